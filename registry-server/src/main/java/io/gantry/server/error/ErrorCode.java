@@ -1,0 +1,35 @@
+package io.gantry.server.error;
+
+import io.grpc.Status;
+
+/**
+ * Every domain error the registry reports, with the canonical status it travels as. This is the one
+ * table from domain error to gRPC code; each name equals a {@code gantry.v1.ErrorReason} value,
+ * which clients receive as the {@code ErrorInfo.reason}. Codes follow the retry rules of
+ * {@code google/rpc/code.proto}: ABORTED means retry the read-modify-write, FAILED_PRECONDITION
+ * means change the state first, UNAVAILABLE means retry as is.
+ */
+public enum ErrorCode {
+  INVALID_FIELD(Status.Code.INVALID_ARGUMENT),
+  MODEL_NOT_FOUND(Status.Code.NOT_FOUND),
+  VERSION_NOT_FOUND(Status.Code.NOT_FOUND),
+  TAG_NOT_FOUND(Status.Code.NOT_FOUND),
+  MODEL_ALREADY_EXISTS(Status.Code.ALREADY_EXISTS),
+  REQUEST_ID_REUSED(Status.Code.ALREADY_EXISTS),
+  MODEL_HAS_ACTIVE_VERSIONS(Status.Code.FAILED_PRECONDITION),
+  VERSION_NOT_MUTABLE(Status.Code.FAILED_PRECONDITION),
+  ETAG_MISMATCH(Status.Code.ABORTED),
+  DATABASE_UNAVAILABLE(Status.Code.UNAVAILABLE),
+  BAD_IDENTITY(Status.Code.UNAUTHENTICATED),
+  INTERNAL_ERROR(Status.Code.INTERNAL);
+
+  private final Status.Code status;
+
+  ErrorCode(Status.Code status) {
+    this.status = status;
+  }
+
+  public Status.Code status() {
+    return status;
+  }
+}
