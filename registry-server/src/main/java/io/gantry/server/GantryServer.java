@@ -40,7 +40,7 @@ public final class GantryServer implements AutoCloseable {
   }
 
   private static final Logger log = LoggerFactory.getLogger(GantryServer.class);
-  private static final int MAX_MESSAGE_BYTES = 8 << 20;
+  private static final int MAX_MESSAGE_BYTES = 16 << 20;
   private static final long DRAIN_SECONDS = 20;
 
   private final Database database;

@@ -14,6 +14,7 @@ import io.gantry.v1.GetModelRequest;
 import io.gantry.v1.GetModelVersionRequest;
 import io.gantry.v1.ListModelVersionsRequest;
 import io.gantry.v1.ListModelsRequest;
+import io.gantry.v1.MlflowFiles;
 import io.gantry.v1.ModelVersion;
 import io.gantry.v1.RegisteredModel;
 import io.gantry.v1.ReportEvaluationRequest;
@@ -68,6 +69,8 @@ class BadInputTest {
             GetModelVersionRequest.newBuilder().setName("models:/" + model + "/latest;drop").build())),
         bad("source that is no URI", "model_version.source", () -> createVersion(
             ModelVersion.newBuilder().setSource("s3://bucket/with space"))),
+        bad("MLmodel over 1 MiB", "model_version.files.mlmodel", () -> createVersion(ModelVersion.newBuilder()
+            .setFiles(MlflowFiles.newBuilder().setMlmodel("flavors: {}\n" + "#".repeat(1 << 21))))),
         bad("bad request id", "request_id", () -> registry().createModelVersion(CreateModelVersionRequest
             .newBuilder().setParent("models/" + model).setRequestId("'; DROP TABLE model_version; --").build())),
         bad("evaluation without metrics", "metrics", () -> registry().reportEvaluation(
@@ -117,6 +120,16 @@ class BadInputTest {
 
     assertThat(stillThere.getLatestVersion()).isEqualTo(3);
     assertThat(quotedInjection.getModelsList()).isEmpty();
+  }
+
+  @Test
+  void messageOverSixteenMiB_isRefusedByTheTransport_andTheServerStaysUp() {
+    var e = catchThrowableOfType(() -> createVersion(ModelVersion.newBuilder().setDescription("x".repeat(20 << 20))),
+        StatusRuntimeException.class);
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(registry().getModel(GetModelRequest.newBuilder().setName("models/" + model).build()).getName())
+        .isEqualTo("models/" + model);
   }
 
   @Test
