@@ -1,0 +1,142 @@
+package io.gantry.server;
+
+import io.gantry.server.api.ModelRegistryEndpoint;
+import io.gantry.server.auth.HeaderIdentityInterceptor;
+import io.gantry.server.common.Transactions;
+import io.gantry.server.config.ConfigException;
+import io.gantry.server.config.Database;
+import io.gantry.server.config.ServerConfig;
+import io.gantry.server.model.ModelRepository;
+import io.gantry.server.model.ModelService;
+import io.gantry.server.version.VersionRepository;
+import io.gantry.server.version.VersionService;
+import io.gantry.v1.ModelRegistryGrpc;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole server wired together: database, services, gRPC. {@link Main} runs it; tests start it
+ * the same way, so they exercise the production wiring.
+ */
+public final class GantryServer implements AutoCloseable {
+
+  static {
+    // jOOQ prints a banner and tips on first use; a server's log has no room for them
+    System.setProperty("org.jooq.no-logo", "true");
+    System.setProperty("org.jooq.no-tips", "true");
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(GantryServer.class);
+  private static final int MAX_MESSAGE_BYTES = 8 << 20;
+  private static final long DRAIN_SECONDS = 20;
+
+  private final Database database;
+  private final Server server;
+  private final HealthStatusManager health;
+  private final ScheduledExecutorService healthProbe;
+  private boolean closed;
+
+  private GantryServer(Database database, Server server, HealthStatusManager health,
+      ScheduledExecutorService healthProbe) {
+    this.database = database;
+    this.server = server;
+    this.health = health;
+    this.healthProbe = healthProbe;
+  }
+
+  /**
+   * Opens the database (applying migrations) and starts serving.
+   *
+   * @throws ConfigException when a setting is wrong or the database or port cannot be had
+   */
+  public static GantryServer start(ServerConfig config) {
+    Database database = Database.open(config);
+    var transactions = new Transactions(database.dsl());
+    var models = new ModelService(database.dsl(), transactions, new ModelRepository());
+    var versions = new VersionService(database.dsl(), transactions, new VersionRepository());
+    HealthStatusManager health = new HealthStatusManager();
+
+    // The identity header is trusted as is, so nothing beyond this machine may reach the server.
+    InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), config.grpcPort());
+    Server server = NettyServerBuilder.forAddress(address)
+        .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+        .addService(ServerInterceptors.interceptForward(new ModelRegistryEndpoint(models, versions),
+            new HeaderIdentityInterceptor()))
+        .addService(health.getHealthService())
+        .addService(ProtoReflectionService.newInstance())
+        .build();
+    try {
+      server.start();
+    } catch (IOException e) {
+      database.close();
+      throw new ConfigException("cannot listen on " + address + ": " + e.getMessage(), e);
+    }
+    ScheduledExecutorService probe = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(r, "gantry-health-probe");
+      thread.setDaemon(true);
+      return thread;
+    });
+    GantryServer gantry = new GantryServer(database, server, health, probe);
+    probe.scheduleWithFixedDelay(gantry::probeDatabase, 0, 5, TimeUnit.SECONDS);
+    log.warn("Identity comes from the unauthenticated '{}' header; listening on {} (loopback only)",
+        HeaderIdentityInterceptor.HEADER, address);
+    log.info("Gantry serving gRPC on port {}", server.getPort());
+    return gantry;
+  }
+
+  /** Health follows the database: NOT_SERVING while it cannot be reached. */
+  private void probeDatabase() {
+    ServingStatus status;
+    try {
+      database.dsl().selectOne().fetch();
+      status = ServingStatus.SERVING;
+    } catch (RuntimeException e) {
+      status = ServingStatus.NOT_SERVING;
+    }
+    health.setStatus("", status);
+    health.setStatus(ModelRegistryGrpc.SERVICE_NAME, status);
+  }
+
+  public int grpcPort() {
+    return server.getPort();
+  }
+
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  /** Stops taking calls, lets the calls in flight finish, then closes the database. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    healthProbe.shutdownNow();
+    health.enterTerminalState();
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(DRAIN_SECONDS, TimeUnit.SECONDS)) {
+        log.warn("Calls still running after {} s; cancelling them", DRAIN_SECONDS);
+        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    database.close();
+    log.info("Gantry stopped");
+  }
+}

@@ -1,0 +1,72 @@
+package io.gantry.server.api;
+
+import com.google.protobuf.Any;
+import com.google.rpc.BadRequest;
+import com.google.rpc.ErrorInfo;
+import io.gantry.server.error.ErrorCode;
+import io.gantry.server.error.GantryException;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where failures become gRPC statuses: {@code google.rpc.Status} with an
+ * {@code ErrorInfo} always, and a {@code BadRequest} for invalid fields. Only INTERNAL is logged;
+ * everything else is the caller's business.
+ */
+public final class GrpcErrors {
+
+  public static final String DOMAIN = "gantry.dev";
+  private static final Logger log = LoggerFactory.getLogger(GrpcErrors.class);
+
+  private GrpcErrors() {}
+
+  public static StatusRuntimeException toStatusException(Throwable failure) {
+    GantryException error = classify(failure);
+    if (error.code() == ErrorCode.INTERNAL_ERROR) {
+      log.error("Internal error", failure);
+    }
+    var status = com.google.rpc.Status.newBuilder()
+        .setCode(error.code().status().value())
+        .setMessage(error.getMessage())
+        .addDetails(Any.pack(ErrorInfo.newBuilder()
+            .setReason(error.code().name())
+            .setDomain(DOMAIN)
+            .build()));
+    if (!error.violations().isEmpty()) {
+      var badRequest = BadRequest.newBuilder();
+      error.violations().forEach(v -> badRequest.addFieldViolations(
+          BadRequest.FieldViolation.newBuilder().setField(v.field()).setDescription(v.description())));
+      status.addDetails(Any.pack(badRequest.build()));
+    }
+    return StatusProto.toStatusRuntimeException(status.build());
+  }
+
+  private static GantryException classify(Throwable failure) {
+    if (failure instanceof GantryException gantry) {
+      return gantry;
+    }
+    if (isConnectionFailure(failure)) {
+      return new GantryException(ErrorCode.DATABASE_UNAVAILABLE,
+          "the database is unavailable; retry with backoff", java.util.List.of(), failure);
+    }
+    return new GantryException(ErrorCode.INTERNAL_ERROR, "internal error", java.util.List.of(), failure);
+  }
+
+  /** A lost or refused database connection (SQL state class 08, admin shutdown 57P0x, pool timeout). */
+  static boolean isConnectionFailure(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SQLTransientConnectionException) {
+        return true;
+      }
+      if (t instanceof SQLException sql && sql.getSQLState() != null
+          && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

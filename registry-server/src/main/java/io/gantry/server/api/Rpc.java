@@ -1,0 +1,56 @@
+package io.gantry.server.api;
+
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.Message;
+import com.google.protobuf.Timestamp;
+import io.grpc.stub.StreamObserver;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.OffsetDateTime;
+import java.util.function.Supplier;
+
+/** What every gRPC adapter needs: running a unary call, and the conversions shared by all rooms. */
+public final class Rpc {
+
+  private Rpc() {}
+
+  /** Answers a unary call with the result of {@code call}, or with its failure as a rich status. */
+  public static <T> void unary(StreamObserver<T> observer, Supplier<T> call) {
+    T result;
+    try {
+      result = call.get();
+    } catch (RuntimeException e) {
+      observer.onError(GrpcErrors.toStatusException(e));
+      return;
+    }
+    observer.onNext(result);
+    observer.onCompleted();
+  }
+
+  public static Timestamp timestamp(OffsetDateTime time) {
+    var instant = time.toInstant();
+    return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+  }
+
+  /**
+   * A digest of a request without its request_id, to tell a retry from a different request that
+   * reuses the id. Deterministic serialization orders map entries, so equal requests hash equal.
+   */
+  public static byte[] fingerprint(Message requestWithoutId) {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+      out.useDeterministicSerialization();
+      requestWithoutId.writeTo(out);
+      out.flush();
+      return MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+}

@@ -1,0 +1,129 @@
+package io.gantry.server.config;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The registry's PostgreSQL: an external server reached through a HikariCP pool, or an embedded
+ * one (a real PostgreSQL process) whose data lives under the data directory and survives restarts.
+ * Migrations are applied on open.
+ */
+public final class Database implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Database.class);
+  private static final int POOL_SIZE = 16;
+
+  private final EmbeddedPostgres embedded;
+  private final HikariDataSource pool;
+  private final DSLContext dsl;
+
+  private Database(EmbeddedPostgres embedded, HikariDataSource pool) {
+    this.embedded = embedded;
+    this.pool = pool;
+    this.dsl = DSL.using(pool, SQLDialect.POSTGRES);
+  }
+
+  public static Database open(ServerConfig config) {
+    EmbeddedPostgres embedded = null;
+    HikariConfig hikari = new HikariConfig();
+    hikari.setPoolName("gantry");
+    hikari.setMaximumPoolSize(POOL_SIZE);
+    hikari.setConnectionTimeout(5_000);
+    // fail start-up at once with a clear line instead of retrying in the background
+    hikari.setInitializationFailTimeout(1);
+    if (config.externalDatabase().isPresent()) {
+      ServerConfig.ExternalDatabase external = config.externalDatabase().get();
+      hikari.setJdbcUrl(external.url());
+      hikari.setUsername(external.user());
+      hikari.setPassword(external.password());
+      log.info("Using PostgreSQL at {}", external.url());
+    } else {
+      embedded = startEmbedded(config.dataDir().resolve("postgres"));
+      hikari.setJdbcUrl(embedded.getJdbcUrl("postgres", "postgres"));
+    }
+    HikariDataSource pool;
+    try {
+      pool = new HikariDataSource(hikari);
+    } catch (RuntimeException e) {
+      closeQuietly(embedded);
+      throw new ConfigException("cannot connect to the database at " + hikari.getJdbcUrl() + ": "
+          + rootMessage(e), e);
+    }
+    try {
+      migrate(pool);
+    } catch (RuntimeException e) {
+      pool.close();
+      closeQuietly(embedded);
+      throw new ConfigException("database migration failed: " + rootMessage(e), e);
+    }
+    return new Database(embedded, pool);
+  }
+
+  private static EmbeddedPostgres startEmbedded(Path directory) {
+    try {
+      Files.createDirectories(directory);
+      log.info("Starting embedded PostgreSQL with data in {}", directory);
+      return EmbeddedPostgres.builder()
+          .setDataDirectory(directory)
+          .setCleanDataDirectory(false)
+          .start();
+    } catch (IOException | RuntimeException e) {
+      throw new ConfigException("cannot start the embedded PostgreSQL in " + directory + ": "
+          + rootMessage(e), e);
+    }
+  }
+
+  private static void migrate(DataSource dataSource) {
+    var result = Flyway.configure()
+        .dataSource(dataSource)
+        .locations("classpath:db/migration")
+        .load()
+        .migrate();
+    log.info("Database schema at version {} ({} migrations applied now)",
+        result.targetSchemaVersion, result.migrationsExecuted);
+  }
+
+  public DSLContext dsl() {
+    return dsl;
+  }
+
+  public DataSource dataSource() {
+    return pool;
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+    closeQuietly(embedded);
+  }
+
+  private static void closeQuietly(EmbeddedPostgres embedded) {
+    if (embedded == null) {
+      return;
+    }
+    try {
+      embedded.close();
+    } catch (IOException e) {
+      log.warn("Embedded PostgreSQL did not stop cleanly", e);
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+  }
+}

@@ -1,0 +1,123 @@
+package io.gantry.server.model;
+
+import static io.gantry.db.Tables.MODEL_TAG;
+import static io.gantry.db.Tables.MODEL_VERSION;
+import static io.gantry.db.Tables.REGISTERED_MODEL;
+
+import io.gantry.db.tables.records.RegisteredModelRecord;
+import io.gantry.server.query.FilterSchema;
+import io.gantry.server.query.ListQuery;
+import io.gantry.server.query.SortKey;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+
+/** Registered models and their tags in PostgreSQL. Every method runs in the context it is given. */
+public final class ModelRepository {
+
+  static final FilterSchema FILTER = new FilterSchema()
+      .string("name", REGISTERED_MODEL.NAME)
+      .string("description", REGISTERED_MODEL.DESCRIPTION)
+      .string("created_by", REGISTERED_MODEL.CREATED_BY)
+      .number("latest_version", REGISTERED_MODEL.LAST_VERSION)
+      .timestamp("create_time", REGISTERED_MODEL.CREATE_TIME)
+      .timestamp("update_time", REGISTERED_MODEL.UPDATE_TIME)
+      .tags("tags", MODEL_TAG, MODEL_TAG.MODEL_ID, REGISTERED_MODEL.ID, MODEL_TAG.KEY, MODEL_TAG.VALUE);
+
+  static final Map<String, SortKey<?>> SORT_KEYS = SortKey.byName(
+      SortKey.text("name", REGISTERED_MODEL.NAME),
+      SortKey.time("create_time", REGISTERED_MODEL.CREATE_TIME),
+      SortKey.time("update_time", REGISTERED_MODEL.UPDATE_TIME));
+
+  public Model insert(DSLContext tx, String modelId, String description, Map<String, String> tags, String actor) {
+    RegisteredModelRecord row = tx.insertInto(REGISTERED_MODEL)
+        .set(REGISTERED_MODEL.NAME, modelId)
+        .set(REGISTERED_MODEL.DESCRIPTION, description)
+        .set(REGISTERED_MODEL.CREATED_BY, actor)
+        .set(REGISTERED_MODEL.UPDATED_BY, actor)
+        .returning()
+        .fetchOne();
+    tags.forEach((key, value) -> tx.insertInto(MODEL_TAG)
+        .set(MODEL_TAG.MODEL_ID, row.getId())
+        .set(MODEL_TAG.KEY, key)
+        .set(MODEL_TAG.VALUE, value)
+        .execute());
+    return toModel(row, new TreeMap<>(tags));
+  }
+
+  public Optional<Model> find(DSLContext ctx, String modelId) {
+    return ctx.selectFrom(REGISTERED_MODEL).where(REGISTERED_MODEL.NAME.eq(modelId)).fetchOptional()
+        .map(row -> toModel(row, tags(ctx, List.of(row.getId())).getOrDefault(row.getId(), Map.of())));
+  }
+
+  /** Locks the model's row until the transaction ends. */
+  public Optional<RegisteredModelRecord> lock(DSLContext tx, String modelId) {
+    return tx.selectFrom(REGISTERED_MODEL).where(REGISTERED_MODEL.NAME.eq(modelId)).forUpdate().fetchOptional();
+  }
+
+  public ListQuery.Page<Model> list(DSLContext ctx, ListQuery query) {
+    var rows = ctx.selectFrom(REGISTERED_MODEL)
+        .where(query.condition())
+        .orderBy(query.orderBy())
+        .limit(query.limit())
+        .fetch();
+    Map<Long, Map<String, String>> tags = tags(ctx, rows.getValues(REGISTERED_MODEL.ID));
+    return query.page(rows, row -> toModel(row, tags.getOrDefault(row.getId(), Map.of())));
+  }
+
+  /** Records a change of the model: who, when, and a new revision (etag). */
+  public void touch(DSLContext tx, long id, String actor) {
+    tx.update(REGISTERED_MODEL)
+        .set(REGISTERED_MODEL.REVISION, REGISTERED_MODEL.REVISION.plus(1))
+        .set(REGISTERED_MODEL.UPDATE_TIME, DSL.currentOffsetDateTime())
+        .set(REGISTERED_MODEL.UPDATED_BY, actor)
+        .where(REGISTERED_MODEL.ID.eq(id))
+        .execute();
+  }
+
+  public void setDescription(DSLContext tx, long id, String description) {
+    tx.update(REGISTERED_MODEL).set(REGISTERED_MODEL.DESCRIPTION, description)
+        .where(REGISTERED_MODEL.ID.eq(id)).execute();
+  }
+
+  public void setTag(DSLContext tx, long id, String key, String value) {
+    tx.insertInto(MODEL_TAG)
+        .set(MODEL_TAG.MODEL_ID, id)
+        .set(MODEL_TAG.KEY, key)
+        .set(MODEL_TAG.VALUE, value)
+        .onConflict(MODEL_TAG.MODEL_ID, MODEL_TAG.KEY)
+        .doUpdate().set(MODEL_TAG.VALUE, value)
+        .execute();
+  }
+
+  public boolean deleteTag(DSLContext tx, long id, String key) {
+    return tx.deleteFrom(MODEL_TAG).where(MODEL_TAG.MODEL_ID.eq(id)).and(MODEL_TAG.KEY.eq(key)).execute() > 0;
+  }
+
+  public int countVersionsNotIn(DSLContext tx, long id, String status) {
+    return tx.fetchCount(MODEL_VERSION, MODEL_VERSION.MODEL_ID.eq(id).and(MODEL_VERSION.STATUS.ne(status)));
+  }
+
+  public void delete(DSLContext tx, long id) {
+    tx.deleteFrom(REGISTERED_MODEL).where(REGISTERED_MODEL.ID.eq(id)).execute();
+  }
+
+  private static Map<Long, Map<String, String>> tags(DSLContext ctx, Collection<Long> modelIds) {
+    if (modelIds.isEmpty()) {
+      return Map.of();
+    }
+    return ctx.selectFrom(MODEL_TAG).where(MODEL_TAG.MODEL_ID.in(modelIds)).fetch().stream()
+        .collect(Collectors.groupingBy(t -> t.getModelId(),
+            Collectors.toMap(t -> t.getKey(), t -> t.getValue(), (a, b) -> a, TreeMap::new)));
+  }
+
+  static Model toModel(RegisteredModelRecord row, Map<String, String> tags) {
+    return new Model(row.getId(), row.getName(), row.getDescription(), tags, row.getLastVersion(),
+        row.getCreateTime(), row.getUpdateTime(), row.getCreatedBy(), row.getUpdatedBy(), row.getRevision());
+  }
+}

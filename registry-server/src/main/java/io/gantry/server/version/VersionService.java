@@ -1,0 +1,203 @@
+package io.gantry.server.version;
+
+import static io.gantry.db.Tables.EVALUATION;
+import static io.gantry.db.Tables.MODEL_VERSION;
+
+import io.gantry.db.tables.records.ModelVersionRecord;
+import io.gantry.server.common.Names;
+import io.gantry.server.common.Names.VersionRef;
+import io.gantry.server.common.RequestKey;
+import io.gantry.server.common.Transactions;
+import io.gantry.server.common.Violations;
+import io.gantry.server.error.ErrorCode;
+import io.gantry.server.error.GantryException;
+import io.gantry.server.mlflow.MlflowMetadata;
+import io.gantry.server.model.ModelService;
+import io.gantry.server.query.FilterSchema;
+import io.gantry.server.query.ListQuery;
+import io.gantry.v1.MlflowFiles;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jooq.DSLContext;
+
+/** Model versions and their evaluations. Knows nothing of gRPC. */
+public final class VersionService {
+
+  static final int MAX_FILE_CHARS = 1 << 20;
+  static final int MAX_URI = 4096;
+  static final int MAX_METRICS = 1000;
+  private static final Pattern EVALUATION_NAME = Pattern.compile("models/[^/]+/versions/[0-9]+/evaluations/([0-9]+)");
+
+  private final DSLContext dsl;
+  private final Transactions transactions;
+  private final VersionRepository versions;
+
+  public VersionService(DSLContext dsl, Transactions transactions, VersionRepository versions) {
+    this.dsl = dsl;
+    this.transactions = transactions;
+    this.versions = versions;
+  }
+
+  /**
+   * Registers the next version of a model. Its MLflow files are parsed first, so a malformed one
+   * refuses the request before anything is stored; a version with metadata only is READY at once.
+   */
+  public Version create(String modelId, Version.Draft draft, Optional<RequestKey> requestKey, String actor) {
+    Violations violations = new Violations()
+        .uri("model_version.source", draft.source(), MAX_URI)
+        .line("model_version.run_id", draft.runId(), 256)
+        .uri("model_version.run_link", draft.runLink(), MAX_URI)
+        .text("model_version.description", draft.description(), Violations.MAX_DESCRIPTION)
+        .tags("model_version.tags", draft.tags());
+    MlflowFiles files = draft.files();
+    violations.text("model_version.files.mlmodel", files.getMlmodel(), MAX_FILE_CHARS)
+        .text("model_version.files.requirements_txt", files.getRequirementsTxt(), MAX_FILE_CHARS)
+        .text("model_version.files.conda_yaml", files.getCondaYaml(), MAX_FILE_CHARS)
+        .text("model_version.files.python_env_yaml", files.getPythonEnvYaml(), MAX_FILE_CHARS)
+        .throwIfAny();
+    MlflowMetadata.Parsed parsed = MlflowMetadata.parse(files);
+    String runId = draft.runId().isEmpty() ? parsed.mlmodel().map(m -> m.getRunId()).orElse("") : draft.runId();
+    return transactions.createOnce(requestKey,
+        tx -> {
+          long[] allocated = versions.allocateVersion(tx, modelId).orElseThrow(() -> ModelService.notFound(modelId));
+          int number = (int) allocated[1];
+          versions.insert(tx, allocated[0], number, Version.Status.READY, draft, runId, parsed.mlmodel(),
+              parsed.dependencies(), actor);
+          return require(tx, new VersionRef(modelId, number));
+        },
+        Version::name,
+        (tx, name) -> require(tx, Names.parseVersionName("name", name)));
+  }
+
+  public Version get(VersionRef ref) {
+    return require(dsl, ref);
+  }
+
+  /** Lists the versions of one model, or of every model when {@code modelId} is empty. */
+  public ListQuery.Page<Version> list(Optional<String> modelId, ListQuery.Request request) {
+    if (modelId.isPresent() && !dsl.fetchExists(io.gantry.db.Tables.REGISTERED_MODEL,
+        io.gantry.db.Tables.REGISTERED_MODEL.NAME.eq(modelId.get()))) {
+      throw ModelService.notFound(modelId.get());
+    }
+    ListQuery query = ListQuery.of(request, VersionRepository.FILTER, VersionRepository.SORT_KEYS, "version desc",
+        MODEL_VERSION.ID);
+    return versions.list(dsl, modelId, query);
+  }
+
+  public Version updateDescription(VersionRef ref, String description, String etag, String actor) {
+    new Violations().text("model_version.description", description, Violations.MAX_DESCRIPTION).throwIfAny();
+    return change(ref, etag, actor, (tx, row) -> versions.setDescription(tx, row.getId(), description));
+  }
+
+  /** Retires a version; archiving an archived version changes nothing. */
+  public Version archive(VersionRef ref, String etag, String actor) {
+    return transactions.write(tx -> {
+      ModelVersionRecord row = lock(tx, ref, etag);
+      if (!Version.Status.ARCHIVED.name().equals(row.getStatus())) {
+        versions.setStatus(tx, row.getId(), Version.Status.ARCHIVED);
+        versions.touch(tx, row.getId(), actor);
+      }
+      return require(tx, ref);
+    });
+  }
+
+  public Version setTag(VersionRef ref, String key, String value, String actor) {
+    new Violations().tag("", key, value).throwIfAny();
+    return change(ref, "", actor, (tx, row) -> versions.setTag(tx, row.getId(), key, value));
+  }
+
+  public Version deleteTag(VersionRef ref, String key, String actor) {
+    return change(ref, "", actor, (tx, row) -> {
+      if (!versions.deleteTag(tx, row.getId(), key)) {
+        throw new GantryException(ErrorCode.TAG_NOT_FOUND,
+            "version " + ref.name() + " has no tag '" + Names.printable(key) + "'");
+      }
+    });
+  }
+
+  /** Appends an evaluation of a READY version. */
+  public Evaluation reportEvaluation(VersionRef ref, String dataset, String datasetDigest, Map<String, Double> metrics,
+      Optional<RequestKey> requestKey, String actor) {
+    Violations violations = new Violations()
+        .required("dataset", dataset)
+        .line("dataset", dataset, 256)
+        .line("dataset_digest", datasetDigest, 256);
+    if (metrics.isEmpty()) {
+      violations.add("metrics", "at least one metric is required");
+    } else if (metrics.size() > MAX_METRICS) {
+      violations.add("metrics", "has " + metrics.size() + " metrics; at most " + MAX_METRICS + " per report");
+    }
+    metrics.keySet().forEach(key -> {
+      if (key.isEmpty()) {
+        violations.add("metrics", "a metric name is empty");
+      } else {
+        violations.line("metrics[" + Names.printable(key) + "]", key, 250);
+      }
+    });
+    violations.throwIfAny();
+    return transactions.createOnce(requestKey,
+        tx -> {
+          ModelVersionRecord row = lock(tx, ref, "");
+          if (!Version.Status.READY.name().equals(row.getStatus())) {
+            throw new GantryException(ErrorCode.VERSION_NOT_MUTABLE, "version " + ref.name() + " is "
+                + row.getStatus() + "; evaluations can be reported on READY versions only");
+          }
+          long id = versions.insertEvaluation(tx, row.getId(), dataset, datasetDigest, metrics, actor);
+          return versions.findEvaluation(tx, id).orElseThrow();
+        },
+        Evaluation::name,
+        (tx, name) -> versions.findEvaluation(tx, evaluationId(name)).orElseThrow(() ->
+            new GantryException(ErrorCode.VERSION_NOT_FOUND, "the evaluation " + name + " no longer exists")));
+  }
+
+  public ListQuery.Page<Evaluation> listEvaluations(VersionRef ref, ListQuery.Request request) {
+    ListQuery query = ListQuery.of(request, new FilterSchema(), VersionRepository.EVALUATION_SORT_KEYS,
+        "create_time desc", EVALUATION.ID);
+    return versions.listEvaluations(dsl, require(dsl, ref).id(), query);
+  }
+
+  private interface Change {
+    void apply(DSLContext tx, ModelVersionRecord row);
+  }
+
+  private Version change(VersionRef ref, String etag, String actor, Change change) {
+    return transactions.write(tx -> {
+      ModelVersionRecord row = lock(tx, ref, etag);
+      change.apply(tx, row);
+      versions.touch(tx, row.getId(), actor);
+      return require(tx, ref);
+    });
+  }
+
+  private ModelVersionRecord lock(DSLContext tx, VersionRef ref, String etag) {
+    ModelVersionRecord row = versions.lock(tx, ref.model(), ref.version()).orElseThrow(() -> notFound(tx, ref));
+    if (!etag.isEmpty() && !etag.equals(String.valueOf(row.getRevision()))) {
+      throw new GantryException(ErrorCode.ETAG_MISMATCH, "version " + ref.name() + " changed since it was read (etag "
+          + etag + ", now " + row.getRevision() + "); read it again and retry");
+    }
+    return row;
+  }
+
+  private Version require(DSLContext ctx, VersionRef ref) {
+    return versions.find(ctx, ref.model(), ref.version()).orElseThrow(() -> notFound(ctx, ref));
+  }
+
+  /** Says whether the model or only the version is missing. */
+  private static GantryException notFound(DSLContext ctx, VersionRef ref) {
+    if (!ctx.fetchExists(io.gantry.db.Tables.REGISTERED_MODEL, io.gantry.db.Tables.REGISTERED_MODEL.NAME.eq(ref.model()))) {
+      return ModelService.notFound(ref.model());
+    }
+    return new GantryException(ErrorCode.VERSION_NOT_FOUND,
+        "model '" + ref.model() + "' has no version " + ref.version());
+  }
+
+  private static long evaluationId(String name) {
+    Matcher m = EVALUATION_NAME.matcher(name);
+    if (!m.matches()) {
+      throw new IllegalStateException("recorded evaluation name " + name + " is malformed");
+    }
+    return Long.parseLong(m.group(1));
+  }
+}

@@ -1,0 +1,121 @@
+package io.gantry.server;
+
+import com.google.rpc.BadRequest;
+import com.google.rpc.ErrorInfo;
+import io.gantry.server.config.ServerConfig;
+import io.gantry.v1.ModelRegistryGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.MetadataUtils;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * One real registry per test JVM, started through the production wiring on a loopback port with its
+ * own embedded PostgreSQL. Tests keep out of each other's way by using fresh model names.
+ */
+public final class TestRegistry {
+
+  private static final AtomicInteger NAMES = new AtomicInteger();
+  private static GantryServer server;
+  private static ManagedChannel channel;
+
+  private TestRegistry() {}
+
+  public static synchronized ManagedChannel channel() {
+    if (server == null) {
+      Path dataDir = tempDir("gantry-test");
+      server = start(dataDir);
+      channel = connect(server);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        channel.shutdownNow();
+        server.close();
+        deleteRecursively(dataDir);
+      }));
+    }
+    return channel;
+  }
+
+  public static GantryServer start(Path dataDir) {
+    return GantryServer.start(ServerConfig.fromEnvironment(Map.of(
+        "GANTRY_DATA_DIR", dataDir.toString(), "GANTRY_GRPC_PORT", "0")));
+  }
+
+  public static ManagedChannel connect(GantryServer server) {
+    return NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
+  }
+
+  public static ModelRegistryGrpc.ModelRegistryBlockingStub registry() {
+    return registry("alice");
+  }
+
+  public static ModelRegistryGrpc.ModelRegistryBlockingStub registry(String user) {
+    return registry(channel(), user);
+  }
+
+  public static ModelRegistryGrpc.ModelRegistryBlockingStub registry(ManagedChannel channel, String user) {
+    Metadata headers = new Metadata();
+    headers.put(Metadata.Key.of("x-gantry-user", Metadata.ASCII_STRING_MARSHALLER), user);
+    return ModelRegistryGrpc.newBlockingStub(channel)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+  }
+
+  public static HealthGrpc.HealthBlockingStub health() {
+    return HealthGrpc.newBlockingStub(channel());
+  }
+
+  /** A model id no other test uses. */
+  public static String uniqueModel(String prefix) {
+    return prefix + "-" + ProcessHandle.current().pid() + "-" + NAMES.incrementAndGet();
+  }
+
+  public static ErrorInfo errorInfo(StatusRuntimeException e) {
+    return detail(e, ErrorInfo.class);
+  }
+
+  public static List<BadRequest.FieldViolation> violations(StatusRuntimeException e) {
+    BadRequest badRequest = detail(e, BadRequest.class);
+    return badRequest == null ? List.of() : badRequest.getFieldViolationsList();
+  }
+
+  private static <T extends com.google.protobuf.Message> T detail(StatusRuntimeException e, Class<T> type) {
+    com.google.rpc.Status status = StatusProto.fromThrowable(e);
+    if (status == null) {
+      return null;
+    }
+    return status.getDetailsList().stream().filter(any -> any.is(type)).findFirst().map(any -> {
+      try {
+        return any.unpack(type);
+      } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
+        throw new IllegalStateException(ex);
+      }
+    }).orElse(null);
+  }
+
+  public static Path tempDir(String prefix) {
+    try {
+      return Files.createTempDirectory(prefix);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static void deleteRecursively(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a temp dir left behind is harmless
+    }
+  }
+}
