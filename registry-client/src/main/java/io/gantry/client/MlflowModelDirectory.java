@@ -2,6 +2,7 @@ package io.gantry.client;
 
 import io.gantry.v1.MlflowFiles;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,8 @@ public final class MlflowModelDirectory {
    * Reads {@code MLmodel} (required) and whichever of {@code requirements.txt}, {@code conda.yaml}
    * and {@code python_env.yaml} exist.
    *
-   * @throws IllegalArgumentException if {@code directory} is not a directory or has no {@code MLmodel}
+   * @throws IllegalArgumentException if {@code directory} is not a directory, has no {@code MLmodel},
+   *     or holds a file that is not UTF-8 text
    */
   public static MlflowFiles read(Path directory) throws IOException {
     if (!Files.isDirectory(directory)) {
@@ -31,7 +33,7 @@ public final class MlflowModelDirectory {
       throw new IllegalArgumentException("no " + MLMODEL + " file in " + directory + ": not an MLflow model directory");
     }
     return MlflowFiles.newBuilder()
-        .setMlmodel(Files.readString(mlmodel, StandardCharsets.UTF_8))
+        .setMlmodel(readText(mlmodel))
         .setRequirementsTxt(readIfPresent(directory.resolve(REQUIREMENTS_TXT)))
         .setCondaYaml(readIfPresent(directory.resolve(CONDA_YAML)))
         .setPythonEnvYaml(readIfPresent(directory.resolve(PYTHON_ENV_YAML)))
@@ -39,6 +41,14 @@ public final class MlflowModelDirectory {
   }
 
   private static String readIfPresent(Path file) throws IOException {
-    return Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+    return Files.isRegularFile(file) ? readText(file) : "";
+  }
+
+  private static String readText(Path file) throws IOException {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException(file + " is not UTF-8 text", e);
+    }
   }
 }

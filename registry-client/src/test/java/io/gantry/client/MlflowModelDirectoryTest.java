@@ -43,6 +43,16 @@ class MlflowModelDirectoryTest {
   }
 
   @Test
+  void refusesAFileThatIsNotText(@TempDir Path directory) throws Exception {
+    Files.writeString(directory.resolve("MLmodel"), "flavors: {}\n");
+    Files.write(directory.resolve("conda.yaml"), new byte[] {(byte) 0xff, (byte) 0xfe, 0});
+
+    assertThatThrownBy(() -> MlflowModelDirectory.read(directory))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(directory.resolve("conda.yaml") + " is not UTF-8 text");
+  }
+
+  @Test
   void refusesAMissingDirectory(@TempDir Path parent) {
     assertThatThrownBy(() -> MlflowModelDirectory.read(parent.resolve("absent")))
         .isInstanceOf(IllegalArgumentException.class)

@@ -78,8 +78,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "10", description = "Measured time (default 10).")
   double durationSeconds;
 
-  @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "2",
-      description = "Calls before measuring, not counted (default 2).")
+  // Both JVMs need a few seconds of calls before the JIT has compiled the hot paths.
+  @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "5",
+      description = "Calls before measuring, not counted (default 5).")
   double warmupSeconds;
 
   @Option(names = "--model", paramLabel = "NAME", defaultValue = "bench",
