@@ -17,6 +17,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -39,7 +40,7 @@ public final class GantryServer implements AutoCloseable {
   }
 
   private static final Logger log = LoggerFactory.getLogger(GantryServer.class);
-  private static final int MAX_MESSAGE_BYTES = 8 << 20;
+  private static final int MAX_MESSAGE_BYTES = 16 << 20;
   private static final long DRAIN_SECONDS = 20;
 
   private final Database database;
@@ -75,6 +76,8 @@ public final class GantryServer implements AutoCloseable {
         .addService(ServerInterceptors.interceptForward(new ModelRegistryEndpoint(models, versions),
             new HeaderIdentityInterceptor()))
         .addService(health.getHealthService())
+        // v1 for current tools, v1alpha for grpcurl and older clients
+        .addService(ProtoReflectionServiceV1.newInstance())
         .addService(ProtoReflectionService.newInstance())
         .build();
     try {
@@ -107,6 +110,11 @@ public final class GantryServer implements AutoCloseable {
     }
     health.setStatus("", status);
     health.setStatus(ModelRegistryGrpc.SERVICE_NAME, status);
+  }
+
+  /** For tests in this package that check what was, or was not, stored. */
+  Database database() {
+    return database;
   }
 
   public int grpcPort() {

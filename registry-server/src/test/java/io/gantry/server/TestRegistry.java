@@ -80,6 +80,15 @@ public final class TestRegistry {
     return prefix + "-" + ProcessHandle.current().pid() + "-" + NAMES.incrementAndGet();
   }
 
+  /** The number of rows in every table of the registry, to prove a refused request stored nothing. */
+  public static Map<String, Integer> rowCounts() {
+    channel();
+    var dsl = server.database().dsl();
+    Map<String, Integer> counts = new java.util.TreeMap<>();
+    io.gantry.db.DefaultSchema.DEFAULT_SCHEMA.getTables().forEach(t -> counts.put(t.getName(), dsl.fetchCount(t)));
+    return counts;
+  }
+
   public static ErrorInfo errorInfo(StatusRuntimeException e) {
     return detail(e, ErrorInfo.class);
   }

@@ -66,16 +66,27 @@ public final class Violations {
     return this;
   }
 
-  /** One tag; {@code field} is the map (e.g. {@code model.tags}) or empty for separate key/value fields. */
+  /** One tag; {@code field} is the map (e.g. {@code model.tags}), or empty for separate key and value fields. */
   public Violations tag(String field, String key, String value) {
-    String keyField = field.isEmpty() ? "key" : field + "[" + Names.printable(key) + "]";
-    String valueField = field.isEmpty() ? "value" : keyField;
+    String keyField = field.isEmpty() ? "key" : field;
+    String valueField = field.isEmpty() ? "value" : field;
+    String which = field.isEmpty() ? "" : "tag '" + Names.printable(key) + "': ";
+    int keyLength = key.codePointCount(0, key.length());
     if (key.isEmpty()) {
       add(keyField, "tag key is required");
-    } else {
-      line(keyField, key, MAX_TAG_KEY);
+    } else if (keyLength > MAX_TAG_KEY) {
+      add(keyField, which + "key is " + keyLength + " characters long; at most " + MAX_TAG_KEY + " are allowed");
+    } else if (key.codePoints().anyMatch(Character::isISOControl)) {
+      add(keyField, which + "key contains a control character");
     }
-    return text(valueField, value, MAX_TAG_VALUE);
+    int valueLength = value.codePointCount(0, value.length());
+    if (valueLength > MAX_TAG_VALUE) {
+      add(valueField, which + "value is " + valueLength + " characters long; at most " + MAX_TAG_VALUE
+          + " are allowed");
+    } else {
+      text(valueField, value, MAX_TAG_VALUE);
+    }
+    return this;
   }
 
   public void throwIfAny() {

@@ -39,7 +39,7 @@ public final class Database implements AutoCloseable {
     HikariConfig hikari = new HikariConfig();
     hikari.setPoolName("gantry");
     hikari.setMaximumPoolSize(POOL_SIZE);
-    hikari.setConnectionTimeout(5_000);
+    hikari.setConnectionTimeout(3_000);
     // fail start-up at once with a clear line instead of retrying in the background
     hikari.setInitializationFailTimeout(1);
     if (config.externalDatabase().isPresent()) {

@@ -1,0 +1,84 @@
+package io.gantry.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.gantry.server.config.ServerConfig;
+import io.gantry.v1.CreateModelRequest;
+import io.gantry.v1.GetModelRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/** The registry on an external PostgreSQL that goes away and comes back. */
+class DatabaseOutageTest {
+
+  @Test
+  void databaseDown_writesAreUnavailable_healthSaysSo_andServiceRecoversByItself() throws Exception {
+    Path pgData = TestRegistry.tempDir("gantry-external-pg");
+    int port = freePort();
+    EmbeddedPostgres postgres = startPostgres(pgData, port);
+    try (GantryServer server = GantryServer.start(ServerConfig.fromEnvironment(Map.of(
+        "GANTRY_DB_URL", "jdbc:postgresql://127.0.0.1:" + port + "/postgres",
+        "GANTRY_DB_USER", "postgres", "GANTRY_GRPC_PORT", "0")))) {
+      ManagedChannel channel = TestRegistry.connect(server);
+      var registry = TestRegistry.registry(channel, "alice");
+      var health = HealthGrpc.newBlockingStub(channel);
+      registry.createModel(CreateModelRequest.newBuilder().setModelId("before-outage").build());
+
+      postgres.close();
+      var e = catchThrowableOfType(() -> registry.createModel(
+          CreateModelRequest.newBuilder().setModelId("during-outage").build()), StatusRuntimeException.class);
+
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(TestRegistry.errorInfo(e).getReason()).isEqualTo("DATABASE_UNAVAILABLE");
+      assertThat(eventually(() -> health.check(HealthCheckRequest.getDefaultInstance()).getStatus()))
+          .isEqualTo(ServingStatus.NOT_SERVING);
+
+      postgres = startPostgres(pgData, port);
+      assertThat(eventually(() -> health.check(HealthCheckRequest.getDefaultInstance()).getStatus()))
+          .isEqualTo(ServingStatus.SERVING);
+      registry.createModel(CreateModelRequest.newBuilder().setModelId("after-outage").build());
+      assertThat(registry.getModel(GetModelRequest.newBuilder().setName("models/before-outage").build())
+          .getName()).isEqualTo("models/before-outage");
+      channel.shutdownNow();
+    } finally {
+      postgres.close();
+      TestRegistry.deleteRecursively(pgData);
+    }
+  }
+
+  private static EmbeddedPostgres startPostgres(Path dataDir, int port) throws IOException {
+    return EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port).start();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** Polls until the value changes from what it was, for at most 20 s (the health probe runs every 5 s). */
+  private static <T> T eventually(Supplier<T> value) throws InterruptedException {
+    T first = value.get();
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+    T current = first;
+    while (current.equals(first) && Instant.now().isBefore(deadline)) {
+      Thread.sleep(200);
+      current = value.get();
+    }
+    return current;
+  }
+}

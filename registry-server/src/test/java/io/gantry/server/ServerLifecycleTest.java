@@ -1,0 +1,118 @@
+package io.gantry.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.gantry.server.config.ConfigException;
+import io.gantry.server.config.ServerConfig;
+import io.gantry.v1.CreateModelRequest;
+import io.gantry.v1.CreateModelVersionRequest;
+import io.gantry.v1.GetModelVersionRequest;
+import io.gantry.v1.ModelVersion;
+import io.gantry.v1.RegisteredModel;
+import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class ServerLifecycleTest {
+
+  @Test
+  void data_survivesARestartOfServerAndEmbeddedDatabase() {
+    Path dataDir = TestRegistry.tempDir("gantry-restart");
+    try {
+      try (GantryServer first = TestRegistry.start(dataDir)) {
+        ManagedChannel channel = TestRegistry.connect(first);
+        var registry = TestRegistry.registry(channel, "alice");
+        registry.createModel(CreateModelRequest.newBuilder().setModelId("churn")
+            .setModel(RegisteredModel.newBuilder().setDescription("kept")).build());
+        registry.createModelVersion(CreateModelVersionRequest.newBuilder().setParent("models/churn")
+            .setModelVersion(ModelVersion.newBuilder().setDescription("v1 kept")).build());
+        channel.shutdownNow();
+      }
+
+      try (GantryServer second = TestRegistry.start(dataDir)) {
+        ManagedChannel channel = TestRegistry.connect(second);
+        ModelVersion version = TestRegistry.registry(channel, "bob").getModelVersion(
+            GetModelVersionRequest.newBuilder().setName("models/churn/versions/1").build());
+        ModelVersion next = TestRegistry.registry(channel, "bob").createModelVersion(
+            CreateModelVersionRequest.newBuilder().setParent("models/churn").build());
+        channel.shutdownNow();
+
+        assertThat(version.getDescription()).isEqualTo("v1 kept");
+        assertThat(version.getCreatedBy()).isEqualTo("alice");
+        assertThat(next.getVersion()).isEqualTo(2);
+      }
+    } finally {
+      TestRegistry.deleteRecursively(dataDir);
+    }
+  }
+
+  @Test
+  void health_isServing_andReflectionListsTheRegistry() throws Exception {
+    ManagedChannel channel = TestRegistry.channel();
+
+    HealthCheckResponse health = HealthGrpc.newBlockingStub(channel).check(
+        HealthCheckRequest.newBuilder().setService("gantry.v1.ModelRegistry").build());
+
+    CompletableFuture<ServerReflectionResponse> reply = new CompletableFuture<>();
+    var requests = ServerReflectionGrpc.newStub(channel).serverReflectionInfo(new StreamObserver<>() {
+      @Override
+      public void onNext(ServerReflectionResponse value) {
+        reply.complete(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        reply.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {}
+    });
+    requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+    requests.onCompleted();
+
+    assertThat(health.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+    assertThat(reply.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList())
+        .extracting(s -> s.getName()).contains("gantry.v1.ModelRegistry", "grpc.health.v1.Health");
+  }
+
+  @Test
+  void badSettings_failWithOneClearLine() {
+    assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_GRPC_PORT", "ninety")),
+        ConfigException.class)).hasMessage("GANTRY_GRPC_PORT must be a port number from 0 to 65535, got 'ninety'");
+    assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_DB_URL", "mysql://db")),
+        ConfigException.class)).hasMessageContaining("GANTRY_DB_URL must be a PostgreSQL JDBC URL");
+    assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_DB_USER", "x")),
+        ConfigException.class)).hasMessageContaining("GANTRY_DB_URL is not");
+  }
+
+  @Test
+  void unreachableExternalDatabase_failsStartWithOneClearLine() {
+    var e = catchThrowableOfType(() -> GantryServer.start(ServerConfig.fromEnvironment(Map.of(
+            "GANTRY_DB_URL", "jdbc:postgresql://127.0.0.1:1/gantry", "GANTRY_DB_USER", "u", "GANTRY_GRPC_PORT", "0"))),
+        ConfigException.class);
+
+    assertThat(e.getMessage()).startsWith("cannot connect to the database at jdbc:postgresql://127.0.0.1:1/gantry")
+        .doesNotContain("\n");
+  }
+
+  @Test
+  void defaults_areTheEmbeddedDatabaseUnderGantryData_onPort9090() {
+    ServerConfig config = ServerConfig.fromEnvironment(Map.of());
+
+    assertThat(config.grpcPort()).isEqualTo(9090);
+    assertThat(config.dataDir()).isEqualTo(Path.of("gantry-data").toAbsolutePath());
+    assertThat(config.externalDatabase()).isEmpty();
+  }
+}
