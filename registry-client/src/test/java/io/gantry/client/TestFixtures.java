@@ -11,7 +11,7 @@ public final class TestFixtures {
   /** A real MLflow 2.8.1 pyfunc model directory: MLmodel, requirements.txt, conda.yaml, python_env.yaml. */
   public static Path mlflowModelDirectory() {
     try {
-      return Path.of(TestFixtures.class.getResource("/mlflow/pyfunc-2.8.1").toURI());
+      return Path.of(TestFixtures.class.getResource("/mlflow-model").toURI());
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
