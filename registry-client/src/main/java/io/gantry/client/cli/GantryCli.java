@@ -50,9 +50,10 @@ public final class GantryCli {
 
   /** Runs one command line; {@code env} stands in for the process environment. Returns the exit code. */
   public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
+    PrintWriter outWriter = new PrintWriter(out, true, StandardCharsets.UTF_8);
     PrintWriter errWriter = new PrintWriter(err, true, StandardCharsets.UTF_8);
     CommandLine commandLine = new CommandLine(new GantryCli())
-        .setOut(new PrintWriter(out, true, StandardCharsets.UTF_8))
+        .setOut(outWriter)
         .setErr(errWriter)
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setDefaultValueProvider(environmentDefaults(env))
@@ -60,6 +61,7 @@ public final class GantryCli {
         .setExecutionExceptionHandler((failure, failed, parseResult) -> reportFailure(failure, failed.getErr()));
     addHelpOptions(commandLine);
     int exitCode = commandLine.execute(args);
+    outWriter.flush();
     errWriter.flush();
     return exitCode;
   }
