@@ -1,0 +1,94 @@
+package io.gantry.client;
+
+import io.gantry.v1.ModelRegistryGrpc;
+import io.gantry.v1.ModelRegistryGrpc.ModelRegistryBlockingStub;
+import io.grpc.ClientInterceptor;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.health.v1.HealthGrpc.HealthBlockingStub;
+import io.grpc.stub.MetadataUtils;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A connection to one Gantry server: a plaintext channel whose every call carries the caller's name
+ * in the {@code x-gantry-user} header. Stubs handed out carry a deadline of {@link #CALL_TIMEOUT}
+ * from the moment they are asked for; override it with {@code withDeadline}.
+ */
+public final class GantryClient implements AutoCloseable {
+
+  public static final String USER_HEADER = "x-gantry-user";
+  public static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+
+  private static final Metadata.Key<String> USER_KEY =
+      Metadata.Key.of(USER_HEADER, Metadata.ASCII_STRING_MARSHALLER);
+
+  // gRPC's own retry: UNAVAILABLE means the server did not act on the call, or the call carries a
+  // request_id the server deduplicates on.
+  private static final Map<String, ?> RETRY_UNAVAILABLE = Map.of("methodConfig", List.of(Map.of(
+      "name", List.of(Map.of("service", ModelRegistryGrpc.SERVICE_NAME)),
+      "retryPolicy", Map.of(
+          "maxAttempts", 4.0,
+          "initialBackoff", "0.2s",
+          "maxBackoff", "2s",
+          "backoffMultiplier", 2.0,
+          "retryableStatusCodes", List.of("UNAVAILABLE")))));
+
+  private final ManagedChannel channel;
+  private final ModelRegistryBlockingStub registry;
+  private final HealthBlockingStub health;
+
+  private GantryClient(ManagedChannel channel) {
+    this.channel = channel;
+    this.registry = ModelRegistryGrpc.newBlockingStub(channel);
+    this.health = HealthGrpc.newBlockingStub(channel);
+  }
+
+  /** Connects to {@code target} ({@code host:port}) as {@code user}, retrying UNAVAILABLE calls. */
+  public static GantryClient connect(String target, String user) {
+    return new GantryClient(channelBuilder(target, user)
+        .defaultServiceConfig(RETRY_UNAVAILABLE)
+        .enableRetry()
+        .build());
+  }
+
+  /** As {@link #connect}, but every call is sent once: for measuring, where a retry would hide errors. */
+  public static GantryClient connectWithoutRetries(String target, String user) {
+    return new GantryClient(channelBuilder(target, user).disableRetry().build());
+  }
+
+  private static ManagedChannelBuilder<?> channelBuilder(String target, String user) {
+    Metadata headers = new Metadata();
+    headers.put(USER_KEY, user);
+    ClientInterceptor identifyCaller = MetadataUtils.newAttachHeadersInterceptor(headers);
+    return Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).intercept(identifyCaller);
+  }
+
+  public ModelRegistryBlockingStub registry() {
+    return registry.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The standard {@code grpc.health.v1.Health} service of the server. */
+  public HealthBlockingStub health() {
+    return health.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close() {
+    channel.shutdown();
+    try {
+      if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+        channel.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      channel.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

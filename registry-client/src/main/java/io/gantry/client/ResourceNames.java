@@ -1,0 +1,57 @@
+package io.gantry.client;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns what people type into resource names (AIP-122): {@code taxi} into {@code models/taxi},
+ * {@code taxi 3} and {@code models:/taxi/3} (the MLflow URI) into {@code models/taxi/versions/3}.
+ * Only the shape is checked here; whether a model id is valid is the server's to say, so that
+ * every client gets the same answer naming the same field.
+ */
+public final class ResourceNames {
+
+  public static final String MODEL_URI_PREFIX = "models:/";
+
+  private static final String MODELS = "models/";
+  private static final Pattern VERSION_NUMBER = Pattern.compile("[1-9][0-9]{0,18}");
+  private static final Pattern VERSION_URI = Pattern.compile("models:/(.+)/([^/]+)");
+  private static final Pattern VERSION_NAME = Pattern.compile("models/(.+)/versions/([^/]+)");
+
+  private ResourceNames() {}
+
+  /** {@code taxi} or {@code models/taxi} → {@code models/taxi}. */
+  public static String model(String model) {
+    return MODELS + modelId(model);
+  }
+
+  /** {@code models/taxi} or {@code taxi} → {@code taxi}. */
+  public static String modelId(String model) {
+    return model.startsWith(MODELS) ? model.substring(MODELS.length()) : model;
+  }
+
+  /** {@code taxi}, {@code 3} → {@code models/taxi/versions/3}. */
+  public static String version(String model, String version) {
+    if (!VERSION_NUMBER.matcher(version).matches()) {
+      throw new IllegalArgumentException("version must be a positive whole number, got '" + version + "'");
+    }
+    return model(model) + "/versions/" + version;
+  }
+
+  /** {@code models:/taxi/3} or {@code models/taxi/versions/3} → {@code models/taxi/versions/3}. */
+  public static String version(String reference) {
+    for (Pattern form : new Pattern[] {VERSION_URI, VERSION_NAME}) {
+      Matcher matcher = form.matcher(reference);
+      if (matcher.matches()) {
+        return version(matcher.group(1), matcher.group(2));
+      }
+    }
+    throw new IllegalArgumentException(
+        "expected a version as models:/MODEL/VERSION or models/MODEL/versions/VERSION, got '" + reference + "'");
+  }
+
+  /** Whether {@code argument} names a version on its own, rather than being a model followed by a version. */
+  public static boolean isVersionReference(String argument) {
+    return argument.startsWith(MODEL_URI_PREFIX) || VERSION_NAME.matcher(argument).matches();
+  }
+}

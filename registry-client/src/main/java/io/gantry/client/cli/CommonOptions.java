@@ -1,0 +1,46 @@
+package io.gantry.client.cli;
+
+import io.gantry.client.GantryClient;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** The options every command takes: where the server is, who is calling, how to print. */
+final class CommonOptions {
+
+  static final String TARGET = "--target";
+  static final String USER = "--user";
+
+  @Spec(Spec.Target.MIXEE)
+  private CommandSpec command;
+
+  @Option(names = TARGET, paramLabel = "HOST:PORT",
+      description = "Server address (default: $GANTRY_TARGET, else " + GantryCli.DEFAULT_TARGET + ").")
+  private String target;
+
+  @Option(names = USER, paramLabel = "NAME",
+      description = "Caller name, sent as x-gantry-user (default: $GANTRY_USER, else " + GantryCli.DEFAULT_USER + ").")
+  private String user;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
+      description = "table (default) or json (protobuf's canonical JSON of the response).")
+  private Printer.Format format;
+
+  GantryClient connect() {
+    return GantryClient.connect(target, user);
+  }
+
+  GantryClient connectWithoutRetries() {
+    return GantryClient.connectWithoutRetries(target, user);
+  }
+
+  Printer printer() {
+    return new Printer(command.commandLine().getOut(), format);
+  }
+
+  /** A bad argument found while running: reported like a parse error, with exit code 2. */
+  ParameterException usageError(String message) {
+    return new ParameterException(command.commandLine(), message);
+  }
+}

@@ -1,0 +1,128 @@
+package io.gantry.client.cli;
+
+import io.gantry.client.GantryClientException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
+
+@Command(
+    name = "gantry",
+    versionProvider = GantryCli.Version.class,
+    description = "Command line client of the Gantry model registry.",
+    subcommands = {ModelsCommand.class, VersionsCommand.class, EvalCommand.class, BenchCommand.class},
+    footerHeading = "%nEnvironment:%n",
+    footer = {
+        "  GANTRY_TARGET  server address host:port (default " + GantryCli.DEFAULT_TARGET + ")",
+        "  GANTRY_USER    caller name sent as x-gantry-user (default " + GantryCli.DEFAULT_USER + ")"},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        GantryCli.EXIT_OK + ":success",
+        GantryCli.EXIT_OTHER + ":any other error",
+        GantryCli.EXIT_USAGE + ":bad command line, or a local file missing",
+        GantryCli.EXIT_NOT_FOUND + ":NOT_FOUND: no such model, version or tag",
+        GantryCli.EXIT_INVALID_ARGUMENT + ":INVALID_ARGUMENT: the server refused a field (named on stderr)",
+        GantryCli.EXIT_CONFLICT + ":FAILED_PRECONDITION, ABORTED or ALREADY_EXISTS: the current state forbids it",
+        GantryCli.EXIT_UNAVAILABLE + ":UNAVAILABLE: the server or its database cannot be reached; retry"})
+public final class GantryCli {
+
+  static final String DEFAULT_TARGET = "localhost:9090";
+  static final String DEFAULT_USER = "anonymous";
+
+  static final int EXIT_OK = 0;
+  static final int EXIT_OTHER = 1;
+  static final int EXIT_USAGE = 2;
+  static final int EXIT_NOT_FOUND = 3;
+  static final int EXIT_INVALID_ARGUMENT = 4;
+  static final int EXIT_CONFLICT = 5;
+  static final int EXIT_UNAVAILABLE = 6;
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err, System.getenv()));
+  }
+
+  /** Runs one command line; {@code env} stands in for the process environment. Returns the exit code. */
+  public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
+    PrintWriter outWriter = new PrintWriter(out, true, StandardCharsets.UTF_8);
+    PrintWriter errWriter = new PrintWriter(err, true, StandardCharsets.UTF_8);
+    CommandLine commandLine = new CommandLine(new GantryCli())
+        .setOut(outWriter)
+        .setErr(errWriter)
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setDefaultValueProvider(environmentDefaults(env))
+        .setParameterExceptionHandler(GantryCli::reportUsageError)
+        .setExecutionExceptionHandler((failure, failed, parseResult) -> reportFailure(failure, failed.getErr()));
+    addHelpOptions(commandLine);
+    int exitCode = commandLine.execute(args);
+    outWriter.flush();
+    errWriter.flush();
+    return exitCode;
+  }
+
+  private static void addHelpOptions(CommandLine command) {
+    command.getCommandSpec().mixinStandardHelpOptions(true);
+    command.getSubcommands().values().forEach(GantryCli::addHelpOptions);
+  }
+
+  private static IDefaultValueProvider environmentDefaults(Map<String, String> env) {
+    return argument -> {
+      if (!(argument instanceof OptionSpec option)) {
+        return null;
+      }
+      return switch (option.longestName()) {
+        case CommonOptions.TARGET -> nonBlank(env.get("GANTRY_TARGET"), DEFAULT_TARGET);
+        case CommonOptions.USER -> nonBlank(env.get("GANTRY_USER"), DEFAULT_USER);
+        default -> null;
+      };
+    };
+  }
+
+  private static String nonBlank(String value, String fallback) {
+    return value == null || value.isBlank() ? fallback : value;
+  }
+
+  private static int reportUsageError(ParameterException failure, String[] args) {
+    PrintWriter err = failure.getCommandLine().getErr();
+    err.println("error: " + failure.getMessage());
+    err.println("Try '" + failure.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+    return EXIT_USAGE;
+  }
+
+  static int reportFailure(Exception failure, PrintWriter err) {
+    if (!(failure instanceof StatusRuntimeException callFailure)) {
+      err.println("error: " + failure);
+      return EXIT_OTHER;
+    }
+    GantryClientException error = GantryClientException.from(callFailure);
+    err.println("error: " + error.getMessage());
+    for (GantryClientException.FieldViolation violation : error.fieldViolations()) {
+      err.println("  " + violation.field() + ": " + violation.description());
+    }
+    return exitCode(error.code());
+  }
+
+  static int exitCode(Status.Code code) {
+    return switch (code) {
+      case NOT_FOUND -> EXIT_NOT_FOUND;
+      case INVALID_ARGUMENT -> EXIT_INVALID_ARGUMENT;
+      case FAILED_PRECONDITION, ABORTED, ALREADY_EXISTS -> EXIT_CONFLICT;
+      case UNAVAILABLE -> EXIT_UNAVAILABLE;
+      default -> EXIT_OTHER;
+    };
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = GantryCli.class.getPackage().getImplementationVersion();
+      return new String[] {"gantry " + (version == null ? "(development build)" : version)};
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package io.gantry.client.cli;
+
+import picocli.CommandLine.Option;
+
+/** Paging, filtering and ordering of the list commands. */
+final class ListOptions {
+
+  @Option(names = "--filter", paramLabel = "EXPR", defaultValue = "",
+      description = "e.g. 'name LIKE \"taxi-%\" AND tags.team = \"risk\"' (see docs/api.md).")
+  String filter;
+
+  @Option(names = "--order-by", paramLabel = "FIELD", defaultValue = "",
+      description = "A field, optionally followed by desc, e.g. 'create_time desc'.")
+  String orderBy;
+
+  @Option(names = "--page-size", paramLabel = "N", defaultValue = "0",
+      description = "Rows per page (server default 50, at most 1000).")
+  int pageSize;
+
+  @Option(names = "--page-token", paramLabel = "TOKEN", defaultValue = "",
+      description = "Continue from the token printed by the previous page.")
+  String pageToken;
+
+  @Option(names = "--all", description = "Follow the page tokens and print every row.")
+  boolean all;
+}

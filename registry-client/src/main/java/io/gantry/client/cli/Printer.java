@@ -1,0 +1,207 @@
+package io.gantry.client.cli;
+
+import com.google.protobuf.Empty;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageOrBuilder;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.Value;
+import com.google.protobuf.util.JsonFormat;
+import io.gantry.client.ResourceNames;
+import io.gantry.v1.DatasetMetrics;
+import io.gantry.v1.Evaluation;
+import io.gantry.v1.ListModelVersionsResponse;
+import io.gantry.v1.ListModelsResponse;
+import io.gantry.v1.ModelVersion;
+import io.gantry.v1.ModelVersionStatus;
+import io.gantry.v1.RegisteredModel;
+import io.gantry.v1.Requirement;
+import io.gantry.v1.Schema;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/** Prints responses as a readable table or key/value block, or as protobuf's canonical JSON. */
+final class Printer {
+
+  enum Format { table, json }
+
+  private static final JsonFormat.Printer JSON = JsonFormat.printer();
+
+  private final PrintWriter out;
+  private final Format format;
+
+  Printer(PrintWriter out, Format format) {
+    this.out = out;
+    this.format = format;
+  }
+
+  void model(RegisteredModel model) {
+    if (printedAsJson(model)) {
+      return;
+    }
+    TextTable block = new TextTable()
+        .row("name", model.getName())
+        .field("description", model.getDescription())
+        .row("latest_version", Long.toString(model.getLatestVersion()));
+    new TreeMap<>(model.getTagsMap()).forEach((key, value) -> block.row("tags." + key, value));
+    block.field("created", timeAndActor(model.getCreateTime(), model.getCreatedBy()))
+        .field("updated", timeAndActor(model.getUpdateTime(), model.getUpdatedBy()))
+        .field("etag", model.getEtag())
+        .print(out);
+  }
+
+  void models(ListModelsResponse page) {
+    if (printedAsJson(page)) {
+      return;
+    }
+    TextTable table = new TextTable().row("NAME", "LATEST_VERSION", "UPDATED", "UPDATED_BY", "DESCRIPTION");
+    for (RegisteredModel model : page.getModelsList()) {
+      table.row(ResourceNames.modelId(model.getName()), Long.toString(model.getLatestVersion()),
+          time(model.getUpdateTime()), model.getUpdatedBy(), firstLine(model.getDescription()));
+    }
+    table.print(out);
+    nextPageHint(page.getNextPageToken());
+  }
+
+  void version(ModelVersion version) {
+    if (printedAsJson(version)) {
+      return;
+    }
+    TextTable block = new TextTable()
+        .row("name", version.getName())
+        .row("version", Long.toString(version.getVersion()))
+        .row("status", status(version.getStatus()))
+        .field("source", version.getSource())
+        .field("run_id", version.getRunId())
+        .field("run_link", version.getRunLink())
+        .field("description", version.getDescription());
+    new TreeMap<>(version.getTagsMap()).forEach((key, value) -> block.row("tags." + key, value));
+    if (version.hasMlmodel()) {
+      block.field("mlflow_version", version.getMlmodel().getMlflowVersion())
+          .field("model_uuid", version.getMlmodel().getModelUuid())
+          .field("flavors", String.join(", ", new TreeMap<>(version.getMlmodel().getFlavorsMap()).keySet()));
+      if (version.getMlmodel().hasSignature()) {
+        block.field("signature.inputs", describe(version.getMlmodel().getSignature().getInputs()))
+            .field("signature.outputs", describe(version.getMlmodel().getSignature().getOutputs()));
+      }
+    }
+    block.field("requirements", version.getDependencies().getRequirementsList().stream()
+        .map(Requirement::getText)
+        .collect(Collectors.joining(", ")));
+    for (Map.Entry<String, DatasetMetrics> dataset : new TreeMap<>(version.getMetricsMap()).entrySet()) {
+      block.field("datasets." + dataset.getKey() + ".digest", dataset.getValue().getDatasetDigest());
+      new TreeMap<>(dataset.getValue().getMetricsMap()).forEach((metric, value) ->
+          block.row("metrics." + dataset.getKey() + "." + metric, Double.toString(value)));
+    }
+    block.field("created", timeAndActor(version.getCreateTime(), version.getCreatedBy()))
+        .field("updated", timeAndActor(version.getUpdateTime(), version.getUpdatedBy()))
+        .field("etag", version.getEtag())
+        .print(out);
+  }
+
+  void versions(ListModelVersionsResponse page) {
+    if (printedAsJson(page)) {
+      return;
+    }
+    TextTable table = new TextTable().row("MODEL", "VERSION", "STATUS", "CREATED", "CREATED_BY", "DESCRIPTION");
+    for (ModelVersion version : page.getModelVersionsList()) {
+      String model = version.getName().substring(0, version.getName().indexOf("/versions/"));
+      table.row(ResourceNames.modelId(model), Long.toString(version.getVersion()), status(version.getStatus()),
+          time(version.getCreateTime()), version.getCreatedBy(), firstLine(version.getDescription()));
+    }
+    table.print(out);
+    nextPageHint(page.getNextPageToken());
+  }
+
+  void evaluation(Evaluation evaluation) {
+    if (printedAsJson(evaluation)) {
+      return;
+    }
+    TextTable block = new TextTable()
+        .row("name", evaluation.getName())
+        .row("dataset", evaluation.getDataset())
+        .field("dataset_digest", evaluation.getDatasetDigest());
+    new TreeMap<>(evaluation.getMetricsMap()).forEach((metric, value) ->
+        block.row("metrics." + metric, Double.toString(value)));
+    block.field("created", timeAndActor(evaluation.getCreateTime(), evaluation.getCreatedBy())).print(out);
+  }
+
+  void deleted(String name) {
+    if (!printedAsJson(Empty.getDefaultInstance())) {
+      out.println("deleted " + name);
+    }
+  }
+
+  /** A flat report that is no API message (the benchmark figures), in the order its fields were added. */
+  void report(Struct report) {
+    if (printedAsJson(report)) {
+      return;
+    }
+    TextTable block = new TextTable();
+    report.getFieldsMap().forEach((key, value) -> block.row(key, text(value)));
+    block.print(out);
+  }
+
+  private boolean printedAsJson(MessageOrBuilder message) {
+    if (format != Format.json) {
+      return false;
+    }
+    try {
+      out.println(JSON.print(message));
+    } catch (InvalidProtocolBufferException e) {
+      // Only messages holding an Any of an unknown type fail to print; none of ours do.
+      throw new IllegalStateException(e);
+    }
+    return true;
+  }
+
+  private void nextPageHint(String nextPageToken) {
+    if (!nextPageToken.isEmpty()) {
+      out.println("more: --page-token " + nextPageToken + "  (or --all)");
+    }
+  }
+
+  private static String describe(Schema schema) {
+    if (schema.getColumnsCount() > 0) {
+      return schema.getColumnsCount() + " column" + (schema.getColumnsCount() == 1 ? "" : "s");
+    }
+    if (schema.getTensorsCount() > 0) {
+      return schema.getTensorsCount() + " tensor" + (schema.getTensorsCount() == 1 ? "" : "s");
+    }
+    return "";
+  }
+
+  private static String text(Value value) {
+    if (value.hasNumberValue()) {
+      double number = value.getNumberValue();
+      return number == Math.rint(number) && Math.abs(number) < 1e15
+          ? Long.toString((long) number)
+          : String.format(Locale.ROOT, "%.3f", number);
+    }
+    return value.getStringValue();
+  }
+
+  private static String status(ModelVersionStatus status) {
+    return status.name().replace("MODEL_VERSION_STATUS_", "");
+  }
+
+  private static String firstLine(String text) {
+    int newline = text.indexOf('\n');
+    return newline < 0 ? text : text.substring(0, newline) + " …";
+  }
+
+  private static String time(Timestamp timestamp) {
+    return timestamp.getSeconds() == 0 && timestamp.getNanos() == 0
+        ? ""
+        : Instant.ofEpochSecond(timestamp.getSeconds()).toString();
+  }
+
+  private static String timeAndActor(Timestamp timestamp, String actor) {
+    String time = time(timestamp);
+    return actor.isEmpty() ? time : time + " by " + actor;
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * The Java client of a Gantry registry. {@link io.gantry.client.GantryClient} opens one plaintext
+ * channel to a server, names the caller in the {@code x-gantry-user} header of every call, and
+ * retries a call that failed {@code UNAVAILABLE}; creates are safe to retry only when they carry a
+ * {@code request_id}, which is why the CLI always sends one.
+ *
+ * <p>Calls fail with {@link io.grpc.StatusRuntimeException}, as any gRPC stub does;
+ * {@link io.gantry.client.GantryClientException#from} reads the error details the server attaches
+ * (the status code, a stable {@link io.gantry.v1.ErrorReason} and the invalid fields), so callers
+ * branch on those and never on message text. {@link io.gantry.client.ResourceNames} turns what
+ * people type ({@code taxi}, {@code taxi 3}, {@code models:/taxi/3}) into resource names, and
+ * {@link io.gantry.client.MlflowModelDirectory} reads the metadata files of an MLflow model directory.
+ */
+package io.gantry.client;

@@ -1,0 +1,57 @@
+package io.gantry.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class ResourceNamesTest {
+
+  @Test
+  void modelNamesAcceptTheIdOrTheResourceName() {
+    assertThat(ResourceNames.model("taxi")).isEqualTo("models/taxi");
+    assertThat(ResourceNames.model("models/taxi")).isEqualTo("models/taxi");
+    assertThat(ResourceNames.modelId("models/taxi")).isEqualTo("taxi");
+    assertThat(ResourceNames.modelId("taxi")).isEqualTo("taxi");
+  }
+
+  @Test
+  void versionFromModelAndNumber() {
+    assertThat(ResourceNames.version("taxi", "3")).isEqualTo("models/taxi/versions/3");
+    assertThat(ResourceNames.version("models/taxi", "12")).isEqualTo("models/taxi/versions/12");
+  }
+
+  @Test
+  void versionFromUriOrResourceName() {
+    assertThat(ResourceNames.version("models:/taxi/3")).isEqualTo("models/taxi/versions/3");
+    assertThat(ResourceNames.version("models:/fraud.v2-eu/40")).isEqualTo("models/fraud.v2-eu/versions/40");
+    assertThat(ResourceNames.version("models/taxi/versions/3")).isEqualTo("models/taxi/versions/3");
+  }
+
+  @Test
+  void versionNumbersMustBePositiveWholeNumbers() {
+    for (String bad : new String[] {"0", "-1", "three", "3.0", "", "99999999999999999999"}) {
+      assertThatThrownBy(() -> ResourceNames.version("taxi", bad))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("positive whole number");
+    }
+  }
+
+  @Test
+  void malformedReferencesAreRefusedWithTheExpectedForms() {
+    for (String bad : new String[] {"models:/taxi", "models:/taxi@champion", "models:/", "taxi/3", "runs:/abc/model"}) {
+      assertThatThrownBy(() -> ResourceNames.version(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("models:/MODEL/VERSION");
+    }
+  }
+
+  @Test
+  void tellsAVersionReferenceFromAModelName() {
+    assertThat(ResourceNames.isVersionReference("models:/taxi/3")).isTrue();
+    assertThat(ResourceNames.isVersionReference("models/taxi/versions/3")).isTrue();
+    assertThat(ResourceNames.isVersionReference("taxi")).isFalse();
+    assertThat(ResourceNames.isVersionReference("models/taxi")).isFalse();
+  }
+}
