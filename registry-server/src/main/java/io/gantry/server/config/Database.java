@@ -74,9 +74,14 @@ public final class Database implements AutoCloseable {
     try {
       Files.createDirectories(directory);
       log.info("Starting embedded PostgreSQL with data in {}", directory);
+      // The library's defaults suit throwaway test databases (fsync off); this one holds the registry.
       return EmbeddedPostgres.builder()
           .setDataDirectory(directory)
           .setCleanDataDirectory(false)
+          .setServerConfig("fsync", "on")
+          .setServerConfig("synchronous_commit", "on")
+          .setServerConfig("full_page_writes", "on")
+          .setServerConfig("max_connections", "100")
           .start();
     } catch (IOException | RuntimeException e) {
       throw new ConfigException("cannot start the embedded PostgreSQL in " + directory + ": "
