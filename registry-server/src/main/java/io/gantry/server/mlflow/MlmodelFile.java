@@ -69,7 +69,7 @@ final class MlmodelFile {
     }
     if (unknown.getFieldsCount() > 0) {
       // protoc appends "_" because unknown_fields clashes with protobuf's own getUnknownFields().
-      model.setUnknownFields_(unknown);
+      model.setOtherFields(unknown);
     }
     return model.build();
   }

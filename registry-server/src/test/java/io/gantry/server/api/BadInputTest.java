@@ -69,7 +69,7 @@ class BadInputTest {
             GetModelVersionRequest.newBuilder().setName("models:/" + model + "/latest;drop").build())),
         bad("source that is no URI", "model_version.source", () -> createVersion(
             ModelVersion.newBuilder().setSource("s3://bucket/with space"))),
-        bad("MLmodel over 1 MiB", "model_version.files.mlmodel", () -> createVersion(ModelVersion.newBuilder()
+        bad("MLmodel over 256 KiB", "model_version.files.mlmodel", () -> createVersion(ModelVersion.newBuilder()
             .setFiles(MlflowFiles.newBuilder().setMlmodel("flavors: {}\n" + "#".repeat(1 << 21))))),
         bad("bad request id", "request_id", () -> registry().createModelVersion(CreateModelVersionRequest
             .newBuilder().setParent("models/" + model).setRequestId("'; DROP TABLE model_version; --").build())),

@@ -72,7 +72,7 @@ class MlmodelFixturesTest {
     assertThat(model.hasSignature()).isFalse();
     assertThat(model.hasModelSizeBytes()).isFalse();
     assertThat(model.hasSavedInputExampleInfo()).isFalse();
-    assertThat(model.hasUnknownFields_()).isFalse();
+    assertThat(model.hasOtherFields()).isFalse();
   }
 
   @Test
@@ -123,8 +123,8 @@ class MlmodelFixturesTest {
     assertThat(string(model.getFlavorsOrThrow("python_function"), "predict_stream_fn"))
         .isEqualTo("predict_stream");
 
-    Struct resources = model.getUnknownFields_().getFieldsOrThrow("resources").getStructValue();
-    assertThat(model.getUnknownFields_().getFieldsMap()).containsOnlyKeys("resources");
+    Struct resources = model.getOtherFields().getFieldsOrThrow("resources").getStructValue();
+    assertThat(model.getOtherFields().getFieldsMap()).containsOnlyKeys("resources");
     assertThat(string(resources, "api_version")).isEqualTo("1");
     List<Value> endpoints = resources.getFieldsOrThrow("databricks").getStructValue()
         .getFieldsOrThrow("serving_endpoint").getListValue().getValuesList();
@@ -195,7 +195,7 @@ class MlmodelFixturesTest {
     assertThat(model.getRunId()).isEqualTo("6222162b4c7f47c2820a7e5b520f65a9");
     assertThat(model.getModelUuid()).isEqualTo("7c56d8b80973448b8c4e7b5a3b9fc7b6");
     assertThat(string(model.getFlavorsOrThrow("sklearn"), "sklearn_version")).isEqualTo("1.3.0");
-    assertThat(model.hasUnknownFields_()).isFalse();
+    assertThat(model.hasOtherFields()).isFalse();
   }
 
   @Test

@@ -101,9 +101,9 @@ class MlmodelYamlTest {
         is_signature_from_type_hint: false
         """);
 
-    assertThat(model.getUnknownFields_().getFieldsMap())
+    assertThat(model.getOtherFields().getFieldsMap())
         .containsOnlyKeys("model_id", "env_vars", "is_signature_from_type_hint");
-    assertThat(model.getUnknownFields_().getFieldsOrThrow("is_signature_from_type_hint")
+    assertThat(model.getOtherFields().getFieldsOrThrow("is_signature_from_type_hint")
         .getBoolValue()).isFalse();
   }
 
