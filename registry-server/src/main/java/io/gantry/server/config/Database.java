@@ -10,6 +10,7 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
+import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +32,8 @@ public final class Database implements AutoCloseable {
   private Database(EmbeddedPostgres embedded, HikariDataSource pool) {
     this.embedded = embedded;
     this.pool = pool;
-    this.dsl = DSL.using(pool, SQLDialect.POSTGRES);
+    // per-statement logging costs time on every call even when debug logging is off
+    this.dsl = DSL.using(pool, SQLDialect.POSTGRES, new Settings().withExecuteLogging(false));
   }
 
   public static Database open(ServerConfig config) {

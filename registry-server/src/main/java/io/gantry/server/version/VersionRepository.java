@@ -82,9 +82,10 @@ public final class VersionRepository {
         .map(r -> new long[] {r.value1(), r.value2()});
   }
 
-  public void insert(DSLContext tx, long modelRowId, int number, Version.Status status, Version.Draft draft,
-      String runId, Optional<MlModel> mlmodel, Dependencies dependencies, String actor) {
-    long id = tx.insertInto(MODEL_VERSION)
+  /** Stores a new version and returns it as stored, without reading it back. */
+  public Version insert(DSLContext tx, String modelId, long modelRowId, int number, Version.Status status,
+      Version.Draft draft, String runId, Optional<MlModel> mlmodel, Dependencies dependencies, String actor) {
+    ModelVersionRecord row = tx.insertInto(MODEL_VERSION)
         .set(MODEL_VERSION.MODEL_ID, modelRowId)
         .set(MODEL_VERSION.VERSION, number)
         .set(MODEL_VERSION.STATUS, status.name())
@@ -100,10 +101,10 @@ public final class VersionRepository {
         .set(MODEL_VERSION.DEPENDENCIES, json(dependencies))
         .set(MODEL_VERSION.CREATED_BY, actor)
         .set(MODEL_VERSION.UPDATED_BY, actor)
-        .returningResult(MODEL_VERSION.ID)
-        .fetchOne()
-        .value1();
-    draft.tags().forEach((key, value) -> setTag(tx, id, key, value));
+        .returning()
+        .fetchOne();
+    draft.tags().forEach((key, value) -> setTag(tx, row.getId(), key, value));
+    return toVersion(row, modelId, new TreeMap<>(draft.tags()), mlmodel, dependencies, Map.of());
   }
 
   public Optional<Version> find(DSLContext ctx, String modelId, int version) {
@@ -237,21 +238,25 @@ public final class VersionRepository {
     Map<Long, Map<String, Version.LatestMetrics>> metrics = latestMetrics(ctx, ids);
     return rows.stream().map(r -> {
       ModelVersionRecord v = r.into(MODEL_VERSION);
-      MlflowFiles files = MlflowFiles.newBuilder()
-          .setMlmodel(nullToEmpty(v.getMlmodelText()))
-          .setRequirementsTxt(nullToEmpty(v.getRequirementsText()))
-          .setCondaYaml(nullToEmpty(v.getCondaText()))
-          .setPythonEnvYaml(nullToEmpty(v.getPythonEnvText()))
-          .build();
-      return new Version(v.getId(), r.get(REGISTERED_MODEL.NAME), v.getVersion(),
-          Version.Status.valueOf(v.getStatus()), v.getSource(), v.getRunId(), v.getRunLink(), v.getDescription(),
-          tags.getOrDefault(v.getId(), Map.of()), files,
+      return toVersion(v, r.get(REGISTERED_MODEL.NAME), tags.getOrDefault(v.getId(), Map.of()),
           Optional.ofNullable(v.getMlmodel()).map(j -> parse(j, MlModel.newBuilder())),
           v.getDependencies() == null ? Dependencies.getDefaultInstance()
               : parse(v.getDependencies(), Dependencies.newBuilder()),
-          metrics.getOrDefault(v.getId(), Map.of()),
-          v.getCreateTime(), v.getUpdateTime(), v.getCreatedBy(), v.getUpdatedBy(), v.getRevision());
+          metrics.getOrDefault(v.getId(), Map.of()));
     }).toList();
+  }
+
+  private static Version toVersion(ModelVersionRecord v, String modelId, Map<String, String> tags,
+      Optional<MlModel> mlmodel, Dependencies dependencies, Map<String, Version.LatestMetrics> metrics) {
+    MlflowFiles files = MlflowFiles.newBuilder()
+        .setMlmodel(nullToEmpty(v.getMlmodelText()))
+        .setRequirementsTxt(nullToEmpty(v.getRequirementsText()))
+        .setCondaYaml(nullToEmpty(v.getCondaText()))
+        .setPythonEnvYaml(nullToEmpty(v.getPythonEnvText()))
+        .build();
+    return new Version(v.getId(), modelId, v.getVersion(), Version.Status.valueOf(v.getStatus()), v.getSource(),
+        v.getRunId(), v.getRunLink(), v.getDescription(), tags, files, mlmodel, dependencies, metrics,
+        v.getCreateTime(), v.getUpdateTime(), v.getCreatedBy(), v.getUpdatedBy(), v.getRevision());
   }
 
   private static List<Evaluation> toEvaluations(DSLContext ctx, List<Record> rows) {

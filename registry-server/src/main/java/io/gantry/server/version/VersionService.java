@@ -63,9 +63,8 @@ public final class VersionService {
         tx -> {
           long[] allocated = versions.allocateVersion(tx, modelId).orElseThrow(() -> ModelService.notFound(modelId));
           int number = (int) allocated[1];
-          versions.insert(tx, allocated[0], number, Version.Status.READY, draft, runId, parsed.mlmodel(),
-              parsed.dependencies(), actor);
-          return require(tx, new VersionRef(modelId, number));
+          return versions.insert(tx, modelId, allocated[0], number, Version.Status.READY, draft, runId,
+              parsed.mlmodel(), parsed.dependencies(), actor);
         },
         Version::name,
         (tx, name) -> require(tx, Names.parseVersionName("name", name)));
