@@ -1,5 +1,7 @@
 package io.gantry.client.cli;
 
+import java.util.function.BinaryOperator;
+import java.util.function.Function;
 import picocli.CommandLine.Option;
 
 /** Paging, filtering and ordering of the list commands. */
@@ -23,4 +25,18 @@ final class ListOptions {
 
   @Option(names = "--all", description = "Follow the page tokens and print every row.")
   boolean all;
+
+  /**
+   * The page asked for; with {@code --all}, every page from there on merged into one response.
+   *
+   * @param pageAt fetches the page a token points at
+   * @param merge appends the rows of a later page, taking its next-page token
+   */
+  <R> R fetch(Function<String, R> pageAt, Function<R, String> nextPageToken, BinaryOperator<R> merge) {
+    R result = pageAt.apply(pageToken);
+    while (all && !nextPageToken.apply(result).isEmpty()) {
+      result = merge.apply(result, pageAt.apply(nextPageToken.apply(result)));
+    }
+    return result;
+  }
 }

@@ -88,18 +88,13 @@ final class ModelsCommand extends CommandGroup {
       ListModelsRequest.Builder request = ListModelsRequest.newBuilder()
           .setFilter(listing.filter)
           .setOrderBy(listing.orderBy)
-          .setPageSize(listing.pageSize)
-          .setPageToken(listing.pageToken);
+          .setPageSize(listing.pageSize);
       try (GantryClient client = common.connect()) {
-        ListModelsResponse page = client.registry().listModels(request.build());
-        if (listing.all) {
-          ListModelsResponse.Builder everyPage = ListModelsResponse.newBuilder().addAllModels(page.getModelsList());
-          while (!page.getNextPageToken().isEmpty()) {
-            page = client.registry().listModels(request.setPageToken(page.getNextPageToken()).build());
-            everyPage.addAllModels(page.getModelsList());
-          }
-          page = everyPage.build();
-        }
+        ListModelsResponse page = listing.fetch(
+            token -> client.registry().listModels(request.setPageToken(token).build()),
+            ListModelsResponse::getNextPageToken,
+            (rows, more) -> rows.toBuilder().addAllModels(more.getModelsList())
+                .setNextPageToken(more.getNextPageToken()).build());
         common.printer().models(page);
       }
       return GantryCli.EXIT_OK;

@@ -125,19 +125,13 @@ final class VersionsCommand extends CommandGroup {
           .setParent(ResourceNames.model(model))
           .setFilter(listing.filter)
           .setOrderBy(listing.orderBy)
-          .setPageSize(listing.pageSize)
-          .setPageToken(listing.pageToken);
+          .setPageSize(listing.pageSize);
       try (GantryClient client = common.connect()) {
-        ListModelVersionsResponse page = client.registry().listModelVersions(request.build());
-        if (listing.all) {
-          ListModelVersionsResponse.Builder everyPage =
-              ListModelVersionsResponse.newBuilder().addAllModelVersions(page.getModelVersionsList());
-          while (!page.getNextPageToken().isEmpty()) {
-            page = client.registry().listModelVersions(request.setPageToken(page.getNextPageToken()).build());
-            everyPage.addAllModelVersions(page.getModelVersionsList());
-          }
-          page = everyPage.build();
-        }
+        ListModelVersionsResponse page = listing.fetch(
+            token -> client.registry().listModelVersions(request.setPageToken(token).build()),
+            ListModelVersionsResponse::getNextPageToken,
+            (rows, more) -> rows.toBuilder().addAllModelVersions(more.getModelVersionsList())
+                .setNextPageToken(more.getNextPageToken()).build());
         common.printer().versions(page);
       }
       return GantryCli.EXIT_OK;

@@ -31,15 +31,12 @@ final class CondaFile {
 
   /** Returns null when the file is not a YAML mapping. */
   static CondaEnvironment parse(String text, List<Malformed> problems) {
-    Map<String, NodeTuple> entries;
-    try {
-      entries = YamlDocument.entries(YamlDocument.compose(text).rootMapping(), "");
-    } catch (Malformed e) {
-      problems.add(e);
+    YamlDocument.Root root = YamlDocument.root(text, problems);
+    if (root == null) {
       return null;
     }
     CondaEnvironment.Builder environment = CondaEnvironment.newBuilder();
-    for (var entry : entries.entrySet()) {
+    for (var entry : root.entries().entrySet()) {
       Node value = entry.getValue().getValueNode();
       try {
         // Other keys (prefix, variables) say nothing about packages.

@@ -18,18 +18,14 @@ final class MlmodelFile {
 
   /** Returns null when the file is not a YAML mapping; otherwise every readable key is kept. */
   static MlModel parse(String text, List<Malformed> problems) {
-    YamlDocument yaml;
-    Map<String, NodeTuple> entries;
-    try {
-      yaml = YamlDocument.compose(text);
-      entries = YamlDocument.entries(yaml.rootMapping(), "");
-    } catch (Malformed e) {
-      problems.add(e);
+    YamlDocument.Root root = YamlDocument.root(text, problems);
+    if (root == null) {
       return null;
     }
+    YamlDocument yaml = root.yaml();
     MlModel.Builder model = MlModel.newBuilder();
     Struct.Builder unknown = Struct.newBuilder();
-    for (var entry : entries.entrySet()) {
+    for (var entry : root.entries().entrySet()) {
       String key = entry.getKey();
       Node value = entry.getValue().getValueNode();
       try {

@@ -13,15 +13,12 @@ final class PythonEnvFile {
 
   /** Returns null when the file is not a YAML mapping. */
   static PythonEnvironment parse(String text, List<Malformed> problems) {
-    Map<String, NodeTuple> entries;
-    try {
-      entries = YamlDocument.entries(YamlDocument.compose(text).rootMapping(), "");
-    } catch (Malformed e) {
-      problems.add(e);
+    YamlDocument.Root root = YamlDocument.root(text, problems);
+    if (root == null) {
       return null;
     }
     PythonEnvironment.Builder environment = PythonEnvironment.newBuilder();
-    for (var entry : entries.entrySet()) {
+    for (var entry : root.entries().entrySet()) {
       String key = entry.getKey();
       Node value = entry.getValue().getValueNode();
       try {

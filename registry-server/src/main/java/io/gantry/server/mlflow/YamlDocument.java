@@ -94,6 +94,20 @@ final class YamlDocument {
     return "invalid YAML: " + problem + " (" + e.getContext() + where + ")";
   }
 
+  /** A composed file and the entries of its top-level mapping, in file order. */
+  record Root(YamlDocument yaml, Map<String, NodeTuple> entries) {}
+
+  /** Reads the top-level mapping of {@code text}; when there is none, records why and returns null. */
+  static Root root(String text, List<Malformed> problems) {
+    try {
+      YamlDocument yaml = compose(text);
+      return new Root(yaml, entries(yaml.rootMapping(), ""));
+    } catch (Malformed e) {
+      problems.add(e);
+      return null;
+    }
+  }
+
   /** The top-level mapping every MLflow YAML file has. */
   MappingNode rootMapping() {
     if (root instanceof MappingNode mapping) {

@@ -4,21 +4,24 @@ import static io.gantry.db.Tables.MODEL_TAG;
 import static io.gantry.db.Tables.MODEL_VERSION;
 import static io.gantry.db.Tables.REGISTERED_MODEL;
 
+import io.gantry.db.tables.records.ModelTagRecord;
 import io.gantry.db.tables.records.RegisteredModelRecord;
+import io.gantry.server.common.TagTable;
 import io.gantry.server.query.FilterSchema;
 import io.gantry.server.query.ListQuery;
 import io.gantry.server.query.SortKey;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
 /** Registered models and their tags in PostgreSQL. Every method runs in the context it is given. */
 public final class ModelRepository {
+
+  static final TagTable<ModelTagRecord> TAGS =
+      new TagTable<>(MODEL_TAG, MODEL_TAG.MODEL_ID, MODEL_TAG.KEY, MODEL_TAG.VALUE);
 
   static final FilterSchema FILTER = new FilterSchema()
       .string("name", REGISTERED_MODEL.NAME)
@@ -27,7 +30,7 @@ public final class ModelRepository {
       .number("latest_version", REGISTERED_MODEL.LAST_VERSION)
       .timestamp("create_time", REGISTERED_MODEL.CREATE_TIME)
       .timestamp("update_time", REGISTERED_MODEL.UPDATE_TIME)
-      .tags("tags", MODEL_TAG, MODEL_TAG.MODEL_ID, REGISTERED_MODEL.ID, MODEL_TAG.KEY, MODEL_TAG.VALUE);
+      .tags("tags", ModelRepository.TAGS, REGISTERED_MODEL.ID);
 
   static final Map<String, SortKey<?>> SORT_KEYS = SortKey.byName(
       SortKey.text("name", REGISTERED_MODEL.NAME),
@@ -52,7 +55,7 @@ public final class ModelRepository {
 
   public Optional<Model> find(DSLContext ctx, String modelId) {
     return ctx.selectFrom(REGISTERED_MODEL).where(REGISTERED_MODEL.NAME.eq(modelId)).fetchOptional()
-        .map(row -> toModel(row, tags(ctx, List.of(row.getId())).getOrDefault(row.getId(), Map.of())));
+        .map(row -> toModel(row, TAGS.load(ctx, List.of(row.getId())).getOrDefault(row.getId(), Map.of())));
   }
 
   /** Locks the model's row until the transaction ends. */
@@ -66,7 +69,7 @@ public final class ModelRepository {
         .orderBy(query.orderBy())
         .limit(query.limit())
         .fetch();
-    Map<Long, Map<String, String>> tags = tags(ctx, rows.getValues(REGISTERED_MODEL.ID));
+    Map<Long, Map<String, String>> tags = TAGS.load(ctx, rows.getValues(REGISTERED_MODEL.ID));
     return query.page(rows, row -> toModel(row, tags.getOrDefault(row.getId(), Map.of())));
   }
 
@@ -86,17 +89,11 @@ public final class ModelRepository {
   }
 
   public void setTag(DSLContext tx, long id, String key, String value) {
-    tx.insertInto(MODEL_TAG)
-        .set(MODEL_TAG.MODEL_ID, id)
-        .set(MODEL_TAG.KEY, key)
-        .set(MODEL_TAG.VALUE, value)
-        .onConflict(MODEL_TAG.MODEL_ID, MODEL_TAG.KEY)
-        .doUpdate().set(MODEL_TAG.VALUE, value)
-        .execute();
+    TAGS.set(tx, id, key, value);
   }
 
   public boolean deleteTag(DSLContext tx, long id, String key) {
-    return tx.deleteFrom(MODEL_TAG).where(MODEL_TAG.MODEL_ID.eq(id)).and(MODEL_TAG.KEY.eq(key)).execute() > 0;
+    return TAGS.delete(tx, id, key);
   }
 
   public int countVersionsNotIn(DSLContext tx, long id, String status) {
@@ -105,15 +102,6 @@ public final class ModelRepository {
 
   public void delete(DSLContext tx, long id) {
     tx.deleteFrom(REGISTERED_MODEL).where(REGISTERED_MODEL.ID.eq(id)).execute();
-  }
-
-  private static Map<Long, Map<String, String>> tags(DSLContext ctx, Collection<Long> modelIds) {
-    if (modelIds.isEmpty()) {
-      return Map.of();
-    }
-    return ctx.selectFrom(MODEL_TAG).where(MODEL_TAG.MODEL_ID.in(modelIds)).fetch().stream()
-        .collect(Collectors.groupingBy(t -> t.getModelId(),
-            Collectors.toMap(t -> t.getKey(), t -> t.getValue(), (a, b) -> a, TreeMap::new)));
   }
 
   static Model toModel(RegisteredModelRecord row, Map<String, String> tags) {

@@ -1,5 +1,6 @@
 package io.gantry.server.query;
 
+import io.gantry.server.common.TagTable;
 import io.gantry.server.error.GantryException;
 import io.gantry.server.query.Filter.Comparison;
 import io.gantry.server.query.Filter.Literal;
@@ -14,7 +15,6 @@ import java.util.Set;
 import java.util.function.Function;
 import org.jooq.Condition;
 import org.jooq.Field;
-import org.jooq.Table;
 import org.jooq.impl.DSL;
 
 /**
@@ -74,15 +74,14 @@ public final class FilterSchema {
    * Key-value tags in a side table: {@code tags.KEY op "v"}. {@code !=} also holds for rows without
    * the tag; every other operator needs the tag to be set.
    */
-  public FilterSchema tags(String name, Table<?> tagTable, Field<Long> owner, Field<Long> ownerId,
-      Field<String> keyColumn, Field<String> valueColumn) {
+  public FilterSchema tags(String name, TagTable<?> tags, Field<Long> ownerId) {
     return prefix(name, 1, (key, operator, value, comparison) -> {
       String text = stringValue(comparison);
-      var tagged = DSL.selectOne().from(tagTable).where(owner.eq(ownerId)).and(keyColumn.eq(key.get(0)));
+      var tagged = DSL.selectOne().from(tags.table()).where(tags.owner().eq(ownerId)).and(tags.key().eq(key.get(0)));
       if (operator == Operator.NE) {
-        return DSL.notExists(tagged.and(valueColumn.eq(text)));
+        return DSL.notExists(tagged.and(tags.value().eq(text)));
       }
-      return DSL.exists(tagged.and(compare(valueColumn, operator, text, comparison)));
+      return DSL.exists(tagged.and(compare(tags.value(), operator, text, comparison)));
     });
   }
 

@@ -12,6 +12,8 @@ import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import io.gantry.db.tables.records.EvaluationRecord;
 import io.gantry.db.tables.records.ModelVersionRecord;
+import io.gantry.db.tables.records.VersionTagRecord;
+import io.gantry.server.common.TagTable;
 import io.gantry.server.query.FilterSchema;
 import io.gantry.server.query.ListQuery;
 import io.gantry.server.query.SortKey;
@@ -36,6 +38,9 @@ import org.jooq.impl.DSL;
 /** Model versions, their tags and evaluations in PostgreSQL. Every method runs in the context it is given. */
 public final class VersionRepository {
 
+  static final TagTable<VersionTagRecord> TAGS =
+      new TagTable<>(VERSION_TAG, VERSION_TAG.VERSION_ID, VERSION_TAG.KEY, VERSION_TAG.VALUE);
+
   static final FilterSchema FILTER = new FilterSchema()
       .string("name", REGISTERED_MODEL.NAME)
       .number("version", MODEL_VERSION.VERSION)
@@ -48,7 +53,7 @@ public final class VersionRepository {
       .string("created_by", MODEL_VERSION.CREATED_BY)
       .timestamp("create_time", MODEL_VERSION.CREATE_TIME)
       .timestamp("update_time", MODEL_VERSION.UPDATE_TIME)
-      .tags("tags", VERSION_TAG, VERSION_TAG.VERSION_ID, MODEL_VERSION.ID, VERSION_TAG.KEY, VERSION_TAG.VALUE)
+      .tags("tags", VersionRepository.TAGS, MODEL_VERSION.ID)
       .prefix("metrics", 2, (path, operator, value, comparison) -> DSL.exists(DSL.selectOne().from(VERSION_METRIC)
           .where(VERSION_METRIC.VERSION_ID.eq(MODEL_VERSION.ID))
           .and(VERSION_METRIC.DATASET.eq(path.get(0)))
@@ -155,17 +160,11 @@ public final class VersionRepository {
   }
 
   public void setTag(DSLContext tx, long id, String key, String value) {
-    tx.insertInto(VERSION_TAG)
-        .set(VERSION_TAG.VERSION_ID, id)
-        .set(VERSION_TAG.KEY, key)
-        .set(VERSION_TAG.VALUE, value)
-        .onConflict(VERSION_TAG.VERSION_ID, VERSION_TAG.KEY)
-        .doUpdate().set(VERSION_TAG.VALUE, value)
-        .execute();
+    TAGS.set(tx, id, key, value);
   }
 
   public boolean deleteTag(DSLContext tx, long id, String key) {
-    return tx.deleteFrom(VERSION_TAG).where(VERSION_TAG.VERSION_ID.eq(id)).and(VERSION_TAG.KEY.eq(key)).execute() > 0;
+    return TAGS.delete(tx, id, key);
   }
 
   /**
@@ -234,7 +233,7 @@ public final class VersionRepository {
 
   private static List<Version> toVersions(DSLContext ctx, List<Record> rows) {
     List<Long> ids = rows.stream().map(r -> r.get(MODEL_VERSION.ID)).toList();
-    Map<Long, Map<String, String>> tags = tags(ctx, ids);
+    Map<Long, Map<String, String>> tags = TAGS.load(ctx, ids);
     Map<Long, Map<String, Version.LatestMetrics>> metrics = latestMetrics(ctx, ids);
     return rows.stream().map(r -> {
       ModelVersionRecord v = r.into(MODEL_VERSION);
@@ -270,15 +269,6 @@ public final class VersionRepository {
       return new Evaluation(e.getId(), r.get(REGISTERED_MODEL.NAME), r.get(MODEL_VERSION.VERSION), e.getDataset(),
           e.getDatasetDigest(), metrics.getOrDefault(e.getId(), Map.of()), e.getCreateTime(), e.getCreatedBy());
     }).toList();
-  }
-
-  private static Map<Long, Map<String, String>> tags(DSLContext ctx, Collection<Long> versionIds) {
-    if (versionIds.isEmpty()) {
-      return Map.of();
-    }
-    return ctx.selectFrom(VERSION_TAG).where(VERSION_TAG.VERSION_ID.in(versionIds)).fetch().stream()
-        .collect(Collectors.groupingBy(t -> t.getVersionId(),
-            Collectors.toMap(t -> t.getKey(), t -> t.getValue(), (a, b) -> a, TreeMap::new)));
   }
 
   private static Map<Long, Map<String, Version.LatestMetrics>> latestMetrics(DSLContext ctx,
