@@ -27,8 +27,8 @@ class MainProcessTest {
   @Test
   void sigterm_stopsTheServerAndTheEmbeddedDatabaseCleanly() throws Exception {
     Path dataDir = TestRegistry.tempDir("gantry-main");
+    Process server = launch(Map.of("GANTRY_DATA_DIR", dataDir.toString(), "GANTRY_GRPC_PORT", "0"));
     try {
-      Process server = launch(Map.of("GANTRY_DATA_DIR", dataDir.toString(), "GANTRY_GRPC_PORT", "0"));
       int port = awaitPort(server);
       ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
       TestRegistry.registry(channel, "ops").createModel(CreateModelRequest.newBuilder().setModelId("m").build());
@@ -41,6 +41,10 @@ class MainProcessTest {
       assertThat(server.exitValue()).isEqualTo(143);
       assertThat(dataDir.resolve("postgres/postmaster.pid")).doesNotExist();
     } finally {
+      server.destroy(); // a no-op once it has exited; SIGTERM lets it stop its PostgreSQL too
+      if (!server.waitFor(30, TimeUnit.SECONDS)) {
+        server.destroyForcibly();
+      }
       TestRegistry.deleteRecursively(dataDir);
     }
   }
