@@ -103,7 +103,11 @@ public final class GantryCli {
     GantryClientException error = GantryClientException.from(callFailure);
     err.println("error: " + error.getMessage());
     for (GantryClientException.FieldViolation violation : error.fieldViolations()) {
-      err.println("  " + violation.field() + ": " + violation.description());
+      String line = violation.field() + ": " + violation.description();
+      // a single violation is usually the message itself
+      if (!line.equals(error.description())) {
+        err.println("  " + line);
+      }
     }
     return exitCode(error.code());
   }
