@@ -56,9 +56,10 @@ public final class AuditLog {
       }
       frontier = appended.next();
     }
-    events.execute();
-    nodes.execute();
-    tx.update(AUDIT_HEAD)
+    // one statement, so the head stays locked for one round trip before the commit
+    tx.with("appended_events").as(events.returningResult(AUDIT_EVENT.SEQ))
+        .with("appended_nodes").as(nodes.returningResult(AUDIT_NODE.IDX))
+        .update(AUDIT_HEAD)
         .set(AUDIT_HEAD.SIZE, frontier.size())
         .set(AUDIT_HEAD.FRONTIER, frontier.encode())
         .execute();
