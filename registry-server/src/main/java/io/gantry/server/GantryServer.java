@@ -1,6 +1,12 @@
 package io.gantry.server;
 
+import io.gantry.server.api.AuditEndpoint;
 import io.gantry.server.api.ModelRegistryEndpoint;
+import io.gantry.server.audit.AuditLog;
+import io.gantry.server.audit.AuditRepository;
+import io.gantry.server.audit.AuditService;
+import io.gantry.server.audit.Checkpointer;
+import io.gantry.server.audit.SigningKey;
 import io.gantry.server.auth.HeaderIdentityInterceptor;
 import io.gantry.server.common.Transactions;
 import io.gantry.server.config.ConfigException;
@@ -47,14 +53,16 @@ public final class GantryServer implements AutoCloseable {
   private final Server server;
   private final HealthStatusManager health;
   private final ScheduledExecutorService healthProbe;
+  private final Checkpointer checkpointer;
   private boolean closed;
 
   private GantryServer(Database database, Server server, HealthStatusManager health,
-      ScheduledExecutorService healthProbe) {
+      ScheduledExecutorService healthProbe, Checkpointer checkpointer) {
     this.database = database;
     this.server = server;
     this.health = health;
     this.healthProbe = healthProbe;
+    this.checkpointer = checkpointer;
   }
 
   /**
@@ -64,7 +72,16 @@ public final class GantryServer implements AutoCloseable {
    */
   public static GantryServer start(ServerConfig config) {
     Database database = Database.open(config);
-    var transactions = new Transactions(database.dsl());
+    var auditRepository = new AuditRepository(database.dsl());
+    Checkpointer checkpointer;
+    try {
+      checkpointer = new Checkpointer(auditRepository, SigningKey.load(config.audit().keyFile(), config.audit().origin()),
+          config.audit().origin(), config.audit().checkpointEveryEvents(), config.audit().checkpointInterval());
+    } catch (ConfigException e) {
+      database.close();
+      throw e;
+    }
+    var transactions = new Transactions(database.dsl(), new AuditLog(checkpointer::appended));
     var models = new ModelService(database.dsl(), transactions, new ModelRepository());
     var versions = new VersionService(database.dsl(), transactions, new VersionRepository());
     HealthStatusManager health = new HealthStatusManager();
@@ -75,6 +92,8 @@ public final class GantryServer implements AutoCloseable {
         .maxInboundMessageSize(MAX_MESSAGE_BYTES)
         .addService(ServerInterceptors.interceptForward(new ModelRegistryEndpoint(models, versions),
             new HeaderIdentityInterceptor()))
+        .addService(ServerInterceptors.interceptForward(
+            new AuditEndpoint(new AuditService(auditRepository, checkpointer)), new HeaderIdentityInterceptor()))
         .addService(health.getHealthService())
         // v1 for current tools, v1alpha for grpcurl and older clients
         .addService(ProtoReflectionServiceV1.newInstance())
@@ -83,6 +102,7 @@ public final class GantryServer implements AutoCloseable {
     try {
       server.start();
     } catch (IOException e) {
+      checkpointer.close();
       database.close();
       throw new ConfigException("cannot listen on " + address + ": " + e.getMessage(), e);
     }
@@ -91,7 +111,7 @@ public final class GantryServer implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
-    GantryServer gantry = new GantryServer(database, server, health, probe);
+    GantryServer gantry = new GantryServer(database, server, health, probe, checkpointer);
     probe.scheduleWithFixedDelay(gantry::probeDatabase, 0, 5, TimeUnit.SECONDS);
     log.warn("Identity comes from the unauthenticated '{}' header; listening on {} (loopback only)",
         HeaderIdentityInterceptor.HEADER, address);
@@ -144,6 +164,7 @@ public final class GantryServer implements AutoCloseable {
       server.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    checkpointer.close();
     database.close();
     log.info("Gantry stopped");
   }

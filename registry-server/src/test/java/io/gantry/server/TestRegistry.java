@@ -48,8 +48,20 @@ public final class TestRegistry {
   }
 
   public static GantryServer start(Path dataDir) {
-    return GantryServer.start(ServerConfig.fromEnvironment(Map.of(
-        "GANTRY_DATA_DIR", dataDir.toString(), "GANTRY_GRPC_PORT", "0")));
+    return start(dataDir, Map.of());
+  }
+
+  /** A server of its own, configured like production plus {@code env}. */
+  public static GantryServer start(Path dataDir, Map<String, String> env) {
+    Map<String, String> all = new java.util.HashMap<>(env);
+    all.putIfAbsent("GANTRY_DATA_DIR", dataDir.toString());
+    all.put("GANTRY_GRPC_PORT", "0");
+    return GantryServer.start(ServerConfig.fromEnvironment(all));
+  }
+
+  /** The database of a server, for tests that play a database administrator. */
+  public static org.jooq.DSLContext dsl(GantryServer server) {
+    return server.database().dsl();
   }
 
   public static ManagedChannel connect(GantryServer server) {

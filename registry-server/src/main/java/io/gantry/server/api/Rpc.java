@@ -3,12 +3,11 @@ package io.gantry.server.api;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
 import com.google.protobuf.Timestamp;
+import io.gantry.server.common.Digests;
 import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.OffsetDateTime;
 import java.util.function.Supplier;
 
@@ -46,11 +45,9 @@ public final class Rpc {
       out.useDeterministicSerialization();
       requestWithoutId.writeTo(out);
       out.flush();
-      return MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray());
+      return Digests.sha256(bytes.toByteArray());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
     }
   }
 }

@@ -2,6 +2,7 @@ package io.gantry.server.common;
 
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.jooq.DSLContext;
@@ -13,8 +14,10 @@ import org.jooq.TableField;
 public record TagTable<R extends Record>(
     Table<R> table, TableField<R, Long> owner, TableField<R, String> key, TableField<R, String> value) {
 
-  /** Sets or replaces one tag. */
-  public void set(DSLContext tx, long ownerId, String tagKey, String tagValue) {
+  /** Sets or replaces one tag; returns the value it replaced. */
+  public Optional<String> set(DSLContext tx, long ownerId, String tagKey, String tagValue) {
+    Optional<String> before = tx.select(value).from(table).where(owner.eq(ownerId)).and(key.eq(tagKey))
+        .fetchOptional(value);
     tx.insertInto(table)
         .set(owner, ownerId)
         .set(key, tagKey)
@@ -22,11 +25,13 @@ public record TagTable<R extends Record>(
         .onConflict(owner, key)
         .doUpdate().set(value, tagValue)
         .execute();
+    return before;
   }
 
-  /** @return false when the tag was not set */
-  public boolean delete(DSLContext tx, long ownerId, String tagKey) {
-    return tx.deleteFrom(table).where(owner.eq(ownerId)).and(key.eq(tagKey)).execute() > 0;
+  /** Removes one tag; returns its value, or empty when it was not set. */
+  public Optional<String> delete(DSLContext tx, long ownerId, String tagKey) {
+    return tx.deleteFrom(table).where(owner.eq(ownerId)).and(key.eq(tagKey)).returningResult(value)
+        .fetchOptional(value);
   }
 
   /** The tags of each owner, sorted by key; owners without tags are absent. */

@@ -2,6 +2,7 @@ package io.gantry.server.common;
 
 import static io.gantry.db.Tables.CREATE_REQUEST;
 
+import io.gantry.server.audit.AuditLog;
 import io.gantry.server.error.ErrorCode;
 import io.gantry.server.error.GantryException;
 import java.util.Arrays;
@@ -12,47 +13,67 @@ import org.jooq.DSLContext;
 import org.jooq.exception.DataAccessException;
 
 /**
- * Runs the registry's writes, each in one database transaction. Creates go through
- * {@link #createOnce}, which keeps the first result of every {@code request_id} in the same
- * transaction as the resource it made, so a retry can never create twice.
+ * The one way the registry writes: each change runs in one database transaction together with the
+ * audit events it records, so no change commits without its events and a rolled-back change leaves
+ * none. A write that records no event and does not declare itself unchanged is a bug, and fails.
+ * Creates go through {@link #createOnce}, which keeps the first result of every {@code request_id}.
  */
 public final class Transactions {
 
   private final DSLContext dsl;
+  private final AuditLog auditLog;
 
-  public Transactions(DSLContext dsl) {
+  public Transactions(DSLContext dsl, AuditLog auditLog) {
     this.dsl = dsl;
+    this.auditLog = auditLog;
   }
 
   /** Runs {@code work} in a transaction; it must use only the context it is given. */
-  public <T> T write(Function<DSLContext, T> work) {
-    return dsl.transactionResult(configuration -> work.apply(configuration.dsl()));
+  public <T> T write(String actor, Function<Tx, T> work) {
+    return write(actor, "", work);
+  }
+
+  private <T> T write(String actor, String requestId, Function<Tx, T> work) {
+    int[] appended = {0};
+    T result = dsl.transactionResult(configuration -> {
+      Tx tx = new Tx(configuration.dsl());
+      T value = work.apply(tx);
+      if (tx.entries().isEmpty() && !tx.isUnchanged()) {
+        throw new IllegalStateException("a write recorded no audit event and did not declare itself unchanged");
+      }
+      auditLog.append(tx.dsl(), actor, requestId, tx.entries());
+      appended[0] = tx.entries().size();
+      return value;
+    });
+    auditLog.committed(appended[0]);
+    return result;
   }
 
   /**
    * Runs a create at most once per request key.
    *
-   * @param create makes the resource inside the transaction
+   * @param create makes the resource inside the transaction, recording its events
    * @param nameOf the resource name of what was made, recorded against the key
    * @param loadExisting loads what an earlier request with the same key made
    */
-  public <T> T createOnce(Optional<RequestKey> key, Function<DSLContext, T> create,
+  public <T> T createOnce(String actor, Optional<RequestKey> key, Function<Tx, T> create,
       Function<T, String> nameOf, BiFunction<DSLContext, String, T> loadExisting) {
+    String requestId = key.map(RequestKey::requestId).orElse("");
     try {
-      return write(tx -> createOnce(tx, key, create, nameOf, loadExisting));
+      return write(actor, requestId, tx -> createOnce(tx, key, create, nameOf, loadExisting));
     } catch (DataAccessException e) {
       // A concurrent request with the same key committed first: the retry finds its result.
       if (key.isPresent() && Sql.violatedUniqueConstraint(e).isPresent()) {
-        return write(tx -> createOnce(tx, key, create, nameOf, loadExisting));
+        return write(actor, requestId, tx -> createOnce(tx, key, create, nameOf, loadExisting));
       }
       throw e;
     }
   }
 
-  private static <T> T createOnce(DSLContext tx, Optional<RequestKey> key, Function<DSLContext, T> create,
+  private static <T> T createOnce(Tx tx, Optional<RequestKey> key, Function<Tx, T> create,
       Function<T, String> nameOf, BiFunction<DSLContext, String, T> loadExisting) {
     if (key.isPresent()) {
-      var seen = tx.selectFrom(CREATE_REQUEST)
+      var seen = tx.dsl().selectFrom(CREATE_REQUEST)
           .where(CREATE_REQUEST.METHOD.eq(key.get().method()))
           .and(CREATE_REQUEST.REQUEST_ID.eq(key.get().requestId()))
           .fetchOne();
@@ -61,11 +82,12 @@ public final class Transactions {
           throw new GantryException(ErrorCode.REQUEST_ID_REUSED, "request_id '" + key.get().requestId()
               + "' was already used for a different " + key.get().method() + " request");
         }
-        return loadExisting.apply(tx, seen.getResourceName());
+        tx.unchanged();
+        return loadExisting.apply(tx.dsl(), seen.getResourceName());
       }
     }
     T created = create.apply(tx);
-    key.ifPresent(k -> tx.insertInto(CREATE_REQUEST)
+    key.ifPresent(k -> tx.dsl().insertInto(CREATE_REQUEST)
         .set(CREATE_REQUEST.METHOD, k.method())
         .set(CREATE_REQUEST.REQUEST_ID, k.requestId())
         .set(CREATE_REQUEST.REQUEST_HASH, k.fingerprint())

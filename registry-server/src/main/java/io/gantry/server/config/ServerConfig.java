@@ -1,8 +1,10 @@
 package io.gantry.server.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Everything the server reads from its environment. With no variables set it runs the embedded
@@ -11,11 +13,23 @@ import java.util.Optional;
  * @param grpcPort 0 picks a free port (tests)
  * @param dataDir home of the embedded database (and, later, filesystem artifacts)
  * @param externalDatabase set when {@code GANTRY_DB_URL} points at an external PostgreSQL
+ * @param audit how the audit log signs and publishes checkpoints
  */
-public record ServerConfig(int grpcPort, Path dataDir, Optional<ExternalDatabase> externalDatabase) {
+public record ServerConfig(int grpcPort, Path dataDir, Optional<ExternalDatabase> externalDatabase, Audit audit) {
 
   public static final int DEFAULT_GRPC_PORT = 9090;
   public static final String DEFAULT_DATA_DIR = "gantry-data";
+  // a note key name: printable, no spaces, no '+' (C2SP signed-note)
+  private static final Pattern ORIGIN = Pattern.compile("[!-*,-~]{1,255}");
+
+  /**
+   * Checkpoint settings of the audit log.
+   *
+   * @param origin the log's name, first line of every checkpoint and name of the signing key
+   * @param keyFile the Ed25519 signing key (PKCS#8, base64); generated on first start when absent.
+   *     Replicas sharing a database must share it.
+   */
+  public record Audit(String origin, Path keyFile, long checkpointEveryEvents, Duration checkpointInterval) {}
 
   /** Connection settings of an external PostgreSQL. */
   public record ExternalDatabase(String url, String user, String password) {}
@@ -40,7 +54,33 @@ public record ServerConfig(int grpcPort, Path dataDir, Optional<ExternalDatabase
     } else if (env.containsKey("GANTRY_DB_USER") || env.containsKey("GANTRY_DB_PASSWORD")) {
       throw new ConfigException("GANTRY_DB_USER/GANTRY_DB_PASSWORD are set but GANTRY_DB_URL is not");
     }
-    return new ServerConfig(port, dataDir, external);
+    Audit audit = new Audit(
+        env.getOrDefault("GANTRY_AUDIT_ORIGIN", "gantry.local/audit"),
+        Path.of(env.getOrDefault("GANTRY_AUDIT_KEY_FILE", dataDir.resolve("audit-signing.key").toString()))
+            .toAbsolutePath(),
+        positive(env, "GANTRY_CHECKPOINT_INTERVAL_EVENTS", 1000),
+        Duration.ofSeconds(positive(env, "GANTRY_CHECKPOINT_INTERVAL_SECONDS", 60)));
+    if (!ORIGIN.matcher(audit.origin()).matches()) {
+      throw new ConfigException("GANTRY_AUDIT_ORIGIN must be a name such as example.com/audit (no spaces or '+'), got '"
+          + audit.origin() + "'");
+    }
+    return new ServerConfig(port, dataDir, external, audit);
+  }
+
+  private static long positive(Map<String, String> env, String name, long defaultValue) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return defaultValue;
+    }
+    try {
+      long parsed = Long.parseLong(value.trim());
+      if (parsed > 0) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new ConfigException(name + " must be a positive whole number, got '" + value + "'");
   }
 
   private static int parsePort(String value) {

@@ -1,6 +1,8 @@
 package io.gantry.server.model;
 
 import io.gantry.db.tables.records.RegisteredModelRecord;
+import io.gantry.server.audit.Action;
+import io.gantry.server.audit.Payload;
 import io.gantry.server.common.Names;
 import io.gantry.server.common.RequestKey;
 import io.gantry.server.common.Sql;
@@ -37,8 +39,12 @@ public final class ModelService {
         .tags("model.tags", tags)
         .throwIfAny();
     try {
-      return transactions.createOnce(requestKey,
-          tx -> models.insert(tx, modelId, description, tags, actor),
+      return transactions.createOnce(actor, requestKey,
+          tx -> {
+            Model model = models.insert(tx.dsl(), modelId, description, tags, actor);
+            tx.record(Action.MODEL_CREATED, model.name(), Payload.of("description", description, "tags", tags));
+            return model;
+          },
           Model::name,
           (tx, name) -> require(tx, Names.parseModelName("name", name)));
     } catch (DataAccessException e) {
@@ -61,46 +67,50 @@ public final class ModelService {
 
   public Model updateDescription(String modelId, String description, String etag, String actor) {
     new Violations().text("model.description", description, Violations.MAX_DESCRIPTION).throwIfAny();
-    return transactions.write(tx -> {
-      RegisteredModelRecord row = lock(tx, modelId, etag);
-      models.setDescription(tx, row.getId(), description);
-      models.touch(tx, row.getId(), actor);
-      return require(tx, modelId);
+    return transactions.write(actor, tx -> {
+      RegisteredModelRecord row = lock(tx.dsl(), modelId, etag);
+      models.setDescription(tx.dsl(), row.getId(), description);
+      models.touch(tx.dsl(), row.getId(), actor);
+      tx.record(Action.MODEL_UPDATED, Names.modelName(modelId),
+          Payload.change("description", row.getDescription(), description));
+      return require(tx.dsl(), modelId);
     });
   }
 
   public Model setTag(String modelId, String key, String value, String actor) {
     new Violations().tag("", key, value).throwIfAny();
-    return transactions.write(tx -> {
-      RegisteredModelRecord row = lock(tx, modelId, "");
-      models.setTag(tx, row.getId(), key, value);
-      models.touch(tx, row.getId(), actor);
-      return require(tx, modelId);
+    return transactions.write(actor, tx -> {
+      RegisteredModelRecord row = lock(tx.dsl(), modelId, "");
+      String before = models.setTag(tx.dsl(), row.getId(), key, value).orElse(null);
+      models.touch(tx.dsl(), row.getId(), actor);
+      tx.record(Action.TAG_SET, Names.modelName(modelId), Payload.of("key", key, "before", before, "after", value));
+      return require(tx.dsl(), modelId);
     });
   }
 
   public Model deleteTag(String modelId, String key, String actor) {
-    return transactions.write(tx -> {
-      RegisteredModelRecord row = lock(tx, modelId, "");
-      if (!models.deleteTag(tx, row.getId(), key)) {
-        throw new GantryException(ErrorCode.TAG_NOT_FOUND,
-            "model '" + modelId + "' has no tag '" + Names.printable(key) + "'");
-      }
-      models.touch(tx, row.getId(), actor);
-      return require(tx, modelId);
+    return transactions.write(actor, tx -> {
+      RegisteredModelRecord row = lock(tx.dsl(), modelId, "");
+      String before = models.deleteTag(tx.dsl(), row.getId(), key).orElseThrow(() -> new GantryException(
+          ErrorCode.TAG_NOT_FOUND, "model '" + modelId + "' has no tag '" + Names.printable(key) + "'"));
+      models.touch(tx.dsl(), row.getId(), actor);
+      tx.record(Action.TAG_DELETED, Names.modelName(modelId), Payload.of("key", key, "before", before));
+      return require(tx.dsl(), modelId);
     });
   }
 
   /** Deletes a model whose versions are all archived, with them; refused while any is not. */
   public void delete(String modelId, String etag, String actor) {
-    transactions.write(tx -> {
-      RegisteredModelRecord row = lock(tx, modelId, etag);
-      int active = models.countVersionsNotIn(tx, row.getId(), ARCHIVED);
+    transactions.write(actor, tx -> {
+      RegisteredModelRecord row = lock(tx.dsl(), modelId, etag);
+      int active = models.countVersionsNotIn(tx.dsl(), row.getId(), ARCHIVED);
       if (active > 0) {
         throw new GantryException(ErrorCode.MODEL_HAS_ACTIVE_VERSIONS, "model '" + modelId + "' has " + active
             + " version" + (active == 1 ? "" : "s") + " that are not archived; archive them first");
       }
-      models.delete(tx, row.getId());
+      models.delete(tx.dsl(), row.getId());
+      tx.record(Action.MODEL_DELETED, Names.modelName(modelId),
+          Payload.of("description", row.getDescription(), "versions_deleted", row.getLastVersion()));
       return null;
     });
   }

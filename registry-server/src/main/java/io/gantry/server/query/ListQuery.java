@@ -1,10 +1,9 @@
 package io.gantry.server.query;
 
+import io.gantry.server.common.Digests;
 import io.gantry.server.error.GantryException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -164,19 +163,11 @@ public final class ListQuery {
   }
 
   private static byte[] checksum(byte[] body) {
-    return Arrays.copyOf(sha256(body), CHECKSUM_BYTES);
+    return Arrays.copyOf(Digests.sha256(body), CHECKSUM_BYTES);
   }
 
   private static String digest(String text) {
     return Base64.getUrlEncoder().withoutPadding()
-        .encodeToString(Arrays.copyOf(sha256(text.getBytes(StandardCharsets.UTF_8)), 12));
-  }
-
-  static byte[] sha256(byte[] bytes) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
+        .encodeToString(Arrays.copyOf(Digests.sha256(text.getBytes(StandardCharsets.UTF_8)), 12));
   }
 }

@@ -32,6 +32,10 @@ public record SortKey<T>(String name, Field<T> field, Function<T, String> encode
     return new SortKey<>(name, field, String::valueOf, Integer::valueOf);
   }
 
+  public static SortKey<Long> number(String name, Field<Long> field) {
+    return new SortKey<>(name, field, String::valueOf, Long::valueOf);
+  }
+
   /** Timestamps travel as epoch microseconds, PostgreSQL's precision. */
   public static SortKey<OffsetDateTime> time(String name, Field<OffsetDateTime> field) {
     return new SortKey<>(name, field,

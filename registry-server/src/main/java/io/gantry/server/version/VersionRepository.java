@@ -159,11 +159,13 @@ public final class VersionRepository {
     tx.update(MODEL_VERSION).set(MODEL_VERSION.STATUS, status.name()).where(MODEL_VERSION.ID.eq(id)).execute();
   }
 
-  public void setTag(DSLContext tx, long id, String key, String value) {
-    TAGS.set(tx, id, key, value);
+  /** Returns the value the tag had. */
+  public Optional<String> setTag(DSLContext tx, long id, String key, String value) {
+    return TAGS.set(tx, id, key, value);
   }
 
-  public boolean deleteTag(DSLContext tx, long id, String key) {
+  /** Returns the value the tag had, or empty when it was not set. */
+  public Optional<String> deleteTag(DSLContext tx, long id, String key) {
     return TAGS.delete(tx, id, key);
   }
 

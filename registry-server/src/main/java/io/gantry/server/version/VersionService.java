@@ -4,10 +4,14 @@ import static io.gantry.db.Tables.EVALUATION;
 import static io.gantry.db.Tables.MODEL_VERSION;
 
 import io.gantry.db.tables.records.ModelVersionRecord;
+import io.gantry.server.audit.Action;
+import io.gantry.server.audit.Payload;
+import io.gantry.server.common.Digests;
 import io.gantry.server.common.Names;
 import io.gantry.server.common.Names.VersionRef;
 import io.gantry.server.common.RequestKey;
 import io.gantry.server.common.Transactions;
+import io.gantry.server.common.Tx;
 import io.gantry.server.common.Violations;
 import io.gantry.server.error.ErrorCode;
 import io.gantry.server.error.GantryException;
@@ -16,7 +20,10 @@ import io.gantry.server.model.ModelService;
 import io.gantry.server.query.FilterSchema;
 import io.gantry.server.query.ListQuery;
 import io.gantry.v1.MlflowFiles;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -59,12 +66,17 @@ public final class VersionService {
         .throwIfAny();
     MlflowMetadata.Parsed parsed = MlflowMetadata.parse(files);
     String runId = draft.runId().isEmpty() ? parsed.mlmodel().map(m -> m.getRunId()).orElse("") : draft.runId();
-    return transactions.createOnce(requestKey,
+    return transactions.createOnce(actor, requestKey,
         tx -> {
-          long[] allocated = versions.allocateVersion(tx, modelId).orElseThrow(() -> ModelService.notFound(modelId));
-          int number = (int) allocated[1];
-          return versions.insert(tx, modelId, allocated[0], number, Version.Status.READY, draft, runId,
-              parsed.mlmodel(), parsed.dependencies(), actor);
+          long[] allocated = versions.allocateVersion(tx.dsl(), modelId)
+              .orElseThrow(() -> ModelService.notFound(modelId));
+          Version version = versions.insert(tx.dsl(), modelId, allocated[0], (int) allocated[1], Version.Status.READY,
+              draft, runId, parsed.mlmodel(), parsed.dependencies(), actor);
+          tx.record(Action.VERSION_CREATED, version.name(), Payload.of(
+              "status", version.status().name(), "source", version.source(), "run_id", version.runId(),
+              "run_link", version.runLink(), "description", version.description(), "tags", version.tags(),
+              "files_sha256", fileDigests(files)));
+          return version;
         },
         Version::name,
         (tx, name) -> require(tx, Names.parseVersionName("name", name)));
@@ -87,32 +99,41 @@ public final class VersionService {
 
   public Version updateDescription(VersionRef ref, String description, String etag, String actor) {
     new Violations().text("model_version.description", description, Violations.MAX_DESCRIPTION).throwIfAny();
-    return change(ref, etag, actor, (tx, row) -> versions.setDescription(tx, row.getId(), description));
+    return change(ref, etag, actor, (tx, row) -> {
+      versions.setDescription(tx.dsl(), row.getId(), description);
+      tx.record(Action.VERSION_UPDATED, ref.name(), Payload.change("description", row.getDescription(), description));
+    });
   }
 
   /** Retires a version; archiving an archived version changes nothing. */
   public Version archive(VersionRef ref, String etag, String actor) {
-    return transactions.write(tx -> {
-      ModelVersionRecord row = lock(tx, ref, etag);
-      if (!Version.Status.ARCHIVED.name().equals(row.getStatus())) {
-        versions.setStatus(tx, row.getId(), Version.Status.ARCHIVED);
-        versions.touch(tx, row.getId(), actor);
+    return transactions.write(actor, tx -> {
+      ModelVersionRecord row = lock(tx.dsl(), ref, etag);
+      if (Version.Status.ARCHIVED.name().equals(row.getStatus())) {
+        tx.unchanged();
+      } else {
+        versions.setStatus(tx.dsl(), row.getId(), Version.Status.ARCHIVED);
+        versions.touch(tx.dsl(), row.getId(), actor);
+        tx.record(Action.VERSION_ARCHIVED, ref.name(),
+            Payload.change("status", row.getStatus(), Version.Status.ARCHIVED.name()));
       }
-      return require(tx, ref);
+      return require(tx.dsl(), ref);
     });
   }
 
   public Version setTag(VersionRef ref, String key, String value, String actor) {
     new Violations().tag("", key, value).throwIfAny();
-    return change(ref, "", actor, (tx, row) -> versions.setTag(tx, row.getId(), key, value));
+    return change(ref, "", actor, (tx, row) -> {
+      String before = versions.setTag(tx.dsl(), row.getId(), key, value).orElse(null);
+      tx.record(Action.TAG_SET, ref.name(), Payload.of("key", key, "before", before, "after", value));
+    });
   }
 
   public Version deleteTag(VersionRef ref, String key, String actor) {
     return change(ref, "", actor, (tx, row) -> {
-      if (!versions.deleteTag(tx, row.getId(), key)) {
-        throw new GantryException(ErrorCode.TAG_NOT_FOUND,
-            "version " + ref.name() + " has no tag '" + Names.printable(key) + "'");
-      }
+      String before = versions.deleteTag(tx.dsl(), row.getId(), key).orElseThrow(() -> new GantryException(
+          ErrorCode.TAG_NOT_FOUND, "version " + ref.name() + " has no tag '" + Names.printable(key) + "'"));
+      tx.record(Action.TAG_DELETED, ref.name(), Payload.of("key", key, "before", before));
     });
   }
 
@@ -136,15 +157,18 @@ public final class VersionService {
       }
     });
     violations.throwIfAny();
-    return transactions.createOnce(requestKey,
+    return transactions.createOnce(actor, requestKey,
         tx -> {
-          ModelVersionRecord row = lock(tx, ref, "");
+          ModelVersionRecord row = lock(tx.dsl(), ref, "");
           if (!Version.Status.READY.name().equals(row.getStatus())) {
             throw new GantryException(ErrorCode.VERSION_NOT_MUTABLE, "version " + ref.name() + " is "
                 + row.getStatus() + "; evaluations can be reported on READY versions only");
           }
-          long id = versions.insertEvaluation(tx, row.getId(), dataset, datasetDigest, metrics, actor);
-          return versions.findEvaluation(tx, id).orElseThrow();
+          long id = versions.insertEvaluation(tx.dsl(), row.getId(), dataset, datasetDigest, metrics, actor);
+          Evaluation evaluation = versions.findEvaluation(tx.dsl(), id).orElseThrow();
+          tx.record(Action.EVALUATION_REPORTED, evaluation.name(),
+              Payload.of("dataset", dataset, "dataset_digest", datasetDigest, "metrics", new TreeMap<>(metrics)));
+          return evaluation;
         },
         Evaluation::name,
         (tx, name) -> versions.findEvaluation(tx, evaluationId(name)).orElseThrow(() ->
@@ -157,17 +181,31 @@ public final class VersionService {
     return versions.listEvaluations(dsl, require(dsl, ref).id(), query);
   }
 
+  /** A change of one version; it records its own audit event. */
   private interface Change {
-    void apply(DSLContext tx, ModelVersionRecord row);
+    void apply(Tx tx, ModelVersionRecord row);
   }
 
   private Version change(VersionRef ref, String etag, String actor, Change change) {
-    return transactions.write(tx -> {
-      ModelVersionRecord row = lock(tx, ref, etag);
+    return transactions.write(actor, tx -> {
+      ModelVersionRecord row = lock(tx.dsl(), ref, etag);
       change.apply(tx, row);
-      versions.touch(tx, row.getId(), actor);
-      return require(tx, ref);
+      versions.touch(tx.dsl(), row.getId(), actor);
+      return require(tx.dsl(), ref);
     });
+  }
+
+  /** SHA-256 (hex) of each MLflow file registered, by file; the files themselves are kept with the version. */
+  private static Map<String, String> fileDigests(MlflowFiles files) {
+    Map<String, String> digests = new TreeMap<>();
+    Map.of("MLmodel", files.getMlmodel(), "requirements.txt", files.getRequirementsTxt(),
+        "conda.yaml", files.getCondaYaml(), "python_env.yaml", files.getPythonEnvYaml())
+        .forEach((file, text) -> {
+          if (!text.isEmpty()) {
+            digests.put(file, HexFormat.of().formatHex(Digests.sha256(text.getBytes(StandardCharsets.UTF_8))));
+          }
+        });
+    return digests;
   }
 
   private ModelVersionRecord lock(DSLContext tx, VersionRef ref, String etag) {

@@ -1,0 +1,212 @@
+package io.gantry.server.api;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.JsonFormat;
+import io.gantry.db.tables.records.AuditEventRecord;
+import io.gantry.server.audit.Action;
+import io.gantry.server.audit.AuditService;
+import io.gantry.server.audit.CanonicalEvent;
+import io.gantry.server.error.GantryException;
+import io.gantry.v1.AuditAction;
+import io.gantry.v1.AuditEvent;
+import io.gantry.v1.AuditGrpc;
+import io.gantry.v1.Checkpoint;
+import io.gantry.v1.ConsistencyProof;
+import io.gantry.v1.ExportAuditEventsRequest;
+import io.gantry.v1.ExportAuditEventsResponse;
+import io.gantry.v1.GetCheckpointRequest;
+import io.gantry.v1.GetConsistencyProofRequest;
+import io.gantry.v1.GetInclusionProofRequest;
+import io.gantry.v1.GetVerifierKeyRequest;
+import io.gantry.v1.InclusionProof;
+import io.gantry.v1.ListAuditEventsRequest;
+import io.gantry.v1.ListAuditEventsResponse;
+import io.gantry.v1.StreamAuditEventsRequest;
+import io.gantry.v1.VerifierKey;
+import io.gantry.v1.VerifyAuditLogRequest;
+import io.gantry.v1.VerifyAuditLogResponse;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Optional;
+
+/** The gRPC face of {@code gantry.v1.Audit}. */
+public final class AuditEndpoint extends AuditGrpc.AuditImplBase {
+
+  private static final long FOLLOW_POLL_MILLIS = 200;
+  private static final int EXPORT_CHUNK_BYTES = 256 << 10;
+
+  private final AuditService audit;
+
+  public AuditEndpoint(AuditService audit) {
+    this.audit = audit;
+  }
+
+  @Override
+  public void listAuditEvents(ListAuditEventsRequest request, StreamObserver<ListAuditEventsResponse> observer) {
+    Rpc.unary(observer, () -> {
+      Optional<Action> action = request.getAction() == AuditAction.AUDIT_ACTION_UNSPECIFIED ? Optional.empty()
+          : Optional.of(action(request.getAction()));
+      var page = audit.list(new AuditService.EventFilter(request.getResourcePrefix(), request.getActor(), action,
+          time(request.hasStartTime(), request.getStartTime()), time(request.hasEndTime(), request.getEndTime())),
+          request.getPageSize(), request.getPageToken());
+      return ListAuditEventsResponse.newBuilder()
+          .addAllEvents(page.items().stream().map(AuditEndpoint::toProto).toList())
+          .setNextPageToken(page.nextPageToken())
+          .build();
+    });
+  }
+
+  /** Sends what is there, then polls for new events until the client goes away. */
+  @Override
+  public void streamAuditEvents(StreamAuditEventsRequest request, StreamObserver<AuditEvent> observer) {
+    var call = (ServerCallStreamObserver<AuditEvent>) observer;
+    try {
+      long next = request.getStartSeq();
+      while (!call.isCancelled()) {
+        long[] cursor = {next};
+        audit.forEach(next, 0, batch -> batch.forEach(event -> {
+          observer.onNext(toProto(event));
+          cursor[0] = event.getSeq() + 1;
+        }));
+        if (cursor[0] == next) {
+          Thread.sleep(FOLLOW_POLL_MILLIS);
+        }
+        next = cursor[0];
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      observer.onError(GrpcErrors.toStatusException(e));
+    } catch (RuntimeException e) {
+      if (!call.isCancelled()) {
+        observer.onError(GrpcErrors.toStatusException(e));
+      }
+    }
+  }
+
+  @Override
+  public void exportAuditEvents(ExportAuditEventsRequest request, StreamObserver<ExportAuditEventsResponse> observer) {
+    try {
+      ByteArrayOutputStream chunk = new ByteArrayOutputStream();
+      audit.forEach(request.getStartSeq(), request.getEndSeq(), batch -> {
+        for (AuditEventRecord event : batch) {
+          chunk.writeBytes(event.getCanonical().getBytes(StandardCharsets.UTF_8));
+          chunk.write('\n');
+          if (chunk.size() >= EXPORT_CHUNK_BYTES) {
+            observer.onNext(ExportAuditEventsResponse.newBuilder().setJsonl(ByteString.copyFrom(chunk.toByteArray())).build());
+            chunk.reset();
+          }
+        }
+      });
+      if (chunk.size() > 0) {
+        observer.onNext(ExportAuditEventsResponse.newBuilder().setJsonl(ByteString.copyFrom(chunk.toByteArray())).build());
+      }
+      observer.onCompleted();
+    } catch (RuntimeException e) {
+      observer.onError(GrpcErrors.toStatusException(e));
+    }
+  }
+
+  @Override
+  public void getCheckpoint(GetCheckpointRequest request, StreamObserver<Checkpoint> observer) {
+    Rpc.unary(observer, () -> {
+      var checkpoint = audit.checkpoint(request.getTreeSize());
+      return Checkpoint.newBuilder()
+          .setOrigin(audit.origin())
+          .setTreeSize(checkpoint.getTreeSize())
+          .setRootHash(ByteString.copyFrom(checkpoint.getRootHash()))
+          .setSignedNote(checkpoint.getSignedNote())
+          .setTime(Rpc.timestamp(checkpoint.getCreateTime()))
+          .build();
+    });
+  }
+
+  @Override
+  public void getInclusionProof(GetInclusionProofRequest request, StreamObserver<InclusionProof> observer) {
+    Rpc.unary(observer, () -> {
+      var proof = audit.inclusion(request.getSeq(), request.getTreeSize());
+      return InclusionProof.newBuilder()
+          .setSeq(proof.seq())
+          .setTreeSize(proof.treeSize())
+          .setLeafHash(ByteString.copyFrom(proof.leafHash()))
+          .addAllHashes(proof.hashes().stream().map(ByteString::copyFrom).toList())
+          .build();
+    });
+  }
+
+  @Override
+  public void getConsistencyProof(GetConsistencyProofRequest request, StreamObserver<ConsistencyProof> observer) {
+    Rpc.unary(observer, () -> {
+      var hashes = audit.consistency(request.getFirstTreeSize(), request.getSecondTreeSize());
+      long second = request.getSecondTreeSize() == 0 ? audit.checkpoint(0).getTreeSize() : request.getSecondTreeSize();
+      return ConsistencyProof.newBuilder()
+          .setFirstTreeSize(request.getFirstTreeSize())
+          .setSecondTreeSize(second)
+          .addAllHashes(hashes.stream().map(ByteString::copyFrom).toList())
+          .build();
+    });
+  }
+
+  @Override
+  public void verifyAuditLog(VerifyAuditLogRequest request, StreamObserver<VerifyAuditLogResponse> observer) {
+    Rpc.unary(observer, () -> {
+      var verdict = audit.verify(request.getStartSeq(), request.getEndSeq());
+      return VerifyAuditLogResponse.newBuilder()
+          .setOk(verdict.ok())
+          .setEventsChecked(verdict.eventsChecked())
+          .setTreeSize(verdict.treeSize())
+          .setRootHash(ByteString.copyFrom(verdict.rootHash()))
+          .setFirstBadSeq(verdict.firstBadSeq())
+          .setProblem(verdict.problem())
+          .build();
+    });
+  }
+
+  @Override
+  public void getVerifierKey(GetVerifierKeyRequest request, StreamObserver<VerifierKey> observer) {
+    Rpc.unary(observer, () -> VerifierKey.newBuilder()
+        .setNoteKey(audit.verifierKey())
+        .setOrigin(audit.origin())
+        .build());
+  }
+
+  static AuditEvent toProto(AuditEventRecord event) {
+    Struct.Builder payload = Struct.newBuilder();
+    try {
+      String json = CanonicalEvent.payloadJson(event.getCanonical());
+      JsonFormat.parser().merge(json, payload);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("audit event " + event.getSeq() + " has a malformed payload", e);
+    }
+    return AuditEvent.newBuilder()
+        .setSeq(event.getSeq())
+        .setEventId(event.getEventId().toString())
+        .setTime(Rpc.timestamp(event.getTime()))
+        .setActor(event.getActor())
+        .setAction(AuditAction.valueOf("AUDIT_ACTION_" + event.getAction()))
+        .setResource(event.getResource())
+        .setRequestId(event.getRequestId())
+        .setPayload(payload)
+        .setCanonical(event.getCanonical())
+        .build();
+  }
+
+  private static Action action(AuditAction action) {
+    if (action == AuditAction.UNRECOGNIZED) {
+      throw GantryException.invalid("action", "is not a known audit action");
+    }
+    return Action.valueOf(action.name().substring("AUDIT_ACTION_".length()));
+  }
+
+  private static Optional<OffsetDateTime> time(boolean present, Timestamp time) {
+    return present ? Optional.of(Instant.ofEpochSecond(time.getSeconds(), time.getNanos()).atOffset(ZoneOffset.UTC))
+        : Optional.empty();
+  }
+}

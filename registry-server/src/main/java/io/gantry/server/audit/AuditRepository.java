@@ -1,0 +1,99 @@
+package io.gantry.server.audit;
+
+import static io.gantry.db.Tables.AUDIT_CHECKPOINT;
+import static io.gantry.db.Tables.AUDIT_EVENT;
+import static io.gantry.db.Tables.AUDIT_HEAD;
+import static io.gantry.db.Tables.AUDIT_NODE;
+
+import io.gantry.db.tables.records.AuditCheckpointRecord;
+import io.gantry.db.tables.records.AuditEventRecord;
+import io.gantry.server.query.ListQuery;
+import io.gantry.tlog.Frontier;
+import io.gantry.tlog.SubtreeHashes;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+
+/** Reads of the audit log's tables. Nothing here writes events: only {@link AuditLog} appends. */
+public final class AuditRepository {
+
+  private static final int BATCH = 1000;
+
+  private final DSLContext dsl;
+
+  public AuditRepository(DSLContext dsl) {
+    this.dsl = dsl;
+  }
+
+  /** The tree as it is now: size and right edge. */
+  public Frontier head() {
+    var head = dsl.select(AUDIT_HEAD.SIZE, AUDIT_HEAD.FRONTIER).from(AUDIT_HEAD).fetchSingle();
+    return Frontier.decode(head.value1(), head.value2());
+  }
+
+  public ListQuery.Page<AuditEventRecord> list(Condition filter, ListQuery query) {
+    var rows = dsl.selectFrom(AUDIT_EVENT)
+        .where(filter).and(query.condition())
+        .orderBy(query.orderBy())
+        .limit(query.limit())
+        .fetch();
+    return query.page(rows, row -> row);
+  }
+
+  /** Events with {@code seq} in [from, to), in order, in batches, without holding them all. */
+  public void forEach(long from, long to, Consumer<List<AuditEventRecord>> batch) {
+    for (long next = from; next < to; ) {
+      List<AuditEventRecord> rows = dsl.selectFrom(AUDIT_EVENT)
+          .where(AUDIT_EVENT.SEQ.ge(next)).and(AUDIT_EVENT.SEQ.lt(to))
+          .orderBy(AUDIT_EVENT.SEQ)
+          .limit(BATCH)
+          .fetch();
+      if (rows.isEmpty()) {
+        return;
+      }
+      batch.accept(rows);
+      next = rows.get(rows.size() - 1).getSeq() + 1;
+    }
+  }
+
+  /** Stored leaf hashes (level 0) of [from, to), by seq order. */
+  public List<byte[]> leafHashes(long from, long to) {
+    return dsl.select(AUDIT_NODE.HASH).from(AUDIT_NODE)
+        .where(AUDIT_NODE.HEIGHT.eq((short) 0)).and(AUDIT_NODE.IDX.ge(from)).and(AUDIT_NODE.IDX.lt(to))
+        .orderBy(AUDIT_NODE.IDX)
+        .fetch(AUDIT_NODE.HASH);
+  }
+
+  /** The stored complete subtrees, for proofs; a missing node means the stored tree is damaged. */
+  public SubtreeHashes nodes() {
+    return (level, index) -> dsl.select(AUDIT_NODE.HASH).from(AUDIT_NODE)
+        .where(AUDIT_NODE.HEIGHT.eq((short) level)).and(AUDIT_NODE.IDX.eq(index))
+        .fetchOptional(AUDIT_NODE.HASH)
+        .orElseThrow(() -> new IllegalStateException("the audit tree has no node at height " + level
+            + ", index " + index));
+  }
+
+  public Optional<AuditCheckpointRecord> latestCheckpoint() {
+    return dsl.selectFrom(AUDIT_CHECKPOINT).orderBy(AUDIT_CHECKPOINT.TREE_SIZE.desc()).limit(1).fetchOptional();
+  }
+
+  public Optional<AuditCheckpointRecord> checkpoint(long treeSize) {
+    return dsl.selectFrom(AUDIT_CHECKPOINT).where(AUDIT_CHECKPOINT.TREE_SIZE.eq(treeSize)).fetchOptional();
+  }
+
+  public List<AuditCheckpointRecord> checkpoints() {
+    return dsl.selectFrom(AUDIT_CHECKPOINT).orderBy(AUDIT_CHECKPOINT.TREE_SIZE).fetch();
+  }
+
+  /** Publishes a checkpoint; another replica may have published the same size first, which is fine. */
+  public void insertCheckpoint(long treeSize, byte[] rootHash, String signedNote) {
+    dsl.insertInto(AUDIT_CHECKPOINT)
+        .set(AUDIT_CHECKPOINT.TREE_SIZE, treeSize)
+        .set(AUDIT_CHECKPOINT.ROOT_HASH, rootHash)
+        .set(AUDIT_CHECKPOINT.SIGNED_NOTE, signedNote)
+        .onConflictDoNothing()
+        .execute();
+  }
+}

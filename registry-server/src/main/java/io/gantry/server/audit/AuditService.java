@@ -1,0 +1,248 @@
+package io.gantry.server.audit;
+
+import static io.gantry.db.Tables.AUDIT_EVENT;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gantry.db.tables.records.AuditCheckpointRecord;
+import io.gantry.db.tables.records.AuditEventRecord;
+import io.gantry.server.error.ErrorCode;
+import io.gantry.server.error.GantryException;
+import io.gantry.server.query.FilterSchema;
+import io.gantry.server.query.ListQuery;
+import io.gantry.server.query.SortKey;
+import io.gantry.tlog.Checkpoint;
+import io.gantry.tlog.Frontier;
+import io.gantry.tlog.MerkleTree;
+import io.gantry.tlog.NoteVerifier;
+import io.gantry.tlog.Proofs;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.jooq.Condition;
+import org.jooq.impl.DSL;
+
+/** Reading, proving and verifying the audit log. Knows nothing of gRPC. */
+public final class AuditService {
+
+  private static final Map<String, SortKey<?>> BY_SEQ = SortKey.byName(SortKey.number("seq", AUDIT_EVENT.SEQ));
+
+  private final AuditRepository audit;
+  private final Checkpointer checkpointer;
+
+  public AuditService(AuditRepository audit, Checkpointer checkpointer) {
+    this.audit = audit;
+    this.checkpointer = checkpointer;
+  }
+
+  /** What a list call filters on; empty values do not filter. */
+  public record EventFilter(String resourcePrefix, String actor, Optional<Action> action,
+      Optional<OffsetDateTime> start, Optional<OffsetDateTime> end) {}
+
+  public ListQuery.Page<AuditEventRecord> list(EventFilter filter, int pageSize, String pageToken) {
+    Condition condition = DSL.noCondition();
+    if (!filter.resourcePrefix().isEmpty()) {
+      String prefix = filter.resourcePrefix().replaceAll("/+$", "");
+      condition = condition.and(AUDIT_EVENT.RESOURCE.eq(prefix).or(AUDIT_EVENT.RESOURCE.startsWith(prefix + "/")));
+    }
+    if (!filter.actor().isEmpty()) {
+      condition = condition.and(AUDIT_EVENT.ACTOR.eq(filter.actor()));
+    }
+    if (filter.action().isPresent()) {
+      condition = condition.and(AUDIT_EVENT.ACTION.eq(filter.action().get().name()));
+    }
+    if (filter.start().isPresent()) {
+      condition = condition.and(AUDIT_EVENT.TIME.ge(filter.start().get()));
+    }
+    if (filter.end().isPresent()) {
+      condition = condition.and(AUDIT_EVENT.TIME.lt(filter.end().get()));
+    }
+    ListQuery query = ListQuery.of(new ListQuery.Request(filter.toString(), pageSize, pageToken, "", ""),
+        new FilterSchema(), BY_SEQ, "seq", AUDIT_EVENT.SEQ);
+    return audit.list(condition, query);
+  }
+
+  /** Calls {@code batch} with the events from {@code from} up to the current end (or {@code to}, exclusive). */
+  public long forEach(long from, long to, Consumer<List<AuditEventRecord>> batch) {
+    if (from < 0 || to < 0) {
+      throw GantryException.invalid(from < 0 ? "start_seq" : "end_seq", "must not be negative");
+    }
+    long end = to == 0 ? audit.head().size() : to;
+    audit.forEach(from, end, batch);
+    return end;
+  }
+
+  public AuditCheckpointRecord checkpoint(long treeSize) {
+    Optional<AuditCheckpointRecord> checkpoint = treeSize == 0 ? audit.latestCheckpoint() : audit.checkpoint(treeSize);
+    return checkpoint.orElseThrow(() -> new GantryException(ErrorCode.CHECKPOINT_NOT_FOUND, treeSize == 0
+        ? "no checkpoint has been published yet" : "no checkpoint was published at tree size " + treeSize));
+  }
+
+  /** The leaf hash and audit path of event {@code seq} in the tree of {@code treeSize} (0: latest checkpoint). */
+  public Proof inclusion(long seq, long treeSize) {
+    long size = treeSize == 0 ? checkpoint(0).getTreeSize() : treeSize;
+    long current = audit.head().size();
+    if (size > current) {
+      throw GantryException.invalid("tree_size", "is " + size + " but the log holds " + current + " events");
+    }
+    if (seq < 0 || seq >= size) {
+      throw GantryException.invalid("seq", "must be from 0 to " + (size - 1) + " in a tree of size " + size);
+    }
+    var nodes = audit.nodes();
+    return new Proof(seq, size, nodes.hash(0, seq), Proofs.inclusion(seq, size, nodes));
+  }
+
+  public record Proof(long seq, long treeSize, byte[] leafHash, List<byte[]> hashes) {}
+
+  public List<byte[]> consistency(long firstSize, long secondSize) {
+    long second = secondSize == 0 ? checkpoint(0).getTreeSize() : secondSize;
+    long current = audit.head().size();
+    if (second > current) {
+      throw GantryException.invalid("second_tree_size", "is " + second + " but the log holds " + current + " events");
+    }
+    if (firstSize < 1 || firstSize > second) {
+      throw GantryException.invalid("first_tree_size", "must be from 1 to " + second);
+    }
+    return Proofs.consistency(firstSize, second, audit.nodes());
+  }
+
+  public String origin() {
+    return checkpointer.origin();
+  }
+
+  public String verifierKey() {
+    return checkpointer.verifierKey();
+  }
+
+  /** The outcome of a verification; {@code firstBadSeq} is -1 when ok or when no single event is to blame. */
+  public record Verdict(boolean ok, long eventsChecked, long treeSize, byte[] rootHash, long firstBadSeq,
+      String problem) {}
+
+  /**
+   * Recomputes every event of [from, to) from its canonical bytes and compares it with its columns,
+   * its stored leaf, and, when starting at 0, the roots of every signed checkpoint in range and the
+   * tree head.
+   */
+  public Verdict verify(long from, long to) {
+    Frontier head = audit.head();
+    long end = to == 0 ? head.size() : Math.min(to, head.size());
+    if (from < 0 || from > end) {
+      throw GantryException.invalid("start_seq", "must be from 0 to " + end);
+    }
+    Verification run = new Verification(from, from == 0 ? checkpointsUpTo(end) : new ArrayDeque<>());
+    try {
+      audit.forEach(from, end, run::check);
+      if (run.next != end) {
+        throw run.bad(run.next, "event " + run.next + " is missing (deleted?)");
+      }
+      run.checkCheckpoints();
+      if (from == 0 && end == head.size() && !Arrays.equals(run.tree.rootHash(), head.rootHash())) {
+        throw run.bad(-1, "the stored tree head does not match the events");
+      }
+    } catch (Failed failed) {
+      return new Verdict(false, run.next - from, end, run.tree.rootHash(), failed.seq, failed.getMessage());
+    }
+    return new Verdict(true, end - from, end, from == 0 ? run.tree.rootHash() : new byte[0], -1, "");
+  }
+
+  private Deque<AuditCheckpointRecord> checkpointsUpTo(long end) {
+    Deque<AuditCheckpointRecord> due = new ArrayDeque<>();
+    audit.checkpoints().stream().filter(c -> c.getTreeSize() <= end).forEach(due::add);
+    return due;
+  }
+
+  private static final class Failed extends RuntimeException {
+    final long seq;
+
+    Failed(long seq, String problem) {
+      super(problem, null, false, false);
+      this.seq = seq;
+    }
+  }
+
+  /** The running state of one verification. */
+  private final class Verification {
+    private final long from;
+    private final Deque<AuditCheckpointRecord> checkpoints;
+    private final NoteVerifier verifier = NoteVerifier.parse(checkpointer.verifierKey());
+    long next;
+    Frontier tree = Frontier.empty();
+
+    Verification(long from, Deque<AuditCheckpointRecord> checkpoints) {
+      this.from = from;
+      this.next = from;
+      this.checkpoints = checkpoints;
+    }
+
+    void check(List<AuditEventRecord> batch) {
+      long first = batch.get(0).getSeq();
+      List<byte[]> stored = audit.leafHashes(first, batch.get(batch.size() - 1).getSeq() + 1);
+      for (AuditEventRecord event : batch) {
+        if (event.getSeq() != next) {
+          throw bad(next, "event " + next + " is missing (deleted?)");
+        }
+        checkColumns(event);
+        byte[] leaf = MerkleTree.leafHash(event.getCanonical().getBytes(StandardCharsets.UTF_8));
+        int at = (int) (event.getSeq() - first);
+        if (at >= stored.size() || !Arrays.equals(leaf, stored.get(at))) {
+          throw bad(event.getSeq(), "event " + event.getSeq() + " no longer matches its leaf hash: it was changed");
+        }
+        if (from == 0) {
+          tree = tree.append(leaf).next();
+          checkCheckpoints();
+        }
+        next++;
+      }
+    }
+
+    /** Each checkpoint whose size the recomputed tree has reached must sign exactly its root. */
+    void checkCheckpoints() {
+      while (!checkpoints.isEmpty() && checkpoints.peekFirst().getTreeSize() <= tree.size()) {
+        AuditCheckpointRecord checkpoint = checkpoints.pollFirst();
+        if (checkpoint.getTreeSize() < tree.size()) {
+          continue; // only reachable for size 0, before the first event
+        }
+        Checkpoint signed;
+        try {
+          signed = Checkpoint.parse(verifier.verify(checkpoint.getSignedNote()));
+        } catch (RuntimeException e) {
+          throw bad(-1, "the checkpoint at size " + checkpoint.getTreeSize() + " is not validly signed: "
+              + e.getMessage());
+        }
+        if (signed.treeSize() != tree.size() || !Arrays.equals(signed.rootHash(), tree.rootHash())) {
+          throw bad(-1, "the first " + tree.size() + " events no longer match the checkpoint signed at that size:"
+              + " events before it were rewritten");
+        }
+      }
+    }
+
+    private void checkColumns(AuditEventRecord event) {
+      JsonNode canonical;
+      try {
+        canonical = CanonicalEvent.JSON.readTree(event.getCanonical());
+      } catch (IOException e) {
+        throw bad(event.getSeq(), "event " + event.getSeq() + " is not valid JSON");
+      }
+      boolean same = canonical.path("seq").asLong(-1) == event.getSeq()
+          && canonical.path("event_id").asText().equals(event.getEventId().toString())
+          && canonical.path("time").asText().equals(CanonicalEvent.time(event.getTime()))
+          && canonical.path("actor").asText().equals(event.getActor())
+          && canonical.path("action").asText().equals(event.getAction())
+          && canonical.path("resource").asText().equals(event.getResource())
+          && canonical.path("request_id").asText().equals(event.getRequestId());
+      if (!same) {
+        throw bad(event.getSeq(), "the columns of event " + event.getSeq() + " differ from what was logged");
+      }
+    }
+
+    Failed bad(long seq, String problem) {
+      return new Failed(seq, problem);
+    }
+  }
+}
