@@ -19,13 +19,12 @@ public final class AuditTrailFixture {
   /** {@code events} events, seq 0 to {@code events - 1}, alternately creating a model and a version of it. */
   public AuditTrailFixture(int events) {
     for (int seq = 0; seq < events; seq++) {
+      String time = "\"time\":\"2024-05-01T12:00:0" + seq % 10 + ".000000Z\"}";
       lines.add(seq % 2 == 0
-          ? "{\"action\":\"MODEL_CREATED\",\"actor\":\"alice\",\"payload\":{\"after\":{\"description\":\"\"}},"
-              + "\"resource\":\"models/m" + seq + "\",\"seq\":" + seq + ",\"time\":\"2024-05-01T12:00:0" + seq % 10
-              + "Z\"}"
-          : "{\"action\":\"VERSION_CREATED\",\"actor\":\"bob\",\"payload\":{\"after\":{\"version\":1}},"
-              + "\"resource\":\"models/m" + (seq - 1) + "/versions/1\",\"seq\":" + seq + ",\"time\":\"2024-05-01T12:00:0"
-              + seq % 10 + "Z\"}");
+          ? "{\"action\":\"MODEL_CREATED\",\"actor\":\"alice\",\"payload\":{\"description\":\"\"},"
+              + "\"resource\":\"models/m" + seq + "\",\"seq\":" + seq + "," + time
+          : "{\"action\":\"VERSION_CREATED\",\"actor\":\"bob\",\"payload\":{\"version\":1},"
+              + "\"resource\":\"models/m" + (seq - 1) + "/versions/1\",\"seq\":" + seq + "," + time);
     }
   }
 
@@ -61,6 +60,11 @@ public final class AuditTrailFixture {
 
   /** The key of another log of the same name: it signs nothing this log published. */
   public static String otherKey() {
-    return NoteSigner.generate(ORIGIN).verifierKey();
+    return otherKey(ORIGIN);
+  }
+
+  /** A key named {@code name} that signs nothing any test log published. */
+  public static String otherKey(String name) {
+    return NoteSigner.generate(name).verifierKey();
   }
 }

@@ -39,7 +39,8 @@ class AuditCliTest {
     assertThat(actions.convert("tag-set")).isEqualTo(AuditAction.AUDIT_ACTION_TAG_SET);
     assertThatThrownBy(() -> actions.convert("UNSPECIFIED")).isInstanceOf(TypeConversionException.class);
     assertThatThrownBy(() -> actions.convert("AUDIT_ACTION_UNSPECIFIED")).isInstanceOf(TypeConversionException.class);
-    assertThat(AuditArguments.actionName(AuditAction.AUDIT_ACTION_EVALUATION_REPORTED)).isEqualTo("EVALUATION_REPORTED");
+    assertThat(AuditArguments.actionName(AuditAction.AUDIT_ACTION_EVALUATION_REPORTED))
+        .isEqualTo("EVALUATION_REPORTED");
   }
 
   @Test
@@ -199,7 +200,8 @@ class AuditCliTest {
 
     assertThat(result.exitCode()).isEqualTo(1);
     assertThat(fields(result.out())).containsEntry("first_bad_seq", "4")
-        .containsEntry("problem", "the export ends after 4 events but the checkpoint covers 6: seq 4 onwards are missing");
+        .containsEntry("problem",
+            "the export ends after 4 events but the checkpoint covers 6: seq 4 onwards are missing");
   }
 
   @Test
