@@ -84,7 +84,7 @@ public final class AuditExportVerifier {
     Checkpoint checkpoint;
     try {
       checkpoint = Checkpoint.parse(verifier.verify(signedNote));
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // a bad signature, or a malformed note or checkpoint body
       return new Result(false, "", 0, new byte[0], 0, -1, "checkpoint: " + e.getMessage());
     }
     if (checkpoint.treeSize() > Integer.MAX_VALUE - 8) {

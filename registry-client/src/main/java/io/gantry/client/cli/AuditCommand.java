@@ -428,7 +428,7 @@ final class AuditCommand extends CommandGroup {
       io.gantry.tlog.Checkpoint signed;
       try {
         signed = io.gantry.tlog.Checkpoint.parse(verifier.verify(checkpoint.getSignedNote()));
-      } catch (IllegalArgumentException e) {
+      } catch (Exception e) { // a bad signature, or a malformed note or checkpoint body
         return "checkpoint: " + e.getMessage();
       }
       if (signed.treeSize() != proof.getTreeSize()) {
