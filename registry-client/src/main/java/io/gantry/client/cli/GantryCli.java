@@ -116,11 +116,7 @@ public final class GantryCli {
     GantryClientException error = GantryClientException.from(callFailure);
     err.println("error: " + error.getMessage());
     for (GantryClientException.FieldViolation violation : error.fieldViolations()) {
-      String line = violation.field() + ": " + violation.description();
-      // a single violation is usually the message itself
-      if (!line.equals(error.description())) {
-        err.println("  " + line);
-      }
+      err.println("  " + violation.field() + ": " + violation.description());
     }
     return exitCode(error.code());
   }

@@ -17,6 +17,7 @@ import io.gantry.tlog.NoteVerifier;
 import io.gantry.tlog.Proofs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.SignatureException;
 import java.time.OffsetDateTime;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -211,7 +212,7 @@ public final class AuditService {
         Checkpoint signed;
         try {
           signed = Checkpoint.parse(verifier.verify(checkpoint.getSignedNote()));
-        } catch (RuntimeException e) {
+        } catch (SignatureException | RuntimeException e) {
           throw bad(-1, "the checkpoint at size " + checkpoint.getTreeSize() + " is not validly signed: "
               + e.getMessage());
         }

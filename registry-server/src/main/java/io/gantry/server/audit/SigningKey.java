@@ -18,11 +18,11 @@ public final class SigningKey {
     try {
       if (Files.exists(file)) {
         byte[] pkcs8 = Base64.getMimeDecoder().decode(Files.readString(file, StandardCharsets.US_ASCII).strip());
-        return NoteSigner.fromPrivateKey(origin, pkcs8);
+        return NoteSigner.fromPkcs8(origin, pkcs8);
       }
       NoteSigner generated = NoteSigner.generate(origin);
       Files.createDirectories(file.toAbsolutePath().getParent());
-      Files.writeString(file, Base64.getEncoder().encodeToString(generated.privateKey()) + "\n",
+      Files.writeString(file, Base64.getEncoder().encodeToString(generated.privateKeyPkcs8()) + "\n",
           StandardCharsets.US_ASCII);
       try {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));

@@ -84,7 +84,7 @@ class AuditIntegrityTest {
   }
 
   @Test
-  void everyInclusionAndConsistencyProof_checksAgainstTheSignedCheckpoint() {
+  void everyInclusionAndConsistencyProof_checksAgainstTheSignedCheckpoint() throws Exception {
     var checkpoint = checkpointCovering(7);
     Checkpoint signed = Checkpoint.parse(NoteVerifier.parse(verifierKey()).verify(checkpoint.getSignedNote()));
     assertThat(signed.treeSize()).isEqualTo(7);
