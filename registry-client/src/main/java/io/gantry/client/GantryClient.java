@@ -1,5 +1,7 @@
 package io.gantry.client;
 
+import io.gantry.v1.AuditGrpc;
+import io.gantry.v1.AuditGrpc.AuditBlockingStub;
 import io.gantry.v1.ModelRegistryGrpc;
 import io.gantry.v1.ModelRegistryGrpc.ModelRegistryBlockingStub;
 import io.grpc.ClientInterceptor;
@@ -30,9 +32,9 @@ public final class GantryClient implements AutoCloseable {
       Metadata.Key.of(USER_HEADER, Metadata.ASCII_STRING_MARSHALLER);
 
   // gRPC's own retry: UNAVAILABLE means the server did not act on the call, or the call carries a
-  // request_id the server deduplicates on.
+  // request_id the server deduplicates on; every call of the audit service only reads.
   private static final Map<String, ?> RETRY_UNAVAILABLE = Map.of("methodConfig", List.of(Map.of(
-      "name", List.of(Map.of("service", ModelRegistryGrpc.SERVICE_NAME)),
+      "name", List.of(Map.of("service", ModelRegistryGrpc.SERVICE_NAME), Map.of("service", AuditGrpc.SERVICE_NAME)),
       "retryPolicy", Map.of(
           "maxAttempts", 4.0,
           "initialBackoff", "0.2s",
@@ -43,10 +45,12 @@ public final class GantryClient implements AutoCloseable {
   private final ManagedChannel channel;
   private final ModelRegistryBlockingStub registry;
   private final HealthBlockingStub health;
+  private final AuditBlockingStub audit;
 
   private GantryClient(ManagedChannel channel) {
     this.channel = channel;
     this.registry = ModelRegistryGrpc.newBlockingStub(channel);
+    this.audit = AuditGrpc.newBlockingStub(channel);
     this.health = HealthGrpc.newBlockingStub(channel);
   }
 
@@ -72,6 +76,15 @@ public final class GantryClient implements AutoCloseable {
 
   public ModelRegistryBlockingStub registry() {
     return registry.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The {@code gantry.v1.Audit} service: the audit log, its signed checkpoints and proofs. The streaming calls
+   * (a followed {@code StreamAuditEvents}, a long export) outlive the default deadline: lift it with
+   * {@code withDeadline(null)} and cancel through an {@link io.grpc.Context.CancellableContext} instead.
+   */
+  public AuditBlockingStub audit() {
+    return audit.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** The standard {@code grpc.health.v1.Health} service of the server. */

@@ -10,5 +10,9 @@
  * branch on those and never on message text. {@link io.gantry.client.ResourceNames} turns what
  * people type ({@code taxi}, {@code taxi 3}, {@code models:/taxi/3}) into resource names, and
  * {@link io.gantry.client.MlflowModelDirectory} reads the metadata files of an MLflow model directory.
+ *
+ * <p>{@link io.gantry.client.AuditExportVerifier} checks an export of the audit log against a signed
+ * checkpoint without a server: the signature, the gap-free {@code seq} numbering (naming the first bad
+ * {@code seq}) and the RFC 6962 root, with {@code io.gantry.tlog}.
  */
 package io.gantry.client;

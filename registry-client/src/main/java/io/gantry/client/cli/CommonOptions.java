@@ -1,6 +1,8 @@
 package io.gantry.client.cli;
 
 import io.gantry.client.GantryClient;
+import java.io.PrintStream;
+import java.io.PrintWriter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -37,6 +39,21 @@ final class CommonOptions {
 
   Printer printer() {
     return new Printer(command.commandLine().getOut(), format);
+  }
+
+  boolean json() {
+    return format == Printer.Format.json;
+  }
+
+  /** Standard output as bytes, for output that must not pass through a charset; flushes the text printed so far. */
+  PrintStream stdout() {
+    command.commandLine().getOut().flush();
+    return ((GantryCli) command.root().userObject()).stdout();
+  }
+
+  /** Standard error, for progress and warnings that must not mix with the output. */
+  PrintWriter err() {
+    return command.commandLine().getErr();
   }
 
   /** A bad argument found while running: reported like a parse error, with exit code 2. */

@@ -17,7 +17,8 @@ import picocli.CommandLine.ParameterException;
     name = "gantry",
     versionProvider = GantryCli.Version.class,
     description = "Command line client of the Gantry model registry.",
-    subcommands = {ModelsCommand.class, VersionsCommand.class, EvalCommand.class, BenchCommand.class},
+    subcommands = {
+        ModelsCommand.class, VersionsCommand.class, EvalCommand.class, AuditCommand.class, BenchCommand.class},
     footerHeading = "%nEnvironment:%n",
     footer = {
         "  GANTRY_TARGET  server address host:port (default " + GantryCli.DEFAULT_TARGET + ")",
@@ -25,7 +26,7 @@ import picocli.CommandLine.ParameterException;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         GantryCli.EXIT_OK + ":success",
-        GantryCli.EXIT_OTHER + ":any other error",
+        GantryCli.EXIT_OTHER + ":any other error; for audit verify and audit prove: not verified",
         GantryCli.EXIT_USAGE + ":bad command line, or a local file missing",
         GantryCli.EXIT_NOT_FOUND + ":NOT_FOUND: no such model, version or tag",
         GantryCli.EXIT_INVALID_ARGUMENT + ":INVALID_ARGUMENT: the server refused a field (named on stderr)",
@@ -38,11 +39,23 @@ public final class GantryCli {
 
   static final int EXIT_OK = 0;
   static final int EXIT_OTHER = 1;
+  static final int EXIT_NOT_VERIFIED = EXIT_OTHER;
   static final int EXIT_USAGE = 2;
   static final int EXIT_NOT_FOUND = 3;
   static final int EXIT_INVALID_ARGUMENT = 4;
   static final int EXIT_CONFLICT = 5;
   static final int EXIT_UNAVAILABLE = 6;
+
+  /** Standard output as bytes, for output that must reach it unchanged (an audit export). */
+  private final PrintStream stdout;
+
+  private GantryCli(PrintStream stdout) {
+    this.stdout = stdout;
+  }
+
+  PrintStream stdout() {
+    return stdout;
+  }
 
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err, System.getenv()));
@@ -52,7 +65,7 @@ public final class GantryCli {
   public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
     PrintWriter outWriter = new PrintWriter(out, true, StandardCharsets.UTF_8);
     PrintWriter errWriter = new PrintWriter(err, true, StandardCharsets.UTF_8);
-    CommandLine commandLine = new CommandLine(new GantryCli())
+    CommandLine commandLine = new CommandLine(new GantryCli(out))
         .setOut(outWriter)
         .setErr(errWriter)
         .setCaseInsensitiveEnumValuesAllowed(true)

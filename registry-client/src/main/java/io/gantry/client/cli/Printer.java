@@ -8,8 +8,13 @@ import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
 import io.gantry.client.ResourceNames;
+import io.gantry.v1.AuditAction;
+import io.gantry.v1.AuditEvent;
+import io.gantry.v1.Checkpoint;
 import io.gantry.v1.DatasetMetrics;
 import io.gantry.v1.Evaluation;
+import io.gantry.v1.InclusionProof;
+import io.gantry.v1.ListAuditEventsResponse;
 import io.gantry.v1.ListModelVersionsResponse;
 import io.gantry.v1.ListModelsResponse;
 import io.gantry.v1.ModelVersion;
@@ -17,8 +22,11 @@ import io.gantry.v1.ModelVersionStatus;
 import io.gantry.v1.RegisteredModel;
 import io.gantry.v1.Requirement;
 import io.gantry.v1.Schema;
+import io.gantry.v1.VerifierKey;
+import io.gantry.v1.VerifyAuditLogResponse;
 import java.io.PrintWriter;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,6 +38,10 @@ final class Printer {
   enum Format { table, json }
 
   private static final JsonFormat.Printer JSON = JsonFormat.printer();
+  private static final JsonFormat.Printer JSON_LINE = JSON.omittingInsignificantWhitespace();
+  // Rows printed one by one as events stream in cannot be measured first: SEQ, TIME (an instant to the
+  // second), ACTOR and ACTION (the longest name) get fixed widths.
+  private static final String STREAMED_ROW = "%-6s  %-20s  %-12s  %-19s  %s";
 
   private final PrintWriter out;
   private final Format format;
@@ -136,6 +148,92 @@ final class Printer {
     }
   }
 
+  void auditEvents(ListAuditEventsResponse page) {
+    if (printedAsJson(page)) {
+      return;
+    }
+    TextTable table = new TextTable().row("SEQ", "TIME", "ACTOR", "ACTION", "RESOURCE");
+    for (AuditEvent event : page.getEventsList()) {
+      table.row(
+          Long.toString(event.getSeq()), time(event.getTime()), event.getActor(), action(event), event.getResource());
+    }
+    table.print(out);
+    nextPageHint(page.getNextPageToken());
+  }
+
+  /** The header of events printed as they arrive; nothing for JSON, where each event is one line. */
+  void streamedAuditEventsHeader() {
+    if (format != Format.json) {
+      out.println(String.format(STREAMED_ROW, "SEQ", "TIME", "ACTOR", "ACTION", "RESOURCE"));
+    }
+  }
+
+  /** One event as it arrives: a table row, or a JSON object on one line (JSON Lines). */
+  void streamedAuditEvent(AuditEvent event) {
+    if (format == Format.json) {
+      try {
+        out.println(JSON_LINE.print(event));
+      } catch (InvalidProtocolBufferException e) {
+        throw new IllegalStateException(e);
+      }
+      return;
+    }
+    out.println(String.format(STREAMED_ROW, event.getSeq(), time(event.getTime()), event.getActor(), action(event),
+        event.getResource()).stripTrailing());
+  }
+
+  /** The signed note exactly as served, so that redirecting it to a file stores the checkpoint. */
+  void checkpoint(Checkpoint checkpoint) {
+    if (!printedAsJson(checkpoint)) {
+      out.print(checkpoint.getSignedNote());
+      out.flush();
+    }
+  }
+
+  void verifierKey(VerifierKey key) {
+    if (!printedAsJson(key)) {
+      out.println(key.getNoteKey());
+    }
+  }
+
+  void auditVerification(VerifyAuditLogResponse result) {
+    if (printedAsJson(result)) {
+      return;
+    }
+    TextTable block = new TextTable()
+        .row("ok", Boolean.toString(result.getOk()))
+        .row("events_checked", Long.toString(result.getEventsChecked()))
+        .row("tree_size", Long.toString(result.getTreeSize()))
+        .field("root", hex(result.getRootHash().toByteArray()));
+    if (!result.getOk()) {
+      block.field("first_bad_seq", result.getFirstBadSeq() < 0 ? "" : Long.toString(result.getFirstBadSeq()))
+          .field("problem", result.getProblem());
+    }
+    block.print(out);
+  }
+
+  /**
+   * An inclusion proof and what checking it here found.
+   *
+   * @param checkpoint the checkpoint it was checked against, described in one line
+   * @param verdict {@code yes: …} or {@code no: …}
+   */
+  void inclusionProof(InclusionProof proof, String checkpoint, String verdict) {
+    if (printedAsJson(proof)) {
+      return;
+    }
+    new TextTable()
+        .row("seq", Long.toString(proof.getSeq()))
+        .row("tree_size", Long.toString(proof.getTreeSize()))
+        .row("leaf_hash", hex(proof.getLeafHash().toByteArray()))
+        .field("path", proof.getHashesList().stream()
+            .map(hash -> hex(hash.toByteArray()))
+            .collect(Collectors.joining("\n")))
+        .field("checkpoint", checkpoint)
+        .row("verified", verdict)
+        .print(out);
+  }
+
   /** A flat report that is no API message (the benchmark figures), in the order its fields were added. */
   void report(Struct report) {
     if (printedAsJson(report)) {
@@ -176,6 +274,9 @@ final class Printer {
   }
 
   private static String text(Value value) {
+    if (value.hasBoolValue()) {
+      return Boolean.toString(value.getBoolValue());
+    }
     if (value.hasNumberValue()) {
       double number = value.getNumberValue();
       return number == Math.rint(number) && Math.abs(number) < 1e15
@@ -183,6 +284,16 @@ final class Printer {
           : String.format(Locale.ROOT, "%.3f", number);
     }
     return value.getStringValue();
+  }
+
+  static String hex(byte[] bytes) {
+    return HexFormat.of().formatHex(bytes);
+  }
+
+  private static String action(AuditEvent event) {
+    return event.getAction() == AuditAction.UNRECOGNIZED
+        ? Integer.toString(event.getActionValue())
+        : AuditArguments.actionName(event.getAction());
   }
 
   private static String status(ModelVersionStatus status) {
