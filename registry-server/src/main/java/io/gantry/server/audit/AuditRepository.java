@@ -9,12 +9,19 @@ import io.gantry.db.tables.records.AuditCheckpointRecord;
 import io.gantry.db.tables.records.AuditEventRecord;
 import io.gantry.server.query.ListQuery;
 import io.gantry.tlog.Frontier;
+import io.gantry.tlog.MerkleTree;
 import io.gantry.tlog.SubtreeHashes;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 
 /** Reads of the audit log's tables. Nothing here writes events: only {@link AuditLog} appends. */
 public final class AuditRepository {
@@ -66,13 +73,31 @@ public final class AuditRepository {
         .fetch(AUDIT_NODE.HASH);
   }
 
-  /** The stored complete subtrees, for proofs; a missing node means the stored tree is damaged. */
-  public SubtreeHashes nodes() {
-    return (level, index) -> dsl.select(AUDIT_NODE.HASH).from(AUDIT_NODE)
-        .where(AUDIT_NODE.HEIGHT.eq((short) level)).and(AUDIT_NODE.IDX.eq(index))
-        .fetchOptional(AUDIT_NODE.HASH)
-        .orElseThrow(() -> new IllegalStateException("the audit tree has no node at height " + level
-            + ", index " + index));
+  /**
+   * Runs a proof computation over the stored complete subtrees in two passes: the first learns which
+   * nodes it reads (a proof's shape depends only on indices, never on hash values), one query fetches
+   * them, the second computes. So a proof costs one round trip, not one per node.
+   */
+  public <T> T withNodes(Function<SubtreeHashes, T> proof) {
+    Set<List<Long>> wanted = new LinkedHashSet<>();
+    proof.apply((level, index) -> {
+      wanted.add(List.of((long) level, index));
+      return new byte[MerkleTree.HASH_SIZE];
+    });
+    Map<List<Long>, byte[]> stored = new HashMap<>();
+    if (!wanted.isEmpty()) {
+      dsl.select(AUDIT_NODE.HEIGHT, AUDIT_NODE.IDX, AUDIT_NODE.HASH).from(AUDIT_NODE)
+          .where(DSL.row(AUDIT_NODE.HEIGHT, AUDIT_NODE.IDX).in(wanted.stream()
+              .map(node -> DSL.row((short) (long) node.get(0), node.get(1))).toList()))
+          .forEach(r -> stored.put(List.of((long) r.value1(), r.value2()), r.value3()));
+    }
+    return proof.apply((level, index) -> {
+      byte[] hash = stored.get(List.of((long) level, index));
+      if (hash == null) {
+        throw new IllegalStateException("the audit tree has no node at height " + level + ", index " + index);
+      }
+      return hash;
+    });
   }
 
   public Optional<AuditCheckpointRecord> latestCheckpoint() {

@@ -95,8 +95,7 @@ public final class AuditService {
     if (seq < 0 || seq >= size) {
       throw GantryException.invalid("seq", "must be from 0 to " + (size - 1) + " in a tree of size " + size);
     }
-    var nodes = audit.nodes();
-    return new Proof(seq, size, nodes.hash(0, seq), Proofs.inclusion(seq, size, nodes));
+    return audit.withNodes(nodes -> new Proof(seq, size, nodes.hash(0, seq), Proofs.inclusion(seq, size, nodes)));
   }
 
   public record Proof(long seq, long treeSize, byte[] leafHash, List<byte[]> hashes) {}
@@ -110,7 +109,7 @@ public final class AuditService {
     if (firstSize < 1 || firstSize > second) {
       throw GantryException.invalid("first_tree_size", "must be from 1 to " + second);
     }
-    return Proofs.consistency(firstSize, second, audit.nodes());
+    return audit.withNodes(nodes -> Proofs.consistency(firstSize, second, nodes));
   }
 
   public String origin() {
