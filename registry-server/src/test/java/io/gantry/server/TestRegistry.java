@@ -124,6 +124,15 @@ public final class TestRegistry {
     }).orElse(null);
   }
 
+  /** An MLflow file from the test resources (copies of real MLflow output; see mlflow/README.md). */
+  public static String mlflowFixture(String path) {
+    try (var in = TestRegistry.class.getResourceAsStream("/mlflow/" + path)) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public static Path tempDir(String prefix) {
     try {
       return Files.createTempDirectory(prefix);

@@ -2,8 +2,6 @@ package io.gantry.client.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.Message;
-import com.google.protobuf.util.JsonFormat;
 import io.gantry.client.AuditTrailFixture;
 import io.gantry.client.TestFixtures;
 import io.gantry.server.GantryServer;
@@ -21,8 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,10 +54,10 @@ class AuditAgainstServerTest {
         "GANTRY_CHECKPOINT_INTERVAL_SECONDS", "1")));
     env = Map.of("GANTRY_TARGET", "127.0.0.1:" + server.grpcPort(), "GANTRY_USER", "alice");
 
-    succeed("models", "create", "fraud", "--description", "card fraud");
-    succeed("versions", "register", "fraud", MODEL_DIR.toString(), "--user", "bob");
-    succeed("models", "tag", "fraud", "team=risk");
-    succeed("versions", "register", "fraud", MODEL_DIR.toString());
+    CliResult.succeed(env, "models", "create", "fraud", "--description", "card fraud");
+    CliResult.succeed(env, "versions", "register", "fraud", MODEL_DIR.toString(), "--user", "bob");
+    CliResult.succeed(env, "models", "tag", "fraud", "team=risk");
+    CliResult.succeed(env, "versions", "register", "fraud", MODEL_DIR.toString());
   }
 
   @AfterAll
@@ -71,7 +67,7 @@ class AuditAgainstServerTest {
 
   @Test
   void listShowsEachChangeWithItsActor() throws Exception {
-    List<String[]> rows = succeed("audit", "list", "--resource", "models/fraud").lines()
+    List<String[]> rows = CliResult.succeed(env, "audit", "list", "--resource", "models/fraud").lines()
         .map(line -> line.split(" {2,}"))
         .toList();
 
@@ -83,18 +79,18 @@ class AuditAgainstServerTest {
         "alice VERSION_CREATED models/fraud/versions/2");
     assertThat(rows.get(1)[1]).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
 
-    ListAuditEventsResponse versions = json(ListAuditEventsResponse.getDefaultInstance(), succeed(
+    ListAuditEventsResponse versions = CliResult.json(ListAuditEventsResponse.getDefaultInstance(), CliResult.succeed(env, 
         "audit", "list", "--resource", "models/fraud", "--action", "audit_action_version_created", "-o", "json"));
     assertThat(versions.getEventsList()).extracting(AuditEvent::getResource)
         .containsExactly("models/fraud/versions/1", "models/fraud/versions/2");
     assertThat(versions.getEvents(0).getActor()).isEqualTo("bob");
     assertThat(versions.getEvents(0).getAction()).isEqualTo(AuditAction.AUDIT_ACTION_VERSION_CREATED);
 
-    ListAuditEventsResponse byBob = json(ListAuditEventsResponse.getDefaultInstance(), succeed(
+    ListAuditEventsResponse byBob = CliResult.json(ListAuditEventsResponse.getDefaultInstance(), CliResult.succeed(env, 
         "audit", "list", "--actor", "bob", "--page-size", "1", "--all", "-o", "json"));
     assertThat(byBob.getEventsList()).extracting(AuditEvent::getResource).containsExactly("models/fraud/versions/1");
 
-    assertThat(json(ListAuditEventsResponse.getDefaultInstance(), succeed(
+    assertThat(CliResult.json(ListAuditEventsResponse.getDefaultInstance(), CliResult.succeed(env, 
         "audit", "list", "--resource", "models/fraud", "--since", "2000-01-01", "--until", "2000-01-02", "-o", "json"))
         .getEventsCount()).isZero();
   }
@@ -102,12 +98,12 @@ class AuditAgainstServerTest {
   @Test
   void listPagesUntilAll() {
     List<String> firstPage =
-        succeed("audit", "list", "--resource", "models/fraud", "--page-size", "3").lines().toList();
+        CliResult.succeed(env, "audit", "list", "--resource", "models/fraud", "--page-size", "3").lines().toList();
 
     assertThat(firstPage).hasSize(5);
     assertThat(firstPage.get(4)).startsWith("more: --page-token ");
     String token = firstPage.get(4).split(" ")[2];
-    List<String> secondPage = succeed("audit", "list", "--resource", "models/fraud", "--page-size", "3",
+    List<String> secondPage = CliResult.succeed(env, "audit", "list", "--resource", "models/fraud", "--page-size", "3",
         "--page-token", token).lines().toList();
     assertThat(secondPage).hasSize(2);
     assertThat(secondPage.get(1)).contains("models/fraud/versions/2");
@@ -116,8 +112,8 @@ class AuditAgainstServerTest {
   @Test
   void anExportVerifiesOfflineAgainstTheCheckpointAndAnEditedOneDoesNot() throws Exception {
     Checkpoint checkpoint = awaitCheckpointCovering(logSize());
-    Path cp = Files.writeString(files.resolve("cp.txt"), succeed("audit", "checkpoint"));
-    Path key = Files.writeString(files.resolve("key.txt"), succeed("audit", "key"));
+    Path cp = Files.writeString(files.resolve("cp.txt"), CliResult.succeed(env, "audit", "checkpoint"));
+    Path key = Files.writeString(files.resolve("key.txt"), CliResult.succeed(env, "audit", "key"));
     Run export = run("audit", "export");
     assertThat(export.exitCode()).as(export.err()).isZero();
     Path trail = Files.write(files.resolve("trail.jsonl"), export.out());
@@ -129,11 +125,11 @@ class AuditAgainstServerTest {
         + " bytes: seq 0 to " + (lines.size() - 1) + "\n");
     assertThat(lines.size()).isGreaterThanOrEqualTo((int) checkpoint.getTreeSize());
     // the export holds exactly the canonical bytes the server hashed
-    ListAuditEventsResponse all = json(ListAuditEventsResponse.getDefaultInstance(), succeed(
+    ListAuditEventsResponse all = CliResult.json(ListAuditEventsResponse.getDefaultInstance(), CliResult.succeed(env, 
         "audit", "list", "--all", "-o", "json"));
     assertThat(lines).startsWith(all.getEventsList().stream().map(AuditEvent::getCanonical).toArray(String[]::new));
 
-    Map<String, String> verified = fields(succeed(
+    Map<String, String> verified = CliResult.fields(CliResult.succeed(env, 
         "audit", "verify", "--file", trail.toString(), "--checkpoint", cp.toString(), "--key", "@" + key,
         "--target", "127.0.0.1:1"));
     assertThat(verified).containsEntry("ok", "true").containsEntry("origin", "gantry.local/audit")
@@ -147,7 +143,7 @@ class AuditAgainstServerTest {
     CliResult failed = CliResult.run(env, "audit", "verify",
         "--file", tampered.toString(), "--checkpoint", cp.toString(), "--key", Files.readString(key).strip());
     assertThat(failed.exitCode()).isEqualTo(1);
-    assertThat(fields(failed.out())).containsEntry("ok", "false").containsEntry("verdict", "NOT verified");
+    assertThat(CliResult.fields(failed.out())).containsEntry("ok", "false").containsEntry("verdict", "NOT verified");
 
     CliResult wrongKey = CliResult.run(env, "audit", "verify",
         "--file", trail.toString(), "--checkpoint", cp.toString(),
@@ -169,11 +165,11 @@ class AuditAgainstServerTest {
 
   @Test
   void theServerVerifiesTheWholeLog() throws Exception {
-    Map<String, String> table = fields(succeed("audit", "verify"));
+    Map<String, String> table = CliResult.fields(CliResult.succeed(env, "audit", "verify"));
     assertThat(table).containsEntry("ok", "true").containsKeys("events_checked", "tree_size", "root")
         .doesNotContainKeys("problem", "first_bad_seq");
 
-    VerifyAuditLogResponse response = json(VerifyAuditLogResponse.getDefaultInstance(), succeed(
+    VerifyAuditLogResponse response = CliResult.json(VerifyAuditLogResponse.getDefaultInstance(), CliResult.succeed(env, 
         "audit", "verify", "-o", "json"));
     assertThat(response.getOk()).isTrue();
     assertThat(response.getEventsChecked()).isGreaterThanOrEqualTo(4);
@@ -184,7 +180,7 @@ class AuditAgainstServerTest {
   void theFirstEventIsProvenInTheSignedTree() throws Exception {
     Checkpoint checkpoint = awaitCheckpointCovering(logSize());
 
-    Map<String, String> proof = fields(succeed("audit", "prove", "0"));
+    Map<String, String> proof = CliResult.fields(CliResult.succeed(env, "audit", "prove", "0"));
     assertThat(proof).containsEntry("seq", "0")
         .containsEntry("tree_size", Long.toString(checkpoint.getTreeSize()))
         .containsEntry("checkpoint", "gantry.local/audit, size " + checkpoint.getTreeSize() + ", root "
@@ -193,7 +189,7 @@ class AuditAgainstServerTest {
         .hasEntrySatisfying("path", hash -> assertThat(hash).matches("[0-9a-f]{64}"))
         .hasEntrySatisfying("verified", verdict -> assertThat(verdict).startsWith("yes: event 0 is leaf 0 of the "));
 
-    InclusionProof json = json(InclusionProof.getDefaultInstance(), succeed(
+    InclusionProof json = CliResult.json(InclusionProof.getDefaultInstance(), CliResult.succeed(env, 
         "audit", "prove", "2", "--size", Long.toString(checkpoint.getTreeSize()), "-o", "json"));
     assertThat(json.getSeq()).isEqualTo(2);
     assertThat(json.getTreeSize()).isEqualTo(checkpoint.getTreeSize());
@@ -201,7 +197,7 @@ class AuditAgainstServerTest {
     CliResult otherKey = CliResult.run(env, "audit", "prove", "0", "--key",
         AuditTrailFixture.otherKey("gantry.local/audit"));
     assertThat(otherKey.exitCode()).isEqualTo(1);
-    assertThat(fields(otherKey.out())).hasEntrySatisfying("verified",
+    assertThat(CliResult.fields(otherKey.out())).hasEntrySatisfying("verified",
         verdict -> assertThat(verdict).startsWith("no: checkpoint: "));
   }
 
@@ -209,17 +205,17 @@ class AuditAgainstServerTest {
   void tailPrintsTheLastEventsUpToTheEnd() throws Exception {
     long size = logSize();
 
-    List<String> tail = succeed("audit", "tail").lines().toList();
+    List<String> tail = CliResult.succeed(env, "audit", "tail").lines().toList();
     assertThat(tail.get(0).split(" +")).containsExactly("SEQ", "TIME", "ACTOR", "ACTION", "RESOURCE");
     assertThat(tail).hasSize((int) Math.min(size, AuditCommand.TAIL_DEFAULT) + 1);
     assertThat(tail.get(tail.size() - 1)).startsWith(Long.toString(size - 1) + " ");
 
-    List<String> fromOne = succeed("audit", "tail", "--from", "1", "-o", "json").lines().toList();
+    List<String> fromOne = CliResult.succeed(env, "audit", "tail", "--from", "1", "-o", "json").lines().toList();
     assertThat(fromOne).hasSize((int) size - 1);
-    assertThat(json(AuditEvent.getDefaultInstance(), fromOne.get(0)).getSeq()).isEqualTo(1);
-    assertThat(json(AuditEvent.getDefaultInstance(), fromOne.get(0)).getActor()).isEqualTo("bob");
+    assertThat(CliResult.json(AuditEvent.getDefaultInstance(), fromOne.get(0)).getSeq()).isEqualTo(1);
+    assertThat(CliResult.json(AuditEvent.getDefaultInstance(), fromOne.get(0)).getActor()).isEqualTo("bob");
 
-    assertThat(succeed("audit", "tail", "--from", Long.toString(size + 5)).lines()).hasSize(1);
+    assertThat(CliResult.succeed(env, "audit", "tail", "--from", Long.toString(size + 5)).lines()).hasSize(1);
   }
 
   @Test
@@ -232,7 +228,7 @@ class AuditAgainstServerTest {
     follower.start();
     try {
       awaitOutput(out, "SEQ");
-      succeed("models", "create", "followed", "--user", "carol");
+      CliResult.succeed(env, "models", "create", "followed", "--user", "carol");
       awaitOutput(out, "models/followed");
     } finally {
       follower.interrupt();
@@ -261,7 +257,7 @@ class AuditAgainstServerTest {
   private static Checkpoint awaitCheckpointCovering(long size) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (true) {
-      Checkpoint latest = json(Checkpoint.getDefaultInstance(), succeed("audit", "checkpoint", "-o", "json"));
+      Checkpoint latest = CliResult.json(Checkpoint.getDefaultInstance(), CliResult.succeed(env, "audit", "checkpoint", "-o", "json"));
       if (latest.getTreeSize() >= size) {
         return latest;
       }
@@ -287,26 +283,5 @@ class AuditAgainstServerTest {
     int exitCode = GantryCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8), env);
     return new Run(exitCode, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
-  }
-
-  private static String succeed(String... args) {
-    CliResult result = CliResult.run(env, args);
-    assertThat(result.exitCode()).as("exit code of %s; stderr: %s", Arrays.asList(args), result.err()).isZero();
-    assertThat(result.err()).isEmpty();
-    return result.out();
-  }
-
-  private static Map<String, String> fields(String block) {
-    Map<String, String> fields = new LinkedHashMap<>();
-    block.lines().map(line -> line.split(" {2,}", 2)).forEach(pair -> fields.put(pair[0], pair[1]));
-    return fields;
-  }
-
-  private static <T extends Message> T json(T prototype, String json) throws Exception {
-    Message.Builder builder = prototype.toBuilder();
-    JsonFormat.parser().merge(json, builder);
-    @SuppressWarnings("unchecked") // the builder of a T builds a T
-    T message = (T) builder.build();
-    return message;
   }
 }

@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -117,7 +116,7 @@ class AuditCliTest {
 
     assertThat(result.exitCode()).as(result.err()).isZero();
     assertThat(result.err()).isEmpty();
-    Map<String, String> fields = fields(result.out());
+    Map<String, String> fields = CliResult.fields(result.out());
     assertThat(fields).containsEntry("ok", "true")
         .containsEntry("origin", AuditTrailFixture.ORIGIN)
         .containsEntry("tree_size", "6")
@@ -149,7 +148,7 @@ class AuditCliTest {
     CliResult result = verifyOffline(log.export(), log.checkpoint(4), log.verifierKey());
 
     assertThat(result.exitCode()).isZero();
-    assertThat(fields(result.out()))
+    assertThat(CliResult.fields(result.out()))
         .containsEntry("events_checked", "6")
         .containsEntry("not_covered", "2 later events (seq 4 to 5) not covered by the checkpoint");
   }
@@ -162,7 +161,7 @@ class AuditCliTest {
     CliResult result = verifyOffline(edited, log.checkpoint(6), log.verifierKey());
 
     assertThat(result.exitCode()).isEqualTo(1);
-    assertThat(fields(result.out())).containsEntry("ok", "false").containsEntry("verdict", "NOT verified")
+    assertThat(CliResult.fields(result.out())).containsEntry("ok", "false").containsEntry("verdict", "NOT verified")
         .hasEntrySatisfying("problem", problem -> assertThat(problem).contains("not the checkpoint's"));
   }
 
@@ -175,7 +174,7 @@ class AuditCliTest {
     CliResult result = verifyOffline(String.join("\n", lines) + "\n", log.checkpoint(6), log.verifierKey());
 
     assertThat(result.exitCode()).isEqualTo(1);
-    assertThat(fields(result.out())).containsEntry("ok", "false").containsEntry("first_bad_seq", "3")
+    assertThat(CliResult.fields(result.out())).containsEntry("ok", "false").containsEntry("first_bad_seq", "3")
         .containsEntry("problem", "line 4: seq 4 where seq 3 belongs: seq 3 is missing or out of order");
   }
 
@@ -186,7 +185,7 @@ class AuditCliTest {
     CliResult result = verifyOffline(log.export(), log.checkpoint(6), AuditTrailFixture.otherKey());
 
     assertThat(result.exitCode()).isEqualTo(1);
-    assertThat(fields(result.out())).containsEntry("ok", "false")
+    assertThat(CliResult.fields(result.out())).containsEntry("ok", "false")
         .hasEntrySatisfying("problem", problem -> assertThat(problem).startsWith("checkpoint: "))
         .doesNotContainKey("first_bad_seq");
   }
@@ -199,7 +198,7 @@ class AuditCliTest {
     CliResult result = verifyOffline(firstFour, log.checkpoint(6), log.verifierKey());
 
     assertThat(result.exitCode()).isEqualTo(1);
-    assertThat(fields(result.out())).containsEntry("first_bad_seq", "4")
+    assertThat(CliResult.fields(result.out())).containsEntry("first_bad_seq", "4")
         .containsEntry("problem",
             "the export ends after 4 events but the checkpoint covers 6: seq 4 onwards are missing");
   }
@@ -246,11 +245,5 @@ class AuditCliTest {
 
   private static Timestamp seconds(long seconds) {
     return Timestamp.newBuilder().setSeconds(seconds).build();
-  }
-
-  private static Map<String, String> fields(String block) {
-    Map<String, String> fields = new LinkedHashMap<>();
-    block.lines().map(line -> line.split(" {2,}", 2)).forEach(pair -> fields.put(pair[0], pair[1]));
-    return fields;
   }
 }

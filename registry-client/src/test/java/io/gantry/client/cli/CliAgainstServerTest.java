@@ -3,9 +3,7 @@ package io.gantry.client.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
-import com.google.protobuf.Message;
 import com.google.protobuf.Struct;
-import com.google.protobuf.util.JsonFormat;
 import io.gantry.client.TestFixtures;
 import io.gantry.server.GantryServer;
 import io.gantry.server.config.ServerConfig;
@@ -17,7 +15,6 @@ import io.gantry.v1.ModelVersionStatus;
 import io.gantry.v1.RegisteredModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -50,30 +47,30 @@ class CliAgainstServerTest {
 
   @Test
   void modelLifecycle() throws Exception {
-    RegisteredModel created = json(RegisteredModel.getDefaultInstance(), succeed(
+    RegisteredModel created = CliResult.json(RegisteredModel.getDefaultInstance(), CliResult.succeed(env, 
         "models", "create", "taxi-fare", "--description", "NYC fares", "--tag", "team=pricing", "-o", "json"));
     assertThat(created.getName()).isEqualTo("models/taxi-fare");
     assertThat(created.getCreatedBy()).isEqualTo("alice");
     assertThat(created.getTagsMap()).containsEntry("team", "pricing");
 
-    assertThat(fields(succeed("models", "get", "taxi-fare"))).contains(
+    assertThat(CliResult.fields(CliResult.succeed(env, "models", "get", "taxi-fare"))).contains(
         entry("name", "models/taxi-fare"),
         entry("description", "NYC fares"),
         entry("latest_version", "0"),
         entry("tags.team", "pricing"));
 
-    RegisteredModel updated = json(RegisteredModel.getDefaultInstance(), succeed(
+    RegisteredModel updated = CliResult.json(RegisteredModel.getDefaultInstance(), CliResult.succeed(env, 
         "models", "update", "models/taxi-fare", "--description", "NYC yellow cab fares", "--etag",
         created.getEtag(), "--user", "bob", "-o", "json"));
     assertThat(updated.getDescription()).isEqualTo("NYC yellow cab fares");
     assertThat(updated.getUpdatedBy()).isEqualTo("bob");
     assertThat(updated.getEtag()).isNotEqualTo(created.getEtag());
 
-    RegisteredModel tagged = json(RegisteredModel.getDefaultInstance(), succeed(
+    RegisteredModel tagged = CliResult.json(RegisteredModel.getDefaultInstance(), CliResult.succeed(env, 
         "models", "tag", "taxi-fare", "owner=carol", "query=a=b", "--delete", "team", "-o", "json"));
     assertThat(tagged.getTagsMap()).containsExactlyInAnyOrderEntriesOf(Map.of("owner", "carol", "query", "a=b"));
 
-    assertThat(succeed("models", "delete", "taxi-fare")).isEqualTo("deleted models/taxi-fare\n");
+    assertThat(CliResult.succeed(env, "models", "delete", "taxi-fare")).isEqualTo("deleted models/taxi-fare\n");
     CliResult gone = CliResult.run(env, "models", "get", "taxi-fare");
     assertThat(gone.exitCode()).isEqualTo(3);
     assertThat(gone.err()).startsWith("error: NOT_FOUND (MODEL_NOT_FOUND): ");
@@ -82,11 +79,11 @@ class CliAgainstServerTest {
   @Test
   void listsOnePageOrEveryPage() throws Exception {
     for (String name : List.of("paged-a", "paged-b", "paged-c")) {
-      succeed("models", "create", name);
+      CliResult.succeed(env, "models", "create", name);
     }
     String filter = "name LIKE \"paged-%\"";
 
-    List<String> firstPage = succeed("models", "list", "--filter", filter, "--order-by", "name", "--page-size", "2")
+    List<String> firstPage = CliResult.succeed(env, "models", "list", "--filter", filter, "--order-by", "name", "--page-size", "2")
         .lines().toList();
     assertThat(firstPage).hasSize(4);
     assertThat(firstPage.get(0)).startsWith("NAME").contains("LATEST_VERSION", "UPDATED", "DESCRIPTION");
@@ -95,12 +92,12 @@ class CliAgainstServerTest {
     assertThat(firstPage.get(3)).startsWith("more: --page-token ");
 
     String token = firstPage.get(3).split(" ")[2];
-    ListModelsResponse secondPage = json(ListModelsResponse.getDefaultInstance(), succeed(
+    ListModelsResponse secondPage = CliResult.json(ListModelsResponse.getDefaultInstance(), CliResult.succeed(env, 
         "models", "list", "--filter", filter, "--order-by", "name", "--page-size", "2", "--page-token", token,
         "-o", "json"));
     assertThat(secondPage.getModelsList()).extracting(RegisteredModel::getName).containsExactly("models/paged-c");
 
-    ListModelsResponse all = json(ListModelsResponse.getDefaultInstance(), succeed(
+    ListModelsResponse all = CliResult.json(ListModelsResponse.getDefaultInstance(), CliResult.succeed(env, 
         "models", "list", "--filter", filter, "--order-by", "name desc", "--page-size", "1", "--all", "-o", "json"));
     assertThat(all.getModelsList()).extracting(RegisteredModel::getName)
         .containsExactly("models/paged-c", "models/paged-b", "models/paged-a");
@@ -109,9 +106,9 @@ class CliAgainstServerTest {
 
   @Test
   void registersAnMlflowDirectoryAndWorksWithItsVersions() throws Exception {
-    succeed("models", "create", "wine");
+    CliResult.succeed(env, "models", "create", "wine");
 
-    ModelVersion registered = json(ModelVersion.getDefaultInstance(), succeed(
+    ModelVersion registered = CliResult.json(ModelVersion.getDefaultInstance(), CliResult.succeed(env, 
         "versions", "register", "wine", MODEL_DIR.toString(), "--description", "first cut", "--tag", "git_commit=abc123",
         "-o", "json"));
     assertThat(registered.getName()).isEqualTo("models/wine/versions/1");
@@ -125,35 +122,35 @@ class CliAgainstServerTest {
     assertThat(registered.getFiles().getPythonEnvYaml())
         .isEqualTo(Files.readString(MODEL_DIR.resolve("python_env.yaml")));
 
-    String second = succeed("versions", "register", "wine", MODEL_DIR.toString(), "--source", "s3://models/wine/2");
-    assertThat(fields(second)).contains(
+    String second = CliResult.succeed(env, "versions", "register", "wine", MODEL_DIR.toString(), "--source", "s3://models/wine/2");
+    assertThat(CliResult.fields(second)).contains(
         entry("name", "models/wine/versions/2"), entry("version", "2"), entry("status", "READY"));
 
-    assertThat(fields(succeed("versions", "get", "models:/wine/1")))
+    assertThat(CliResult.fields(CliResult.succeed(env, "versions", "get", "models:/wine/1")))
         .contains(entry("description", "first cut"), entry("tags.git_commit", "abc123"));
-    assertThat(json(ModelVersion.getDefaultInstance(), succeed("versions", "get", "wine", "2", "-o", "json")).getSource())
+    assertThat(CliResult.json(ModelVersion.getDefaultInstance(), CliResult.succeed(env, "versions", "get", "wine", "2", "-o", "json")).getSource())
         .isEqualTo("s3://models/wine/2");
 
-    ModelVersion described = json(ModelVersion.getDefaultInstance(), succeed(
+    ModelVersion described = CliResult.json(ModelVersion.getDefaultInstance(), CliResult.succeed(env, 
         "versions", "update", "wine", "2", "--description", "tuned", "-o", "json"));
     assertThat(described.getDescription()).isEqualTo("tuned");
 
-    ModelVersion tagged = json(ModelVersion.getDefaultInstance(), succeed(
+    ModelVersion tagged = CliResult.json(ModelVersion.getDefaultInstance(), CliResult.succeed(env, 
         "versions", "tag", "models:/wine/2", "stage=candidate", "reviewed=yes", "-o", "json"));
     assertThat(tagged.getTagsMap()).containsEntry("stage", "candidate").containsEntry("reviewed", "yes");
-    tagged = json(ModelVersion.getDefaultInstance(), succeed("versions", "tag", "wine", "2", "--delete", "reviewed", "-o", "json"));
+    tagged = CliResult.json(ModelVersion.getDefaultInstance(), CliResult.succeed(env, "versions", "tag", "wine", "2", "--delete", "reviewed", "-o", "json"));
     assertThat(tagged.getTagsMap()).containsOnlyKeys("stage");
 
-    ModelVersion archived = json(ModelVersion.getDefaultInstance(), succeed("versions", "archive", "wine", "1", "-o", "json"));
+    ModelVersion archived = CliResult.json(ModelVersion.getDefaultInstance(), CliResult.succeed(env, "versions", "archive", "wine", "1", "-o", "json"));
     assertThat(archived.getStatus()).isEqualTo(ModelVersionStatus.MODEL_VERSION_STATUS_ARCHIVED);
 
-    List<String> table = succeed("versions", "list", "wine", "--order-by", "version").lines().toList();
+    List<String> table = CliResult.succeed(env, "versions", "list", "wine", "--order-by", "version").lines().toList();
     assertThat(table).hasSize(3);
     assertThat(table.get(0).split(" +")).containsExactly("MODEL", "VERSION", "STATUS", "CREATED", "CREATED_BY", "DESCRIPTION");
     assertThat(table.get(1).split(" +")).startsWith("wine", "1", "ARCHIVED").contains("alice");
     assertThat(table.get(2).split(" +")).startsWith("wine", "2", "READY").endsWith("tuned");
 
-    ListModelVersionsResponse ready = json(ListModelVersionsResponse.getDefaultInstance(), succeed(
+    ListModelVersionsResponse ready = CliResult.json(ListModelVersionsResponse.getDefaultInstance(), CliResult.succeed(env, 
         "versions", "list", "wine", "--filter", "status = READY", "--all", "-o", "json"));
     assertThat(ready.getModelVersionsList()).extracting(ModelVersion::getVersion).containsExactly(2L);
 
@@ -164,34 +161,34 @@ class CliAgainstServerTest {
 
   @Test
   void aRetriedRegistrationReturnsTheFirstVersion() throws Exception {
-    succeed("models", "create", "retried");
+    CliResult.succeed(env, "models", "create", "retried");
     String[] register = {"versions", "register", "retried", MODEL_DIR.toString(), "--request-id", "run-42", "-o", "json"};
 
-    ModelVersion first = json(ModelVersion.getDefaultInstance(), succeed(register));
-    ModelVersion retry = json(ModelVersion.getDefaultInstance(), succeed(register));
+    ModelVersion first = CliResult.json(ModelVersion.getDefaultInstance(), CliResult.succeed(env, register));
+    ModelVersion retry = CliResult.json(ModelVersion.getDefaultInstance(), CliResult.succeed(env, register));
 
     assertThat(retry.getName()).isEqualTo(first.getName()).isEqualTo("models/retried/versions/1");
-    assertThat(json(ListModelVersionsResponse.getDefaultInstance(), succeed("versions", "list", "retried", "-o", "json"))
+    assertThat(CliResult.json(ListModelVersionsResponse.getDefaultInstance(), CliResult.succeed(env, "versions", "list", "retried", "-o", "json"))
         .getModelVersionsCount()).isEqualTo(1);
   }
 
   @Test
   void reportsEvaluationsThatTheVersionThenShows() throws Exception {
-    succeed("models", "create", "fraud");
-    succeed("versions", "register", "fraud", MODEL_DIR.toString());
+    CliResult.succeed(env, "models", "create", "fraud");
+    CliResult.succeed(env, "versions", "register", "fraud", MODEL_DIR.toString());
 
-    Evaluation evaluation = json(Evaluation.getDefaultInstance(), succeed(
+    Evaluation evaluation = CliResult.json(Evaluation.getDefaultInstance(), CliResult.succeed(env, 
         "eval", "report", "models:/fraud/1", "--dataset", "holdout", "--digest", "sha256:0f1e",
         "--metric", "auc=0.91", "--metric", "recall=0.7", "-o", "json"));
     assertThat(evaluation.getName()).startsWith("models/fraud/versions/1/evaluations/");
     assertThat(evaluation.getMetricsMap()).containsExactlyInAnyOrderEntriesOf(Map.of("auc", 0.91, "recall", 0.7));
     assertThat(evaluation.getCreatedBy()).isEqualTo("alice");
 
-    assertThat(fields(succeed(
+    assertThat(CliResult.fields(CliResult.succeed(env, 
         "eval", "report", "fraud", "1", "--dataset", "holdout", "--digest", "sha256:0f1e", "--metric", "auc=0.93")))
         .contains(entry("dataset", "holdout"), entry("metrics.auc", "0.93"));
 
-    assertThat(fields(succeed("versions", "get", "fraud", "1"))).contains(
+    assertThat(CliResult.fields(CliResult.succeed(env, "versions", "get", "fraud", "1"))).contains(
         entry("datasets.holdout.digest", "sha256:0f1e"),
         entry("metrics.holdout.auc", "0.93"),
         entry("metrics.holdout.recall", "0.7"));
@@ -213,7 +210,7 @@ class CliAgainstServerTest {
     assertThat(model.exitCode()).isEqualTo(3);
     assertThat(model.err()).contains("MODEL_NOT_FOUND");
 
-    succeed("models", "create", "versionless");
+    CliResult.succeed(env, "models", "create", "versionless");
     CliResult version = CliResult.run(env, "versions", "get", "models:/versionless/7");
     assertThat(version.exitCode()).isEqualTo(3);
     assertThat(version.err()).startsWith("error: NOT_FOUND (VERSION_NOT_FOUND): ");
@@ -223,7 +220,7 @@ class CliAgainstServerTest {
   void benchRunsForItsDurationAndReportsTheFigures() throws Exception {
     for (String workload : List.of("health", "get", "create")) {
       long start = System.nanoTime();
-      Struct report = json(Struct.getDefaultInstance(), succeed(
+      Struct report = CliResult.json(Struct.getDefaultInstance(), CliResult.succeed(env, 
           "bench", workload, "--concurrency", "2", "--duration", "1", "--warmup", "0", "--model", "bench-test",
           "-o", "json"));
       double seconds = (System.nanoTime() - start) / 1e9;
@@ -236,31 +233,8 @@ class CliAgainstServerTest {
       assertThat(report.getFieldsOrThrow("p99_ms").getNumberValue()).as(workload).isPositive();
     }
 
-    assertThat(fields(succeed("bench", "health", "--duration", "0.2", "--warmup", "0")))
+    assertThat(CliResult.fields(CliResult.succeed(env, "bench", "health", "--duration", "0.2", "--warmup", "0")))
         .hasEntrySatisfying("p99.9_ms", value -> assertThat(value).matches("[0-9.]+"))
         .hasEntrySatisfying("requests_per_s", value -> assertThat(value).matches("[0-9.]+"));
-  }
-
-  private static String succeed(String... args) {
-    CliResult result = CliResult.run(env, args);
-    assertThat(result.exitCode()).as("exit code of %s; stderr: %s", List.of(args), result.err()).isZero();
-    assertThat(result.err()).isEmpty();
-    return result.out();
-  }
-
-  /** Reads a key/value block of the table output: the key, then two or more spaces, then the value. */
-  private static Map<String, String> fields(String block) {
-    Map<String, String> fields = new LinkedHashMap<>();
-    block.lines().map(line -> line.split(" {2,}", 2)).forEach(pair -> fields.put(pair[0], pair[1]));
-    return fields;
-  }
-
-  /** Parses {@code -o json} output back into the message type of {@code prototype}. */
-  private static <T extends Message> T json(T prototype, String json) throws Exception {
-    Message.Builder builder = prototype.toBuilder();
-    JsonFormat.parser().merge(json, builder);
-    @SuppressWarnings("unchecked") // the builder of a T builds a T
-    T message = (T) builder.build();
-    return message;
   }
 }

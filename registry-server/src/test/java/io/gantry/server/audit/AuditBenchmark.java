@@ -95,7 +95,8 @@ public final class AuditBenchmark {
   /** Creates with an MLmodel through the production service path (without gRPC); returns ms per create. */
   private static double serviceCreates(DSLContext dsl, AuditLog log, int creates) {
     VersionService versions = new VersionService(dsl, new Transactions(dsl, log), new VersionRepository());
-    MlflowFiles files = MlflowFiles.newBuilder().setMlmodel(MLMODEL).setRequirementsTxt("scikit-learn==1.5.2\n").build();
+    MlflowFiles files = MlflowFiles.newBuilder().setMlmodel(TestRegistry.mlflowFixture("mlmodel/sklearn-wine_mlflow-2.13.1.MLmodel"))
+        .setRequirementsTxt(TestRegistry.mlflowFixture("env/sklearn_mlflow-1.30.1.requirements.txt")).build();
     long started = System.nanoTime();
     for (int i = 0; i < creates; i++) {
       versions.create("bench", new Version.Draft("s3://bench/model", "", "", "", Map.of("git_commit", "3f2a1bc"), files),
@@ -105,30 +106,6 @@ public final class AuditBenchmark {
     System.out.printf("%,d creates through VersionService: %.0f/s%n", creates, 1000 / millis);
     return millis;
   }
-
-  private static final String MLMODEL = """
-      artifact_path: model
-      flavors:
-        python_function:
-          env:
-            conda: conda.yaml
-            virtualenv: python_env.yaml
-          loader_module: mlflow.sklearn
-          model_path: model.pkl
-          python_version: 3.10.12
-        sklearn:
-          pickled_model: model.pkl
-          serialization_format: cloudpickle
-          sklearn_version: 1.5.2
-      mlflow_version: 2.13.1
-      model_uuid: 5f1c2a4e9d7b4c3e8a6f0b1d2c3e4f5a
-      run_id: 8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b
-      signature:
-        inputs: '[{"type": "double", "name": "trip_distance", "required": true}, {"type": "long", "name": "passenger_count", "required": true}]'
-        outputs: '[{"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1]}}]'
-        params: null
-      utc_time_created: '2024-06-01 12:00:00.000000'
-      """;
 
   /**
    * The database work of a version create (allocate the number, insert the row) with its audit

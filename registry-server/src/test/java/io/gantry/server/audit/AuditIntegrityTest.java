@@ -7,7 +7,6 @@ import static io.gantry.db.Tables.AUDIT_NODE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import com.google.protobuf.ByteString;
 import io.gantry.server.GantryServer;
 import io.gantry.server.TestRegistry;
 import io.gantry.tlog.Checkpoint;
@@ -17,7 +16,6 @@ import io.gantry.tlog.NoteVerifier;
 import io.gantry.v1.AuditGrpc;
 import io.gantry.v1.CreateModelRequest;
 import io.gantry.v1.CreateModelVersionRequest;
-import io.gantry.v1.ExportAuditEventsRequest;
 import io.gantry.v1.GetCheckpointRequest;
 import io.gantry.v1.GetConsistencyProofRequest;
 import io.gantry.v1.GetInclusionProofRequest;
@@ -26,12 +24,10 @@ import io.gantry.v1.ModelRegistryGrpc;
 import io.gantry.v1.VerifyAuditLogRequest;
 import io.gantry.v1.VerifyAuditLogResponse;
 import io.grpc.ManagedChannel;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jooq.DSLContext;
@@ -92,16 +88,16 @@ class AuditIntegrityTest {
 
     for (long seq = 0; seq < 7; seq++) {
       var proof = audit.getInclusionProof(GetInclusionProofRequest.newBuilder().setSeq(seq).setTreeSize(7).build());
-      assertThat(MerkleTree.verifyInclusion(proof.getLeafHash().toByteArray(), seq, 7, bytes(proof.getHashesList()),
+      assertThat(MerkleTree.verifyInclusion(proof.getLeafHash().toByteArray(), seq, 7, AuditTesting.bytes(proof.getHashesList()),
           signed.rootHash())).as("inclusion of %d", seq).isTrue();
     }
-    List<byte[]> leaves = exportedLeaves();
+    List<byte[]> leaves = AuditTesting.exportedLeaves(audit);
     for (int size = 1; size <= 7; size++) {
       byte[] earlierRoot = MerkleTree.rootHash(leaves.subList(0, size));
       var proof = audit.getConsistencyProof(GetConsistencyProofRequest.newBuilder().setFirstTreeSize(size)
           .setSecondTreeSize(7).build());
       assertThat(MerkleTree.verifyConsistency(size, 7, earlierRoot, signed.rootHash(),
-          bytes(proof.getHashesList()))).as("consistency %d..7", size).isTrue();
+          AuditTesting.bytes(proof.getHashesList()))).as("consistency %d..7", size).isTrue();
     }
   }
 
@@ -109,7 +105,7 @@ class AuditIntegrityTest {
   void export_hashesToTheSignedRoot() {
     var checkpoint = checkpointCovering(7);
 
-    List<byte[]> leaves = exportedLeaves();
+    List<byte[]> leaves = AuditTesting.exportedLeaves(audit);
 
     assertThat(leaves).hasSize(7);
     assertThat(MerkleTree.rootHash(leaves)).isEqualTo(checkpoint.getRootHash().toByteArray());
@@ -184,7 +180,7 @@ class AuditIntegrityTest {
     assertThat(audit.verifyAuditLog(VerifyAuditLogRequest.getDefaultInstance()).getOk())
         .as("consistent on its own: only an old checkpoint can tell").isTrue();
     assertThat(MerkleTree.verifyConsistency(7, 8, old.getRootHash().toByteArray(),
-        current.getRootHash().toByteArray(), bytes(proof.getHashesList()))).isFalse();
+        current.getRootHash().toByteArray(), AuditTesting.bytes(proof.getHashesList()))).isFalse();
   }
 
   private interface Tampering {
@@ -220,23 +216,7 @@ class AuditIntegrityTest {
     }
   }
 
-  /** The leaf hash of every line of the export. */
-  private List<byte[]> exportedLeaves() {
-    ByteArrayOutputStream export = new ByteArrayOutputStream();
-    audit.exportAuditEvents(ExportAuditEventsRequest.getDefaultInstance())
-        .forEachRemaining(chunk -> export.writeBytes(chunk.getJsonl().toByteArray()));
-    List<byte[]> leaves = new ArrayList<>();
-    for (String line : export.toString(StandardCharsets.UTF_8).split("\n")) {
-      leaves.add(MerkleTree.leafHash(line.getBytes(StandardCharsets.UTF_8)));
-    }
-    return leaves;
-  }
-
   private String verifierKey() {
     return audit.getVerifierKey(GetVerifierKeyRequest.getDefaultInstance()).getNoteKey();
-  }
-
-  private static List<byte[]> bytes(List<ByteString> hashes) {
-    return hashes.stream().map(ByteString::toByteArray).toList();
   }
 }

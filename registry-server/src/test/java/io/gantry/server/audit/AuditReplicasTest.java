@@ -2,7 +2,6 @@ package io.gantry.server.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.ByteString;
 import io.gantry.server.GantryServer;
 import io.gantry.server.TestRegistry;
 import io.gantry.tlog.Checkpoint;
@@ -11,7 +10,6 @@ import io.gantry.tlog.NoteVerifier;
 import io.gantry.v1.AuditGrpc;
 import io.gantry.v1.CreateModelRequest;
 import io.gantry.v1.CreateModelVersionRequest;
-import io.gantry.v1.ExportAuditEventsRequest;
 import io.gantry.v1.GetCheckpointRequest;
 import io.gantry.v1.GetConsistencyProofRequest;
 import io.gantry.v1.GetInclusionProofRequest;
@@ -19,8 +17,6 @@ import io.gantry.v1.GetVerifierKeyRequest;
 import io.gantry.v1.VerifyAuditLogRequest;
 import io.grpc.ManagedChannel;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -78,20 +74,20 @@ class AuditReplicasTest {
             audit.getVerifierKey(GetVerifierKeyRequest.getDefaultInstance()).getNoteKey())
             .verify(checkpoint.getSignedNote()));
 
-        List<byte[]> leaves = exportedLeaves(audit);
+        List<byte[]> leaves = AuditTesting.exportedLeaves(audit);
         assertThat(leaves).hasSize((int) size);
         assertThat(MerkleTree.rootHash(leaves)).isEqualTo(signed.rootHash());
         for (long seq = 0; seq < size; seq++) {
           var proof = audit.getInclusionProof(GetInclusionProofRequest.newBuilder().setSeq(seq).setTreeSize(size)
               .build());
-          assertThat(MerkleTree.verifyInclusion(leaves.get((int) seq), seq, size, bytes(proof.getHashesList()),
+          assertThat(MerkleTree.verifyInclusion(leaves.get((int) seq), seq, size, AuditTesting.bytes(proof.getHashesList()),
               signed.rootHash())).as("inclusion of %d", seq).isTrue();
         }
         for (int earlier = 1; earlier <= size; earlier++) {
           var proof = audit.getConsistencyProof(GetConsistencyProofRequest.newBuilder().setFirstTreeSize(earlier)
               .setSecondTreeSize(size).build());
           assertThat(MerkleTree.verifyConsistency(earlier, size, MerkleTree.rootHash(leaves.subList(0, earlier)),
-              signed.rootHash(), bytes(proof.getHashesList()))).as("consistency %d..%d", earlier, size).isTrue();
+              signed.rootHash(), AuditTesting.bytes(proof.getHashesList()))).as("consistency %d..%d", earlier, size).isTrue();
         }
         channels.forEach(ManagedChannel::shutdownNow);
       }
@@ -110,20 +106,5 @@ class AuditReplicasTest {
     }
     assertThat(checkpoint.getTreeSize()).isEqualTo(size);
     return checkpoint;
-  }
-
-  private static List<byte[]> exportedLeaves(AuditGrpc.AuditBlockingStub audit) {
-    ByteArrayOutputStream export = new ByteArrayOutputStream();
-    audit.exportAuditEvents(ExportAuditEventsRequest.getDefaultInstance())
-        .forEachRemaining(chunk -> export.writeBytes(chunk.getJsonl().toByteArray()));
-    List<byte[]> leaves = new ArrayList<>();
-    for (String line : export.toString(StandardCharsets.UTF_8).split("\n")) {
-      leaves.add(MerkleTree.leafHash(line.getBytes(StandardCharsets.UTF_8)));
-    }
-    return leaves;
-  }
-
-  private static List<byte[]> bytes(List<ByteString> hashes) {
-    return hashes.stream().map(ByteString::toByteArray).toList();
   }
 }

@@ -7,6 +7,7 @@ import static io.gantry.server.TestRegistry.violations;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.gantry.server.TestRegistry;
 import io.gantry.v1.CreateModelRequest;
 import io.gantry.v1.CreateModelVersionRequest;
 import io.gantry.v1.DataType;
@@ -16,10 +17,6 @@ import io.gantry.v1.ModelVersion;
 import io.gantry.v1.PinState;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** Registering real MLflow files through the API: parsed for real, kept byte for byte, refused when malformed. */
@@ -29,10 +26,10 @@ class MlflowRegistrationTest {
   void realMlflowFiles_areParsedIntoTheVersion_andKeptByteForByte() {
     String model = newModel();
     MlflowFiles files = MlflowFiles.newBuilder()
-        .setMlmodel(resource("mlmodel/sklearn-wine_mlflow-2.13.1.MLmodel"))
-        .setRequirementsTxt(resource("env/sklearn_mlflow-1.30.1.requirements.txt"))
-        .setCondaYaml(resource("env/sklearn_mlflow-1.30.1.conda.yaml"))
-        .setPythonEnvYaml(resource("env/sklearn_mlflow-1.30.1.python_env.yaml"))
+        .setMlmodel(TestRegistry.mlflowFixture("mlmodel/sklearn-wine_mlflow-2.13.1.MLmodel"))
+        .setRequirementsTxt(TestRegistry.mlflowFixture("env/sklearn_mlflow-1.30.1.requirements.txt"))
+        .setCondaYaml(TestRegistry.mlflowFixture("env/sklearn_mlflow-1.30.1.conda.yaml"))
+        .setPythonEnvYaml(TestRegistry.mlflowFixture("env/sklearn_mlflow-1.30.1.python_env.yaml"))
         .build();
 
     ModelVersion created = registry().createModelVersion(CreateModelVersionRequest.newBuilder()
@@ -96,13 +93,5 @@ class MlflowRegistrationTest {
     String model = uniqueModel("mlflow");
     registry().createModel(CreateModelRequest.newBuilder().setModelId(model).build());
     return model;
-  }
-
-  private static String resource(String path) {
-    try (InputStream in = MlflowRegistrationTest.class.getResourceAsStream("/mlflow/" + path)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }
