@@ -79,7 +79,14 @@ public final class AuditService {
     return end;
   }
 
+  /**
+   * The checkpoint published at {@code treeSize}, or for 0 the latest; asking for the latest first
+   * publishes one of the current log if it has grown, so a reviewer never waits for the next interval.
+   */
   public AuditCheckpointRecord checkpoint(long treeSize) {
+    if (treeSize == 0) {
+      checkpointer.publish();
+    }
     Optional<AuditCheckpointRecord> checkpoint = treeSize == 0 ? audit.latestCheckpoint() : audit.checkpoint(treeSize);
     return checkpoint.orElseThrow(() -> new GantryException(ErrorCode.CHECKPOINT_NOT_FOUND, treeSize == 0
         ? "no checkpoint has been published yet" : "no checkpoint was published at tree size " + treeSize));
@@ -93,7 +100,8 @@ public final class AuditService {
       throw GantryException.invalid("tree_size", "is " + size + " but the log holds " + current + " events");
     }
     if (seq < 0 || seq >= size) {
-      throw GantryException.invalid("seq", "must be from 0 to " + (size - 1) + " in a tree of size " + size);
+      throw GantryException.invalid("seq", size == 0 ? "the log is empty"
+          : "must be from 0 to " + (size - 1) + " in a tree of size " + size);
     }
     return audit.withNodes(nodes -> new Proof(seq, size, nodes.hash(0, seq), Proofs.inclusion(seq, size, nodes)));
   }
