@@ -16,6 +16,7 @@ import io.gantry.v1.Checkpoint;
 import io.gantry.v1.ExportAuditEventsRequest;
 import io.gantry.v1.ExportAuditEventsResponse;
 import io.gantry.v1.GetCheckpointRequest;
+import io.gantry.v1.GetConsistencyProofRequest;
 import io.gantry.v1.GetInclusionProofRequest;
 import io.gantry.v1.GetVerifierKeyRequest;
 import io.gantry.v1.InclusionProof;
@@ -34,6 +35,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.ArgGroup;
@@ -48,7 +50,7 @@ import picocli.CommandLine.Parameters;
     subcommands = {
         AuditCommand.ListEvents.class, AuditCommand.Tail.class, AuditCommand.Export.class,
         AuditCommand.ShowCheckpoint.class, AuditCommand.Key.class, AuditCommand.Verify.class,
-        AuditCommand.Prove.class})
+        AuditCommand.Prove.class, AuditCommand.Consistency.class})
 final class AuditCommand extends CommandGroup {
 
   static final int TAIL_DEFAULT = 10;
@@ -491,5 +493,84 @@ final class AuditCommand extends CommandGroup {
       }
     }
     return lines;
+  }
+
+  @Command(name = "consistency",
+      description = "Prove that today's log only appended to a checkpoint you kept: checks both checkpoints' "
+          + "signatures and the consistency proof between them. Exit 0 when proven, 1 when not.")
+  static final class Consistency implements Callable<Integer> {
+    @Mixin CommonOptions common;
+
+    @Parameters(paramLabel = "CHECKPOINT_FILE", description = "A signed checkpoint saved earlier (gantry audit checkpoint).")
+    Path oldCheckpoint;
+
+    @Option(names = "--key", paramLabel = "KEY|@FILE",
+        description = "Check the checkpoints with this key rather than the one the server serves.")
+    String key;
+
+    @Override
+    public Integer call() {
+      String oldNote = AuditArguments.readFile(oldCheckpoint, common);
+      try (GantryClient client = common.connect()) {
+        AuditBlockingStub audit = client.audit();
+        NoteVerifier verifier = parseKey(key != null ? AuditArguments.verifierKey(key, common)
+            : audit.getVerifierKey(GetVerifierKeyRequest.getDefaultInstance()).getNoteKey());
+        Checkpoint latest = audit.getCheckpoint(GetCheckpointRequest.getDefaultInstance());
+        io.gantry.tlog.Checkpoint before;
+        io.gantry.tlog.Checkpoint now;
+        try {
+          before = io.gantry.tlog.Checkpoint.parse(verifier.verify(oldNote));
+          now = io.gantry.tlog.Checkpoint.parse(verifier.verify(latest.getSignedNote()));
+        } catch (Exception e) { // a bad signature, or a malformed note or checkpoint body
+          return notProven(null, null, "checkpoint: " + e.getMessage());
+        }
+        if (!before.origin().equals(now.origin())) {
+          return notProven(before, now, "the checkpoints are of different logs");
+        }
+        if (now.treeSize() < before.treeSize()) {
+          return notProven(before, now, "the log is smaller than the kept checkpoint: events were removed");
+        }
+        List<byte[]> proof = before.treeSize() == 0 ? List.of() : audit.getConsistencyProof(
+                GetConsistencyProofRequest.newBuilder().setFirstTreeSize(before.treeSize())
+                    .setSecondTreeSize(now.treeSize()).build())
+            .getHashesList().stream().map(ByteString::toByteArray).toList();
+        if (!MerkleTree.verifyConsistency(before.treeSize(), now.treeSize(), before.rootHash(), now.rootHash(),
+            proof)) {
+          return notProven(before, now,
+              "the consistency proof fails: the first " + before.treeSize() + " events are not what was signed");
+        }
+        common.printer().report(consistencyReport(before, now, "proven: the log of size " + now.treeSize()
+            + " extends the kept checkpoint of size " + before.treeSize()));
+        return GantryCli.EXIT_OK;
+      }
+    }
+
+    private int notProven(io.gantry.tlog.Checkpoint before, io.gantry.tlog.Checkpoint now, String problem) {
+      common.printer().report(consistencyReport(before, now, "NOT proven: " + problem));
+      return GantryCli.EXIT_NOT_VERIFIED;
+    }
+
+    private NoteVerifier parseKey(String noteKey) {
+      try {
+        return NoteVerifier.parse(noteKey);
+      } catch (IllegalArgumentException e) {
+        throw common.usageError("verifier key: " + e.getMessage());
+      }
+    }
+
+    private static Struct consistencyReport(io.gantry.tlog.Checkpoint before, io.gantry.tlog.Checkpoint now,
+        String verdict) {
+      Struct.Builder report = Struct.newBuilder();
+      if (before != null) {
+        report.putFields("kept_size", Value.newBuilder().setNumberValue(before.treeSize()).build());
+        report.putFields("kept_root", Value.newBuilder().setStringValue(Printer.hex(before.rootHash())).build());
+      }
+      if (now != null) {
+        report.putFields("current_size", Value.newBuilder().setNumberValue(now.treeSize()).build());
+        report.putFields("current_root", Value.newBuilder().setStringValue(Printer.hex(now.rootHash())).build());
+      }
+      report.putFields("verdict", Value.newBuilder().setStringValue(verdict).build());
+      return report.build();
+    }
   }
 }
