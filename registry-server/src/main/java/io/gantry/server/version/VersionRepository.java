@@ -73,43 +73,45 @@ public final class VersionRepository {
   private static final JsonFormat.Parser JSON_PARSER = JsonFormat.parser().ignoringUnknownFields();
 
   /**
-   * Allocates the model's next version number. The update holds the model's row lock until the
-   * transaction ends, so concurrent creates queue here and a rolled-back create returns its number.
+   * Stores the model's next version and returns it as stored. One statement allocates the number
+   * (incrementing the model's counter, which holds the model's row lock until the transaction ends,
+   * so concurrent creates queue and a rolled-back create gives its number back) and inserts the row.
    *
-   * @return the model's row id and the new number, or empty if the model does not exist
+   * @return empty when the model does not exist
    */
-  public Optional<long[]> allocateVersion(DSLContext tx, String modelId) {
-    return tx.update(REGISTERED_MODEL)
+  public Optional<Version> insertNext(DSLContext tx, String modelId, Version.Status status, Version.Draft draft,
+      String runId, Optional<MlModel> mlmodel, Dependencies dependencies, String actor) {
+    var allocated = DSL.name("allocated").as(DSL.update(REGISTERED_MODEL)
         .set(REGISTERED_MODEL.LAST_VERSION, REGISTERED_MODEL.LAST_VERSION.plus(1))
         .where(REGISTERED_MODEL.NAME.eq(modelId))
-        .returningResult(REGISTERED_MODEL.ID, REGISTERED_MODEL.LAST_VERSION)
-        .fetchOptional()
-        .map(r -> new long[] {r.value1(), r.value2()});
-  }
-
-  /** Stores a new version and returns it as stored, without reading it back. */
-  public Version insert(DSLContext tx, String modelId, long modelRowId, int number, Version.Status status,
-      Version.Draft draft, String runId, Optional<MlModel> mlmodel, Dependencies dependencies, String actor) {
-    ModelVersionRecord row = tx.insertInto(MODEL_VERSION)
-        .set(MODEL_VERSION.MODEL_ID, modelRowId)
-        .set(MODEL_VERSION.VERSION, number)
-        .set(MODEL_VERSION.STATUS, status.name())
-        .set(MODEL_VERSION.SOURCE, draft.source())
-        .set(MODEL_VERSION.RUN_ID, runId)
-        .set(MODEL_VERSION.RUN_LINK, draft.runLink())
-        .set(MODEL_VERSION.DESCRIPTION, draft.description())
-        .set(MODEL_VERSION.MLMODEL_TEXT, draft.files().getMlmodel())
-        .set(MODEL_VERSION.REQUIREMENTS_TEXT, draft.files().getRequirementsTxt())
-        .set(MODEL_VERSION.CONDA_TEXT, draft.files().getCondaYaml())
-        .set(MODEL_VERSION.PYTHON_ENV_TEXT, draft.files().getPythonEnvYaml())
-        .set(MODEL_VERSION.MLMODEL, mlmodel.map(VersionRepository::json).orElse(null))
-        .set(MODEL_VERSION.DEPENDENCIES, json(dependencies))
-        .set(MODEL_VERSION.CREATED_BY, actor)
-        .set(MODEL_VERSION.UPDATED_BY, actor)
+        .returningResult(REGISTERED_MODEL.ID, REGISTERED_MODEL.LAST_VERSION));
+    Optional<ModelVersionRecord> inserted = tx.with(allocated)
+        .insertInto(MODEL_VERSION, MODEL_VERSION.MODEL_ID, MODEL_VERSION.VERSION, MODEL_VERSION.STATUS,
+            MODEL_VERSION.SOURCE, MODEL_VERSION.RUN_ID, MODEL_VERSION.RUN_LINK, MODEL_VERSION.DESCRIPTION,
+            MODEL_VERSION.MLMODEL_TEXT, MODEL_VERSION.REQUIREMENTS_TEXT, MODEL_VERSION.CONDA_TEXT,
+            MODEL_VERSION.PYTHON_ENV_TEXT, MODEL_VERSION.MLMODEL, MODEL_VERSION.DEPENDENCIES,
+            MODEL_VERSION.CREATED_BY, MODEL_VERSION.UPDATED_BY)
+        .select(DSL.select(
+                allocated.field(REGISTERED_MODEL.ID),
+                allocated.field(REGISTERED_MODEL.LAST_VERSION),
+                DSL.val(status.name(), MODEL_VERSION.STATUS),
+                DSL.val(draft.source(), MODEL_VERSION.SOURCE),
+                DSL.val(runId, MODEL_VERSION.RUN_ID),
+                DSL.val(draft.runLink(), MODEL_VERSION.RUN_LINK),
+                DSL.val(draft.description(), MODEL_VERSION.DESCRIPTION),
+                DSL.val(draft.files().getMlmodel(), MODEL_VERSION.MLMODEL_TEXT),
+                DSL.val(draft.files().getRequirementsTxt(), MODEL_VERSION.REQUIREMENTS_TEXT),
+                DSL.val(draft.files().getCondaYaml(), MODEL_VERSION.CONDA_TEXT),
+                DSL.val(draft.files().getPythonEnvYaml(), MODEL_VERSION.PYTHON_ENV_TEXT),
+                DSL.val(mlmodel.map(VersionRepository::json).orElse(null), MODEL_VERSION.MLMODEL),
+                DSL.val(json(dependencies), MODEL_VERSION.DEPENDENCIES),
+                DSL.val(actor, MODEL_VERSION.CREATED_BY),
+                DSL.val(actor, MODEL_VERSION.UPDATED_BY))
+            .from(allocated))
         .returning()
-        .fetchOne();
-    draft.tags().forEach((key, value) -> setTag(tx, row.getId(), key, value));
-    return toVersion(row, modelId, new TreeMap<>(draft.tags()), mlmodel, dependencies, Map.of());
+        .fetchOptional();
+    inserted.ifPresent(row -> draft.tags().forEach((key, value) -> setTag(tx, row.getId(), key, value)));
+    return inserted.map(row -> toVersion(row, modelId, new TreeMap<>(draft.tags()), mlmodel, dependencies, Map.of()));
   }
 
   public Optional<Version> find(DSLContext ctx, String modelId, int version) {

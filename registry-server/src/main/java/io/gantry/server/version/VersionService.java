@@ -68,10 +68,8 @@ public final class VersionService {
     String runId = draft.runId().isEmpty() ? parsed.mlmodel().map(m -> m.getRunId()).orElse("") : draft.runId();
     return transactions.createOnce(actor, requestKey,
         tx -> {
-          long[] allocated = versions.allocateVersion(tx.dsl(), modelId)
-              .orElseThrow(() -> ModelService.notFound(modelId));
-          Version version = versions.insert(tx.dsl(), modelId, allocated[0], (int) allocated[1], Version.Status.READY,
-              draft, runId, parsed.mlmodel(), parsed.dependencies(), actor);
+          Version version = versions.insertNext(tx.dsl(), modelId, Version.Status.READY, draft, runId,
+              parsed.mlmodel(), parsed.dependencies(), actor).orElseThrow(() -> ModelService.notFound(modelId));
           tx.record(Action.VERSION_CREATED, version.name(), Payload.of(
               "status", version.status().name(), "source", version.source(), "run_id", version.runId(),
               "run_link", version.runLink(), "description", version.description(), "tags", version.tags(),
