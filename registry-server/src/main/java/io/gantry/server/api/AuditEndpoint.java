@@ -5,10 +5,10 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.JsonFormat;
-import io.gantry.db.tables.records.AuditEventRecord;
 import io.gantry.server.audit.Action;
 import io.gantry.server.audit.AuditService;
 import io.gantry.server.audit.CanonicalEvent;
+import io.gantry.server.audit.LoggedEvent;
 import io.gantry.server.error.GantryException;
 import io.gantry.v1.AuditAction;
 import io.gantry.v1.AuditEvent;
@@ -74,7 +74,7 @@ public final class AuditEndpoint extends AuditGrpc.AuditImplBase {
         long[] cursor = {next};
         audit.forEach(next, 0, batch -> batch.forEach(event -> {
           observer.onNext(toProto(event));
-          cursor[0] = event.getSeq() + 1;
+          cursor[0] = event.seq() + 1;
         }));
         if (cursor[0] == next) {
           Thread.sleep(FOLLOW_POLL_MILLIS);
@@ -96,8 +96,8 @@ public final class AuditEndpoint extends AuditGrpc.AuditImplBase {
     try {
       ByteArrayOutputStream chunk = new ByteArrayOutputStream();
       audit.forEach(request.getStartSeq(), request.getEndSeq(), batch -> {
-        for (AuditEventRecord event : batch) {
-          chunk.writeBytes(event.getCanonical().getBytes(StandardCharsets.UTF_8));
+        for (LoggedEvent event : batch) {
+          chunk.writeBytes(event.canonical().getBytes(StandardCharsets.UTF_8));
           chunk.write('\n');
           if (chunk.size() >= EXPORT_CHUNK_BYTES) {
             observer.onNext(ExportAuditEventsResponse.newBuilder().setJsonl(ByteString.copyFrom(chunk.toByteArray())).build());
@@ -120,10 +120,10 @@ public final class AuditEndpoint extends AuditGrpc.AuditImplBase {
       var checkpoint = audit.checkpoint(request.getTreeSize());
       return Checkpoint.newBuilder()
           .setOrigin(audit.origin())
-          .setTreeSize(checkpoint.getTreeSize())
-          .setRootHash(ByteString.copyFrom(checkpoint.getRootHash()))
-          .setSignedNote(checkpoint.getSignedNote())
-          .setTime(Rpc.timestamp(checkpoint.getCreateTime()))
+          .setTreeSize(checkpoint.treeSize())
+          .setRootHash(ByteString.copyFrom(checkpoint.rootHash()))
+          .setSignedNote(checkpoint.signedNote())
+          .setTime(Rpc.timestamp(checkpoint.time()))
           .build();
     });
   }
@@ -145,7 +145,7 @@ public final class AuditEndpoint extends AuditGrpc.AuditImplBase {
   public void getConsistencyProof(GetConsistencyProofRequest request, StreamObserver<ConsistencyProof> observer) {
     Rpc.unary(observer, () -> {
       var hashes = audit.consistency(request.getFirstTreeSize(), request.getSecondTreeSize());
-      long second = request.getSecondTreeSize() == 0 ? audit.checkpoint(0).getTreeSize() : request.getSecondTreeSize();
+      long second = request.getSecondTreeSize() == 0 ? audit.checkpoint(0).treeSize() : request.getSecondTreeSize();
       return ConsistencyProof.newBuilder()
           .setFirstTreeSize(request.getFirstTreeSize())
           .setSecondTreeSize(second)
@@ -177,24 +177,24 @@ public final class AuditEndpoint extends AuditGrpc.AuditImplBase {
         .build());
   }
 
-  static AuditEvent toProto(AuditEventRecord event) {
+  static AuditEvent toProto(LoggedEvent event) {
     Struct.Builder payload = Struct.newBuilder();
     try {
-      String json = CanonicalEvent.payloadJson(event.getCanonical());
+      String json = CanonicalEvent.payloadJson(event.canonical());
       JsonFormat.parser().merge(json, payload);
     } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("audit event " + event.getSeq() + " has a malformed payload", e);
+      throw new IllegalStateException("audit event " + event.seq() + " has a malformed payload", e);
     }
     return AuditEvent.newBuilder()
-        .setSeq(event.getSeq())
-        .setEventId(event.getEventId().toString())
-        .setTime(Rpc.timestamp(event.getTime()))
-        .setActor(event.getActor())
-        .setAction(AuditAction.valueOf("AUDIT_ACTION_" + event.getAction()))
-        .setResource(event.getResource())
-        .setRequestId(event.getRequestId())
+        .setSeq(event.seq())
+        .setEventId(event.eventId().toString())
+        .setTime(Rpc.timestamp(event.time()))
+        .setActor(event.actor())
+        .setAction(AuditAction.valueOf("AUDIT_ACTION_" + event.action()))
+        .setResource(event.resource())
+        .setRequestId(event.requestId())
         .setPayload(payload)
-        .setCanonical(event.getCanonical())
+        .setCanonical(event.canonical())
         .build();
   }
 

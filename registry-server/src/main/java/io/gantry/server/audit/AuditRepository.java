@@ -40,28 +40,28 @@ public final class AuditRepository {
     return Frontier.decode(head.value1(), head.value2());
   }
 
-  public ListQuery.Page<AuditEventRecord> list(Condition filter, ListQuery query) {
+  public ListQuery.Page<LoggedEvent> list(Condition filter, ListQuery query) {
     var rows = dsl.selectFrom(AUDIT_EVENT)
         .where(filter).and(query.condition())
         .orderBy(query.orderBy())
         .limit(query.limit())
         .fetch();
-    return query.page(rows, row -> row);
+    return query.page(rows, AuditRepository::toEvent);
   }
 
   /** Events with {@code seq} in [from, to), in order, in batches, without holding them all. */
-  public void forEach(long from, long to, Consumer<List<AuditEventRecord>> batch) {
+  public void forEach(long from, long to, Consumer<List<LoggedEvent>> batch) {
     for (long next = from; next < to; ) {
-      List<AuditEventRecord> rows = dsl.selectFrom(AUDIT_EVENT)
+      List<LoggedEvent> events = dsl.selectFrom(AUDIT_EVENT)
           .where(AUDIT_EVENT.SEQ.ge(next)).and(AUDIT_EVENT.SEQ.lt(to))
           .orderBy(AUDIT_EVENT.SEQ)
           .limit(BATCH)
-          .fetch();
-      if (rows.isEmpty()) {
+          .fetch(AuditRepository::toEvent);
+      if (events.isEmpty()) {
         return;
       }
-      batch.accept(rows);
-      next = rows.get(rows.size() - 1).getSeq() + 1;
+      batch.accept(events);
+      next = events.get(events.size() - 1).seq() + 1;
     }
   }
 
@@ -100,16 +100,18 @@ public final class AuditRepository {
     });
   }
 
-  public Optional<AuditCheckpointRecord> latestCheckpoint() {
-    return dsl.selectFrom(AUDIT_CHECKPOINT).orderBy(AUDIT_CHECKPOINT.TREE_SIZE.desc()).limit(1).fetchOptional();
+  public Optional<SignedCheckpoint> latestCheckpoint() {
+    return dsl.selectFrom(AUDIT_CHECKPOINT).orderBy(AUDIT_CHECKPOINT.TREE_SIZE.desc()).limit(1).fetchOptional()
+        .map(AuditRepository::toCheckpoint);
   }
 
-  public Optional<AuditCheckpointRecord> checkpoint(long treeSize) {
-    return dsl.selectFrom(AUDIT_CHECKPOINT).where(AUDIT_CHECKPOINT.TREE_SIZE.eq(treeSize)).fetchOptional();
+  public Optional<SignedCheckpoint> checkpoint(long treeSize) {
+    return dsl.selectFrom(AUDIT_CHECKPOINT).where(AUDIT_CHECKPOINT.TREE_SIZE.eq(treeSize)).fetchOptional()
+        .map(AuditRepository::toCheckpoint);
   }
 
-  public List<AuditCheckpointRecord> checkpoints() {
-    return dsl.selectFrom(AUDIT_CHECKPOINT).orderBy(AUDIT_CHECKPOINT.TREE_SIZE).fetch();
+  public List<SignedCheckpoint> checkpoints() {
+    return dsl.selectFrom(AUDIT_CHECKPOINT).orderBy(AUDIT_CHECKPOINT.TREE_SIZE).fetch(AuditRepository::toCheckpoint);
   }
 
   /** Publishes a checkpoint; another replica may have published the same size first, which is fine. */
@@ -120,5 +122,14 @@ public final class AuditRepository {
         .set(AUDIT_CHECKPOINT.SIGNED_NOTE, signedNote)
         .onConflictDoNothing()
         .execute();
+  }
+
+  private static LoggedEvent toEvent(AuditEventRecord row) {
+    return new LoggedEvent(row.getSeq(), row.getEventId(), row.getTime(), row.getActor(), row.getAction(),
+        row.getResource(), row.getRequestId(), row.getCanonical());
+  }
+
+  private static SignedCheckpoint toCheckpoint(AuditCheckpointRecord row) {
+    return new SignedCheckpoint(row.getTreeSize(), row.getRootHash(), row.getSignedNote(), row.getCreateTime());
   }
 }

@@ -3,8 +3,6 @@ package io.gantry.server.audit;
 import static io.gantry.db.Tables.AUDIT_EVENT;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.gantry.db.tables.records.AuditCheckpointRecord;
-import io.gantry.db.tables.records.AuditEventRecord;
 import io.gantry.server.error.ErrorCode;
 import io.gantry.server.error.GantryException;
 import io.gantry.server.query.FilterSchema;
@@ -46,7 +44,7 @@ public final class AuditService {
   public record EventFilter(String resourcePrefix, String actor, Optional<Action> action,
       Optional<OffsetDateTime> start, Optional<OffsetDateTime> end) {}
 
-  public ListQuery.Page<AuditEventRecord> list(EventFilter filter, int pageSize, String pageToken) {
+  public ListQuery.Page<LoggedEvent> list(EventFilter filter, int pageSize, String pageToken) {
     Condition condition = DSL.noCondition();
     if (!filter.resourcePrefix().isEmpty()) {
       String prefix = filter.resourcePrefix().replaceAll("/+$", "");
@@ -70,7 +68,7 @@ public final class AuditService {
   }
 
   /** Calls {@code batch} with the events from {@code from} up to the current end (or {@code to}, exclusive). */
-  public long forEach(long from, long to, Consumer<List<AuditEventRecord>> batch) {
+  public long forEach(long from, long to, Consumer<List<LoggedEvent>> batch) {
     if (from < 0 || to < 0) {
       throw GantryException.invalid(from < 0 ? "start_seq" : "end_seq", "must not be negative");
     }
@@ -83,18 +81,18 @@ public final class AuditService {
    * The checkpoint published at {@code treeSize}, or for 0 the latest; asking for the latest first
    * publishes one of the current log if it has grown, so a reviewer never waits for the next interval.
    */
-  public AuditCheckpointRecord checkpoint(long treeSize) {
+  public SignedCheckpoint checkpoint(long treeSize) {
     if (treeSize == 0) {
       checkpointer.publish();
     }
-    Optional<AuditCheckpointRecord> checkpoint = treeSize == 0 ? audit.latestCheckpoint() : audit.checkpoint(treeSize);
+    Optional<SignedCheckpoint> checkpoint = treeSize == 0 ? audit.latestCheckpoint() : audit.checkpoint(treeSize);
     return checkpoint.orElseThrow(() -> new GantryException(ErrorCode.CHECKPOINT_NOT_FOUND, treeSize == 0
         ? "no checkpoint has been published yet" : "no checkpoint was published at tree size " + treeSize));
   }
 
   /** The leaf hash and audit path of event {@code seq} in the tree of {@code treeSize} (0: latest checkpoint). */
   public Proof inclusion(long seq, long treeSize) {
-    long size = treeSize == 0 ? checkpoint(0).getTreeSize() : treeSize;
+    long size = treeSize == 0 ? checkpoint(0).treeSize() : treeSize;
     long current = audit.head().size();
     if (size > current) {
       throw GantryException.invalid("tree_size", "is " + size + " but the log holds " + current + " events");
@@ -109,7 +107,7 @@ public final class AuditService {
   public record Proof(long seq, long treeSize, byte[] leafHash, List<byte[]> hashes) {}
 
   public List<byte[]> consistency(long firstSize, long secondSize) {
-    long second = secondSize == 0 ? checkpoint(0).getTreeSize() : secondSize;
+    long second = secondSize == 0 ? checkpoint(0).treeSize() : secondSize;
     long current = audit.head().size();
     if (second > current) {
       throw GantryException.invalid("second_tree_size", "is " + second + " but the log holds " + current + " events");
@@ -159,9 +157,9 @@ public final class AuditService {
     return new Verdict(true, end - from, end, from == 0 ? run.tree.rootHash() : new byte[0], -1, "");
   }
 
-  private Deque<AuditCheckpointRecord> checkpointsUpTo(long end) {
-    Deque<AuditCheckpointRecord> due = new ArrayDeque<>();
-    audit.checkpoints().stream().filter(c -> c.getTreeSize() <= end).forEach(due::add);
+  private Deque<SignedCheckpoint> checkpointsUpTo(long end) {
+    Deque<SignedCheckpoint> due = new ArrayDeque<>();
+    audit.checkpoints().stream().filter(c -> c.treeSize() <= end).forEach(due::add);
     return due;
   }
 
@@ -177,29 +175,29 @@ public final class AuditService {
   /** The running state of one verification. */
   private final class Verification {
     private final long from;
-    private final Deque<AuditCheckpointRecord> checkpoints;
+    private final Deque<SignedCheckpoint> checkpoints;
     private final NoteVerifier verifier = NoteVerifier.parse(checkpointer.verifierKey());
     long next;
     Frontier tree = Frontier.empty();
 
-    Verification(long from, Deque<AuditCheckpointRecord> checkpoints) {
+    Verification(long from, Deque<SignedCheckpoint> checkpoints) {
       this.from = from;
       this.next = from;
       this.checkpoints = checkpoints;
     }
 
-    void check(List<AuditEventRecord> batch) {
-      long first = batch.get(0).getSeq();
-      List<byte[]> stored = audit.leafHashes(first, batch.get(batch.size() - 1).getSeq() + 1);
-      for (AuditEventRecord event : batch) {
-        if (event.getSeq() != next) {
+    void check(List<LoggedEvent> batch) {
+      long first = batch.get(0).seq();
+      List<byte[]> stored = audit.leafHashes(first, batch.get(batch.size() - 1).seq() + 1);
+      for (LoggedEvent event : batch) {
+        if (event.seq() != next) {
           throw bad(next, "event " + next + " is missing (deleted?)");
         }
         checkColumns(event);
-        byte[] leaf = MerkleTree.leafHash(event.getCanonical().getBytes(StandardCharsets.UTF_8));
-        int at = (int) (event.getSeq() - first);
+        byte[] leaf = MerkleTree.leafHash(event.canonical().getBytes(StandardCharsets.UTF_8));
+        int at = (int) (event.seq() - first);
         if (at >= stored.size() || !Arrays.equals(leaf, stored.get(at))) {
-          throw bad(event.getSeq(), "event " + event.getSeq() + " no longer matches its leaf hash: it was changed");
+          throw bad(event.seq(), "event " + event.seq() + " no longer matches its leaf hash: it was changed");
         }
         if (from == 0) {
           tree = tree.append(leaf).next();
@@ -211,16 +209,16 @@ public final class AuditService {
 
     /** Each checkpoint whose size the recomputed tree has reached must sign exactly its root. */
     void checkCheckpoints() {
-      while (!checkpoints.isEmpty() && checkpoints.peekFirst().getTreeSize() <= tree.size()) {
-        AuditCheckpointRecord checkpoint = checkpoints.pollFirst();
-        if (checkpoint.getTreeSize() < tree.size()) {
+      while (!checkpoints.isEmpty() && checkpoints.peekFirst().treeSize() <= tree.size()) {
+        SignedCheckpoint checkpoint = checkpoints.pollFirst();
+        if (checkpoint.treeSize() < tree.size()) {
           continue; // only reachable for size 0, before the first event
         }
         Checkpoint signed;
         try {
-          signed = Checkpoint.parse(verifier.verify(checkpoint.getSignedNote()));
+          signed = Checkpoint.parse(verifier.verify(checkpoint.signedNote()));
         } catch (SignatureException | RuntimeException e) {
-          throw bad(-1, "the checkpoint at size " + checkpoint.getTreeSize() + " is not validly signed: "
+          throw bad(-1, "the checkpoint at size " + checkpoint.treeSize() + " is not validly signed: "
               + e.getMessage());
         }
         if (signed.treeSize() != tree.size() || !Arrays.equals(signed.rootHash(), tree.rootHash())) {
@@ -230,22 +228,22 @@ public final class AuditService {
       }
     }
 
-    private void checkColumns(AuditEventRecord event) {
+    private void checkColumns(LoggedEvent event) {
       JsonNode canonical;
       try {
-        canonical = CanonicalEvent.JSON.readTree(event.getCanonical());
+        canonical = CanonicalEvent.JSON.readTree(event.canonical());
       } catch (IOException e) {
-        throw bad(event.getSeq(), "event " + event.getSeq() + " is not valid JSON");
+        throw bad(event.seq(), "event " + event.seq() + " is not valid JSON");
       }
-      boolean same = canonical.path("seq").asLong(-1) == event.getSeq()
-          && canonical.path("event_id").asText().equals(event.getEventId().toString())
-          && canonical.path("time").asText().equals(CanonicalEvent.time(event.getTime()))
-          && canonical.path("actor").asText().equals(event.getActor())
-          && canonical.path("action").asText().equals(event.getAction())
-          && canonical.path("resource").asText().equals(event.getResource())
-          && canonical.path("request_id").asText().equals(event.getRequestId());
+      boolean same = canonical.path("seq").asLong(-1) == event.seq()
+          && canonical.path("event_id").asText().equals(event.eventId().toString())
+          && canonical.path("time").asText().equals(CanonicalEvent.time(event.time()))
+          && canonical.path("actor").asText().equals(event.actor())
+          && canonical.path("action").asText().equals(event.action())
+          && canonical.path("resource").asText().equals(event.resource())
+          && canonical.path("request_id").asText().equals(event.requestId());
       if (!same) {
-        throw bad(event.getSeq(), "the columns of event " + event.getSeq() + " differ from what was logged");
+        throw bad(event.seq(), "the columns of event " + event.seq() + " differ from what was logged");
       }
     }
 

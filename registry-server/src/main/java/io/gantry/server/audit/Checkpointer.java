@@ -51,7 +51,7 @@ public final class Checkpointer implements AutoCloseable {
   public synchronized void publish() {
     Frontier head = audit.head();
     var latest = audit.latestCheckpoint();
-    if (latest.isPresent() && latest.get().getTreeSize() >= head.size()) {
+    if (latest.isPresent() && latest.get().treeSize() >= head.size()) {
       return;
     }
     byte[] root = head.rootHash();
