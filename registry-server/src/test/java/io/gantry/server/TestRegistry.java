@@ -59,6 +59,12 @@ public final class TestRegistry {
     return GantryServer.start(ServerConfig.fromEnvironment(all));
   }
 
+  /** The database of the shared server. */
+  public static org.jooq.DSLContext dsl() {
+    channel();
+    return dsl(server);
+  }
+
   /** The database of a server, for tests that play a database administrator. */
   public static org.jooq.DSLContext dsl(GantryServer server) {
     return server.database().dsl();
