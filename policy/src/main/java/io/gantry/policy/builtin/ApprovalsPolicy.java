@@ -66,7 +66,7 @@ final class ApprovalsPolicy implements Policy {
     }
     if (!ignored.isEmpty()) {
       List<String> reasons = new ArrayList<>();
-      ignored.forEach((approver, reason) -> reasons.add(approver + ": " + reason));
+      ignored.forEach((approver, reason) -> reasons.add(approver + " (" + reason + ")"));
       message.append("; not counted: ").append(String.join(", ", reasons));
     }
     if (counted.size() >= count) {

@@ -64,13 +64,12 @@ final class BeatsCurrentPolicy implements Policy {
     }
     facts.put("improvement", improvement.doubleValue());
     String comparison = metric + " on " + dataset + " is " + Numbers.format(candidateValue.get()) + " against "
-        + Numbers.format(currentValue.get()) + " for the current " + alias + " " + current.reference() + " ("
-        + (lowerIsBetter ? "lower" : "higher") + " is better, improvement " + improvement.stripTrailingZeros()
-        .toPlainString() + ", at least " + Numbers.format(minDelta) + " required)";
-    if (improvement.compareTo(BigDecimal.valueOf(minDelta)) >= 0) {
-      return Verdict.pass(TYPE, comparison, facts);
-    }
-    return Verdict.fail(TYPE, candidate.reference() + " does not beat the current " + alias + ": " + comparison,
-        facts);
+        + Numbers.format(currentValue.get()) + " for " + current.reference() + " ("
+        + (lowerIsBetter ? "lower" : "higher") + " is better; improvement "
+        + improvement.stripTrailingZeros().toPlainString() + ", at least " + Numbers.format(minDelta) + " required)";
+    boolean beats = improvement.compareTo(BigDecimal.valueOf(minDelta)) >= 0;
+    String message = candidate.reference() + (beats ? " beats" : " does not beat") + " the current " + alias + ": "
+        + comparison;
+    return beats ? Verdict.pass(TYPE, message, facts) : Verdict.fail(TYPE, message, facts);
   }
 }
