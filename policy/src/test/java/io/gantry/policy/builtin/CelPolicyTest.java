@@ -75,10 +75,19 @@ class CelPolicyTest {
     Verdict verdict = policy.evaluate(input(version(2).build(), Optional.empty(), "champion"));
 
     assertThat(verdict.outcome()).isEqualTo(Outcome.FAIL);
-    assertThat(verdict.message())
-        .startsWith("CEL expression candidate.metrics.holdout.rmse < 5.6 failed: ")
-        .contains("holdout");
+    assertThat(verdict.message()).isEqualTo("CEL expression candidate.metrics.holdout.rmse < 5.6 failed:"
+        + " evaluation error at <input>:17: key 'holdout' is not present in map.");
     assertThat(verdict.facts()).containsKey("error");
+  }
+
+  @Test
+  void dynResultThatIsNotABool_isAFailVerdict() {
+    Policy policy = cel("candidate.tags.data_version");
+
+    Verdict verdict = policy.evaluate(input(version(2).build(), Optional.empty(), "champion"));
+
+    assertThat(verdict.outcome()).isEqualTo(Outcome.FAIL);
+    assertThat(verdict.message()).isEqualTo("CEL expression candidate.tags.data_version returned 2024-01, not a bool");
   }
 
   @Test
