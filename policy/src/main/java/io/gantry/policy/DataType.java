@@ -29,7 +29,11 @@ public sealed interface DataType {
     }
   }
 
-  /** A list whose elements all have {@code items}' type. */
+  /**
+   * A list of values of one type.
+   *
+   * @param items the type of every element
+   */
   record ArrayType(DataType items) implements DataType {
     public ArrayType {
       Objects.requireNonNull(items, "items");
@@ -41,7 +45,11 @@ public sealed interface DataType {
     }
   }
 
-  /** A record with named properties. */
+  /**
+   * A record with named properties.
+   *
+   * @param properties the properties, in declaration order
+   */
   record ObjectType(List<Property> properties) implements DataType {
     public ObjectType {
       properties = List.copyOf(properties);
@@ -55,7 +63,11 @@ public sealed interface DataType {
     }
   }
 
-  /** A map from string keys to values of {@code values}' type. */
+  /**
+   * A map from string keys to values of one type.
+   *
+   * @param values the type of every value
+   */
   record MapType(DataType values) implements DataType {
     public MapType {
       Objects.requireNonNull(values, "values");
@@ -67,7 +79,13 @@ public sealed interface DataType {
     }
   }
 
-  /** A property of an {@link ObjectType}. */
+  /**
+   * A property of an {@link ObjectType}.
+   *
+   * @param name the property name
+   * @param type the property type
+   * @param required whether every object must carry the property
+   */
   record Property(String name, DataType type, boolean required) {
     public Property {
       Objects.requireNonNull(name, "name");

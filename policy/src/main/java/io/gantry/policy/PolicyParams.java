@@ -77,17 +77,20 @@ public final class PolicyParams {
     });
   }
 
-  /** An optional whole number that fits an {@code int}. */
+  /**
+   * An optional whole number that fits an {@code int}. An integral double such as {@code 2.0} counts, because
+   * JSON read through protobuf's {@code Struct} has only doubles.
+   */
   public Optional<Integer> optionalInteger(String name) {
     return get(name).map(value -> {
-      if (!(value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte)) {
+      if (!(value instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())) {
         throw wrongType(name, "a whole number", value);
       }
-      long number = ((Number) value).longValue();
-      if (number != (int) number) {
+      double whole = number.doubleValue();
+      if (whole < Integer.MIN_VALUE || whole > Integer.MAX_VALUE) {
         throw invalid(name, "is too large: " + value);
       }
-      return (int) number;
+      return (int) whole;
     });
   }
 

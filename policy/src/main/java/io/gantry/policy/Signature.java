@@ -8,7 +8,7 @@ import java.util.Optional;
  * An MLflow model signature: what the model accepts, what it produces, and its inference parameters.
  *
  * @param inputs the input schema
- * @param outputs the output schema, empty when the model was logged without one
+ * @param outputs the output schema; an empty column schema when the model was logged without one
  * @param params the inference parameters
  */
 public record Signature(Schema inputs, Schema outputs, List<ParamSpec> params) {
@@ -24,23 +24,26 @@ public record Signature(Schema inputs, Schema outputs, List<ParamSpec> params) {
    */
   public sealed interface Schema {
 
-    /** A schema of columns. */
+    /**
+     * A schema of columns.
+     *
+     * @param columns the columns, in declaration order
+     */
     record Columns(List<ColumnSpec> columns) implements Schema {
       public Columns {
         columns = List.copyOf(columns);
       }
     }
 
-    /** A schema of tensors. */
+    /**
+     * A schema of tensors.
+     *
+     * @param tensors the tensors, in declaration order
+     */
     record Tensors(List<TensorSpec> tensors) implements Schema {
       public Tensors {
         tensors = List.copyOf(tensors);
       }
-    }
-
-    /** The schema of a model logged without one. */
-    static Schema empty() {
-      return new Columns(List.of());
     }
   }
 

@@ -6,6 +6,7 @@ import io.gantry.policy.Policy;
 import io.gantry.policy.PolicyInput;
 import io.gantry.policy.Verdict;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -34,7 +35,7 @@ final class PriorAliasPolicy implements Policy {
     // The longest single stretch counts: a version bounced in and out of staging was never soaked for the whole time.
     Optional<AliasSpan> longest = input.aliasHistory().stream()
         .filter(span -> span.alias().equals(alias) && span.version() == candidate.version())
-        .max((a, b) -> a.duration(input.now()).compareTo(b.duration(input.now())));
+        .max(Comparator.comparing(span -> span.duration(input.now())));
     Map<String, Object> facts = new LinkedHashMap<>();
     facts.put("alias", alias);
     facts.put("min_duration", minDuration.toString());

@@ -13,8 +13,8 @@ import java.util.Map;
  * change except a safe widening (integer → long → double, float → double, anything → any; applied inside arrays,
  * maps and objects). For tensor inputs: the dtype equal or widened safely as numpy defines it (int32 → int64,
  * float32 → float64, int16 → float32 …), the same rank, and every dimension either {@code -1} or the current
- * size. Outputs must keep their names and types exactly. Passes when no version holds the alias, or when the
- * holder has no signature.
+ * size. Outputs must keep their names and types exactly, unless the holder declared none. Passes when no version
+ * holds the alias, or when the holder has no signature.
  */
 public final class SignatureCompatiblePolicyFactory implements PolicyFactory {
 

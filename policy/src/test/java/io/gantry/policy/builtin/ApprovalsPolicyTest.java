@@ -76,6 +76,13 @@ class ApprovalsPolicyTest {
   }
 
   @Test
+  void acceptsAWholeCountWrittenAsADouble_asJsonThroughProtobufStructArrives() {
+    Policy one = POLICIES.create("approvals", Map.of("count", 1.0));
+
+    assertThat(evaluate(one, "alice").outcome()).isEqualTo(Outcome.PASS);
+  }
+
+  @Test
   void refusesABadCount_atCreation() {
     assertThatThrownBy(() -> POLICIES.create("approvals", Map.of("count", 0)))
         .hasMessage("policy approvals: parameter 'count' must be at least 1, got 0");

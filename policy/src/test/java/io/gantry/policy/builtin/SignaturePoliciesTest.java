@@ -141,6 +141,16 @@ class SignaturePoliciesTest {
     }
 
     @Test
+    void passes_whenTheCandidateDeclaresOutputsTheChampionDidNot() {
+      Candidate current = version(1).signature(new Signature(taxiSignature().inputs(),
+          new Schema.Columns(List.of()), List.of())).build();
+
+      Verdict verdict = policy.evaluate(input(version(3).build(), Optional.of(current), "champion"));
+
+      assertThat(verdict.outcome()).isEqualTo(Outcome.PASS);
+    }
+
+    @Test
     void fails_whenTheCandidateHasNoSignatureButTheChampionHasOne() {
       Verdict verdict = policy.evaluate(input(version(3).withoutSignature().build(), Optional.of(V1), "champion"));
 
