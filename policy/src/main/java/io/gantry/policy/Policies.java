@@ -62,7 +62,8 @@ public final class Policies {
    * Builds a configured policy; call it when a binding is set, so a mistake is refused then.
    *
    * @param params the binding's parameters; {@code null} means none
-   * @throws PolicyConfigException for an unknown type, or an unknown, missing or ill-typed parameter
+   * @throws PolicyConfigException for an unknown type, or an unknown, missing or ill-typed parameter, or any
+   *     other failure of the factory
    */
   public Policy create(String type, Map<String, ?> params) {
     PolicyFactory factory = factories.get(type);
@@ -71,7 +72,19 @@ public final class Policies {
           "unknown policy type '" + type + "' (known types: " + String.join(", ", factories.keySet()) + ")");
     }
     Map<String, Object> copy = params == null ? Map.of() : new LinkedHashMap<>(params);
-    return factory.create(Collections.unmodifiableMap(copy));
+    Policy policy;
+    try {
+      policy = factory.create(Collections.unmodifiableMap(copy));
+    } catch (PolicyConfigException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // A plugin that validates with its own exceptions must still be refused at binding time, not crash it.
+      throw new PolicyConfigException(type, null, "policy " + type + " cannot be created: " + e);
+    }
+    if (policy == null) {
+      throw new PolicyConfigException(type, null, "policy " + type + " cannot be created: its factory returned null");
+    }
+    return policy;
   }
 
   /**

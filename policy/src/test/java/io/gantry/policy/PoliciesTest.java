@@ -76,6 +76,14 @@ class PoliciesTest {
   }
 
   @Test
+  void create_reportsAPluginsOwnValidationError_asAConfigError() {
+    assertThatThrownBy(() -> policies.create("frozen-alias", Map.of("aliases", List.of("champion", "champion"))))
+        .isInstanceOf(PolicyConfigException.class)
+        .hasMessage("policy frozen-alias cannot be created: java.lang.IllegalArgumentException: duplicate element:"
+            + " champion");
+  }
+
+  @Test
   void evaluate_turnsAThrowingPolicyIntoAFailVerdict_andEvaluatesTheRest() {
     Policy broken = new Policy() {
       @Override
