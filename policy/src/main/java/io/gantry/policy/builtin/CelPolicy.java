@@ -1,0 +1,54 @@
+package io.gantry.policy.builtin;
+
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
+import io.gantry.policy.Policy;
+import io.gantry.policy.PolicyInput;
+import io.gantry.policy.Verdict;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Passes when a compiled CEL expression evaluates to {@code true} over the snapshot. */
+final class CelPolicy implements Policy {
+
+  static final String TYPE = "cel";
+
+  private final String expression;
+  private final String failureMessage;
+  private final CelRuntime.Program program;
+
+  /** {@code program} is compiled once, by the factory; programs are immutable and safe to share. */
+  CelPolicy(String expression, String failureMessage, CelRuntime.Program program) {
+    this.expression = expression;
+    this.failureMessage = failureMessage;
+    this.program = program;
+  }
+
+  @Override
+  public String type() {
+    return TYPE;
+  }
+
+  @Override
+  public Verdict evaluate(PolicyInput input) {
+    Map<String, Object> facts = new LinkedHashMap<>();
+    facts.put("expression", expression);
+    Object result;
+    try {
+      result = program.eval(CelVariables.of(input));
+    } catch (CelEvaluationException e) {
+      facts.put("error", e.getMessage());
+      return Verdict.fail(TYPE, "CEL expression " + expression + " failed: " + e.getMessage(), facts);
+    }
+    if (!(result instanceof Boolean holds)) {
+      // Only possible when the expression's type is dyn; a statically non-bool one is refused at creation.
+      facts.put("result", String.valueOf(result));
+      return Verdict.fail(TYPE, "CEL expression " + expression + " returned " + result + ", not a bool", facts);
+    }
+    facts.put("result", holds);
+    if (holds) {
+      return Verdict.pass(TYPE, "CEL expression holds: " + expression, facts);
+    }
+    return Verdict.fail(TYPE, failureMessage, facts);
+  }
+}

@@ -1,0 +1,54 @@
+package io.gantry.policy.builtin;
+
+import io.gantry.policy.Candidate;
+import io.gantry.policy.Policy;
+import io.gantry.policy.PolicyInput;
+import io.gantry.policy.Verdict;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** Passes when the candidate's metric on a dataset satisfies {@code metric op threshold}. */
+final class MetricThresholdPolicy implements Policy {
+
+  static final String TYPE = "metric-threshold";
+
+  private final String metric;
+  private final String dataset;
+  private final ComparisonOperator op;
+  private final double threshold;
+
+  MetricThresholdPolicy(String metric, String dataset, ComparisonOperator op, double threshold) {
+    this.metric = metric;
+    this.dataset = dataset;
+    this.op = op;
+    this.threshold = threshold;
+  }
+
+  @Override
+  public String type() {
+    return TYPE;
+  }
+
+  @Override
+  public Verdict evaluate(PolicyInput input) {
+    Candidate candidate = input.candidate();
+    String rule = metric + " " + op.symbol() + " " + Numbers.format(threshold);
+    Map<String, Object> facts = new LinkedHashMap<>();
+    facts.put("metric", metric);
+    facts.put("dataset", dataset);
+    facts.put("op", op.symbol());
+    facts.put("threshold", threshold);
+    Optional<Double> value = candidate.metric(dataset, metric);
+    if (value.isEmpty()) {
+      return Verdict.fail(TYPE, candidate.reference() + " has no " + metric + " on dataset " + dataset
+          + "; report it to check " + rule, facts);
+    }
+    facts.put("value", value.get());
+    String observed = metric + " on " + dataset + " is " + Numbers.format(value.get());
+    if (op.holds(value.get(), threshold)) {
+      return Verdict.pass(TYPE, observed + ", which satisfies " + rule, facts);
+    }
+    return Verdict.fail(TYPE, candidate.reference() + " " + observed + ", which fails " + rule, facts);
+  }
+}
