@@ -14,6 +14,8 @@ import io.gantry.server.config.Database;
 import io.gantry.server.config.ServerConfig;
 import io.gantry.server.model.ModelRepository;
 import io.gantry.server.model.ModelService;
+import io.gantry.server.ops.CallMetrics;
+import io.gantry.server.ops.OpsHttpServer;
 import io.gantry.server.version.VersionRepository;
 import io.gantry.server.version.VersionService;
 import io.gantry.v1.ModelRegistryGrpc;
@@ -24,12 +26,23 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,15 +67,22 @@ public final class GantryServer implements AutoCloseable {
   private final HealthStatusManager health;
   private final ScheduledExecutorService healthProbe;
   private final Checkpointer checkpointer;
+  private final OpsHttpServer ops;
+  private final JvmGcMetrics gcMetrics;
+  private final AtomicBoolean serving;
   private boolean closed;
 
   private GantryServer(Database database, Server server, HealthStatusManager health,
-      ScheduledExecutorService healthProbe, Checkpointer checkpointer) {
+      ScheduledExecutorService healthProbe, Checkpointer checkpointer, OpsHttpServer ops, JvmGcMetrics gcMetrics,
+      AtomicBoolean serving) {
     this.database = database;
     this.server = server;
     this.health = health;
     this.healthProbe = healthProbe;
     this.checkpointer = checkpointer;
+    this.ops = ops;
+    this.gcMetrics = gcMetrics;
+    this.serving = serving;
   }
 
   /**
@@ -71,7 +91,13 @@ public final class GantryServer implements AutoCloseable {
    * @throws ConfigException when a setting is wrong or the database or port cannot be had
    */
   public static GantryServer start(ServerConfig config) {
-    Database database = Database.open(config);
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    JvmGcMetrics gcMetrics = new JvmGcMetrics();
+    for (MeterBinder binder : List.of(new JvmMemoryMetrics(), gcMetrics, new JvmThreadMetrics(),
+        new ClassLoaderMetrics(), new ProcessorMetrics(), new UptimeMetrics())) {
+      binder.bindTo(metrics);
+    }
+    Database database = Database.open(config, metrics);
     var auditRepository = new AuditRepository(database.dsl());
     Checkpointer checkpointer;
     try {
@@ -91,9 +117,10 @@ public final class GantryServer implements AutoCloseable {
     Server server = NettyServerBuilder.forAddress(address)
         .maxInboundMessageSize(MAX_MESSAGE_BYTES)
         .addService(ServerInterceptors.interceptForward(new ModelRegistryEndpoint(models, versions),
-            new HeaderIdentityInterceptor()))
+            new CallMetrics(metrics), new HeaderIdentityInterceptor()))
         .addService(ServerInterceptors.interceptForward(
-            new AuditEndpoint(new AuditService(auditRepository, checkpointer)), new HeaderIdentityInterceptor()))
+            new AuditEndpoint(new AuditService(auditRepository, checkpointer)),
+            new CallMetrics(metrics), new HeaderIdentityInterceptor()))
         .addService(health.getHealthService())
         // v1 for current tools, v1alpha for grpcurl and older clients
         .addService(ProtoReflectionServiceV1.newInstance())
@@ -106,16 +133,27 @@ public final class GantryServer implements AutoCloseable {
       database.close();
       throw new ConfigException("cannot listen on " + address + ": " + e.getMessage(), e);
     }
+    // the database answered when it was last asked (start-up has just migrated it)
+    AtomicBoolean serving = new AtomicBoolean(true);
+    OpsHttpServer ops;
+    try {
+      ops = OpsHttpServer.start(config.httpPort(), serving::get, metrics);
+    } catch (ConfigException e) {
+      server.shutdownNow();
+      checkpointer.close();
+      database.close();
+      throw e;
+    }
     ScheduledExecutorService probe = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread thread = new Thread(r, "gantry-health-probe");
       thread.setDaemon(true);
       return thread;
     });
-    GantryServer gantry = new GantryServer(database, server, health, probe, checkpointer);
+    GantryServer gantry = new GantryServer(database, server, health, probe, checkpointer, ops, gcMetrics, serving);
     probe.scheduleWithFixedDelay(gantry::probeDatabase, 0, 5, TimeUnit.SECONDS);
     log.warn("Identity comes from the unauthenticated '{}' header; listening on {} (loopback only)",
         HeaderIdentityInterceptor.HEADER, address);
-    log.info("Gantry serving gRPC on port {}", server.getPort());
+    log.info("Gantry serving gRPC on port {}, health and metrics over HTTP on port {}", server.getPort(), ops.port());
     return gantry;
   }
 
@@ -128,6 +166,7 @@ public final class GantryServer implements AutoCloseable {
     } catch (RuntimeException e) {
       status = ServingStatus.NOT_SERVING;
     }
+    serving.set(status == ServingStatus.SERVING);
     health.setStatus("", status);
     health.setStatus(ModelRegistryGrpc.SERVICE_NAME, status);
   }
@@ -139,6 +178,10 @@ public final class GantryServer implements AutoCloseable {
 
   public int grpcPort() {
     return server.getPort();
+  }
+
+  public int httpPort() {
+    return ops.port();
   }
 
   public void awaitTermination() throws InterruptedException {
@@ -153,6 +196,7 @@ public final class GantryServer implements AutoCloseable {
     }
     closed = true;
     healthProbe.shutdownNow();
+    serving.set(false);
     health.enterTerminalState();
     server.shutdown();
     try {
@@ -164,6 +208,8 @@ public final class GantryServer implements AutoCloseable {
       server.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    ops.close();
+    gcMetrics.close();
     checkpointer.close();
     database.close();
     log.info("Gantry stopped");

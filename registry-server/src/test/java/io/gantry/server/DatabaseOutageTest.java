@@ -15,6 +15,10 @@ import io.grpc.health.v1.HealthGrpc;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +36,7 @@ class DatabaseOutageTest {
     EmbeddedPostgres postgres = startPostgres(pgData, port);
     try (GantryServer server = GantryServer.start(ServerConfig.fromEnvironment(Map.of(
         "GANTRY_DB_URL", "jdbc:postgresql://127.0.0.1:" + port + "/postgres",
-        "GANTRY_DB_USER", "postgres", "GANTRY_GRPC_PORT", "0")))) {
+        "GANTRY_DB_USER", "postgres", "GANTRY_GRPC_PORT", "0", "GANTRY_HTTP_PORT", "0")))) {
       ManagedChannel channel = TestRegistry.connect(server);
       var registry = TestRegistry.registry(channel, "alice");
       var health = HealthGrpc.newBlockingStub(channel);
@@ -46,10 +50,12 @@ class DatabaseOutageTest {
       assertThat(TestRegistry.errorInfo(e).getReason()).isEqualTo("DATABASE_UNAVAILABLE");
       assertThat(eventually(() -> health.check(HealthCheckRequest.getDefaultInstance()).getStatus()))
           .isEqualTo(ServingStatus.NOT_SERVING);
+      assertThat(httpHealth(server)).isEqualTo(503);
 
       postgres = startPostgres(pgData, port);
       assertThat(eventually(() -> health.check(HealthCheckRequest.getDefaultInstance()).getStatus()))
           .isEqualTo(ServingStatus.SERVING);
+      assertThat(httpHealth(server)).isEqualTo(200);
       registry.createModel(CreateModelRequest.newBuilder().setModelId("after-outage").build());
       assertThat(registry.getModel(GetModelRequest.newBuilder().setName("models/before-outage").build())
           .getName()).isEqualTo("models/before-outage");
@@ -58,6 +64,12 @@ class DatabaseOutageTest {
       postgres.close();
       TestRegistry.deleteRecursively(pgData);
     }
+  }
+
+  private static int httpHealth(GantryServer server) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.httpPort() + "/healthz")).build(),
+        HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
   private static EmbeddedPostgres startPostgres(Path dataDir, int port) throws IOException {

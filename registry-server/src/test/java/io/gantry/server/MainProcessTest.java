@@ -27,7 +27,7 @@ class MainProcessTest {
   @Test
   void sigterm_stopsTheServerAndTheEmbeddedDatabaseCleanly() throws Exception {
     Path dataDir = TestRegistry.tempDir("gantry-main");
-    Process server = launch(Map.of("GANTRY_DATA_DIR", dataDir.toString(), "GANTRY_GRPC_PORT", "0"));
+    Process server = launch(Map.of("GANTRY_DATA_DIR", dataDir.toString(), "GANTRY_GRPC_PORT", "0", "GANTRY_HTTP_PORT", "0"));
     try {
       int port = awaitPort(server);
       ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();

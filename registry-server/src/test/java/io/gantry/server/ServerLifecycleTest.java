@@ -18,6 +18,10 @@ import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.StreamObserver;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -88,9 +92,32 @@ class ServerLifecycleTest {
   }
 
   @Test
+  void http_servesHealthAndPrometheusMetricsOfTheCallsMade() throws Exception {
+    TestRegistry.registry().createModel(CreateModelRequest.newBuilder().setModelId(TestRegistry.uniqueModel("metrics"))
+        .build());
+    HttpClient http = HttpClient.newHttpClient();
+    String base = "http://127.0.0.1:" + TestRegistry.httpPort();
+
+    HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(health.body()).isEqualTo("SERVING\n");
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.body())
+        .contains("gantry_grpc_server_calls_seconds_count{code=\"OK\",method=\"gantry.v1.ModelRegistry/CreateModel\"}")
+        .contains("hikaricp_connections_active")
+        .contains("jvm_memory_used_bytes");
+  }
+
+  @Test
   void badSettings_failWithOneClearLine() {
     assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_GRPC_PORT", "ninety")),
         ConfigException.class)).hasMessage("GANTRY_GRPC_PORT must be a port number from 0 to 65535, got 'ninety'");
+    assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_HTTP_PORT", "-1")),
+        ConfigException.class)).hasMessage("GANTRY_HTTP_PORT must be a port number from 0 to 65535, got '-1'");
     assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_DB_URL", "mysql://db")),
         ConfigException.class)).hasMessageContaining("GANTRY_DB_URL must be a PostgreSQL JDBC URL");
     assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_DB_USER", "x")),
@@ -100,7 +127,7 @@ class ServerLifecycleTest {
   @Test
   void unreachableExternalDatabase_failsStartWithOneClearLine() {
     var e = catchThrowableOfType(() -> GantryServer.start(ServerConfig.fromEnvironment(Map.of(
-            "GANTRY_DB_URL", "jdbc:postgresql://127.0.0.1:1/gantry", "GANTRY_DB_USER", "u", "GANTRY_GRPC_PORT", "0"))),
+            "GANTRY_DB_URL", "jdbc:postgresql://127.0.0.1:1/gantry", "GANTRY_DB_USER", "u", "GANTRY_GRPC_PORT", "0", "GANTRY_HTTP_PORT", "0"))),
         ConfigException.class);
 
     assertThat(e.getMessage()).startsWith("cannot connect to the database at jdbc:postgresql://127.0.0.1:1/gantry")
@@ -112,6 +139,7 @@ class ServerLifecycleTest {
     ServerConfig config = ServerConfig.fromEnvironment(Map.of());
 
     assertThat(config.grpcPort()).isEqualTo(9090);
+    assertThat(config.httpPort()).isEqualTo(8080);
     assertThat(config.dataDir()).isEqualTo(Path.of("gantry-data").toAbsolutePath());
     assertThat(config.externalDatabase()).isEmpty();
   }

@@ -56,7 +56,14 @@ public final class TestRegistry {
     Map<String, String> all = new java.util.HashMap<>(env);
     all.putIfAbsent("GANTRY_DATA_DIR", dataDir.toString());
     all.put("GANTRY_GRPC_PORT", "0");
+    all.put("GANTRY_HTTP_PORT", "0");
     return GantryServer.start(ServerConfig.fromEnvironment(all));
+  }
+
+  /** The HTTP (health and metrics) port of the shared server. */
+  public static int httpPort() {
+    channel();
+    return server.httpPort();
   }
 
   /** The database of the shared server. */

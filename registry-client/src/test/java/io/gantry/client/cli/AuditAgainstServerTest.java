@@ -49,7 +49,7 @@ class AuditAgainstServerTest {
   static void startServerAndMakeChanges() {
     server = GantryServer.start(ServerConfig.fromEnvironment(Map.of(
         "GANTRY_DATA_DIR", dataDir.toString(),
-        "GANTRY_GRPC_PORT", "0",
+        "GANTRY_GRPC_PORT", "0", "GANTRY_HTTP_PORT", "0",
         "GANTRY_CHECKPOINT_INTERVAL_EVENTS", "1",
         "GANTRY_CHECKPOINT_INTERVAL_SECONDS", "1")));
     env = Map.of("GANTRY_TARGET", "127.0.0.1:" + server.grpcPort(), "GANTRY_USER", "alice");

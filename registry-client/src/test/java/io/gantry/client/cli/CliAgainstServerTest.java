@@ -36,7 +36,7 @@ class CliAgainstServerTest {
   @BeforeAll
   static void startServer() {
     server = GantryServer.start(ServerConfig.fromEnvironment(
-        Map.of("GANTRY_DATA_DIR", dataDir.toString(), "GANTRY_GRPC_PORT", "0")));
+        Map.of("GANTRY_DATA_DIR", dataDir.toString(), "GANTRY_GRPC_PORT", "0", "GANTRY_HTTP_PORT", "0")));
     env = Map.of("GANTRY_TARGET", "127.0.0.1:" + server.grpcPort(), "GANTRY_USER", "alice");
   }
 

@@ -2,6 +2,7 @@ package io.gantry.server.config;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,9 +37,11 @@ public final class Database implements AutoCloseable {
     this.dsl = DSL.using(pool, SQLDialect.POSTGRES, new Settings().withExecuteLogging(false));
   }
 
-  public static Database open(ServerConfig config) {
+  /** @param metrics where the connection pool reports (hikaricp_* meters) */
+  public static Database open(ServerConfig config, MeterRegistry metrics) {
     EmbeddedPostgres embedded = null;
     HikariConfig hikari = new HikariConfig();
+    hikari.setMetricRegistry(metrics);
     hikari.setPoolName("gantry");
     hikari.setMaximumPoolSize(POOL_SIZE);
     hikari.setConnectionTimeout(3_000);

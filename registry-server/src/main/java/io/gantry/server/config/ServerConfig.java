@@ -11,13 +11,16 @@ import java.util.regex.Pattern;
  * default: PostgreSQL and data under {@code ./gantry-data}, gRPC on 127.0.0.1:9090.
  *
  * @param grpcPort 0 picks a free port (tests)
+ * @param httpPort health ({@code /healthz}) and Prometheus metrics ({@code /metrics}); 0 picks a free port
  * @param dataDir home of the embedded database (and, later, filesystem artifacts)
  * @param externalDatabase set when {@code GANTRY_DB_URL} points at an external PostgreSQL
  * @param audit how the audit log signs and publishes checkpoints
  */
-public record ServerConfig(int grpcPort, Path dataDir, Optional<ExternalDatabase> externalDatabase, Audit audit) {
+public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<ExternalDatabase> externalDatabase,
+    Audit audit) {
 
   public static final int DEFAULT_GRPC_PORT = 9090;
+  public static final int DEFAULT_HTTP_PORT = 8080;
   public static final String DEFAULT_DATA_DIR = "gantry-data";
   // a note key name: printable, no spaces, no '+' (C2SP signed-note)
   private static final Pattern ORIGIN = Pattern.compile("[!-*,-~]{1,255}");
@@ -40,7 +43,8 @@ public record ServerConfig(int grpcPort, Path dataDir, Optional<ExternalDatabase
    * @throws ConfigException naming the variable and what is wrong with it, in one line
    */
   public static ServerConfig fromEnvironment(Map<String, String> env) {
-    int port = parsePort(env.get("GANTRY_GRPC_PORT"));
+    int port = parsePort("GANTRY_GRPC_PORT", env.get("GANTRY_GRPC_PORT"), DEFAULT_GRPC_PORT);
+    int httpPort = parsePort("GANTRY_HTTP_PORT", env.get("GANTRY_HTTP_PORT"), DEFAULT_HTTP_PORT);
     Path dataDir = Path.of(env.getOrDefault("GANTRY_DATA_DIR", DEFAULT_DATA_DIR)).toAbsolutePath();
     Optional<ExternalDatabase> external = Optional.empty();
     String url = env.get("GANTRY_DB_URL");
@@ -64,7 +68,7 @@ public record ServerConfig(int grpcPort, Path dataDir, Optional<ExternalDatabase
       throw new ConfigException("GANTRY_AUDIT_ORIGIN must be a name such as example.com/audit (no spaces or '+'), got '"
           + audit.origin() + "'");
     }
-    return new ServerConfig(port, dataDir, external, audit);
+    return new ServerConfig(port, httpPort, dataDir, external, audit);
   }
 
   private static long positive(Map<String, String> env, String name, long defaultValue) {
@@ -83,9 +87,9 @@ public record ServerConfig(int grpcPort, Path dataDir, Optional<ExternalDatabase
     throw new ConfigException(name + " must be a positive whole number, got '" + value + "'");
   }
 
-  private static int parsePort(String value) {
+  private static int parsePort(String name, String value, int defaultPort) {
     if (value == null || value.isBlank()) {
-      return DEFAULT_GRPC_PORT;
+      return defaultPort;
     }
     try {
       int port = Integer.parseInt(value.trim());
@@ -95,6 +99,6 @@ public record ServerConfig(int grpcPort, Path dataDir, Optional<ExternalDatabase
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new ConfigException("GANTRY_GRPC_PORT must be a port number from 0 to 65535, got '" + value + "'");
+    throw new ConfigException(name + " must be a port number from 0 to 65535, got '" + value + "'");
   }
 }

@@ -13,6 +13,7 @@ import io.gantry.server.version.VersionRepository;
 import io.gantry.server.version.VersionService;
 import io.gantry.tlog.NoteSigner;
 import io.gantry.v1.MlflowFiles;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +36,8 @@ public final class AuditBenchmark {
     int creates = args.length > 0 ? Integer.parseInt(args[0]) : 3000;
     int logSize = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
     Path dir = TestRegistry.tempDir("gantry-audit-bench");
-    try (Database database = Database.open(ServerConfig.fromEnvironment(Map.of("GANTRY_DATA_DIR", dir.toString())))) {
+    try (Database database = Database.open(ServerConfig.fromEnvironment(Map.of("GANTRY_DATA_DIR", dir.toString())),
+        new SimpleMeterRegistry())) {
       DSLContext dsl = database.dsl();
       AuditLog log = new AuditLog(events -> { });
       long modelId = dsl.insertInto(REGISTERED_MODEL).set(REGISTERED_MODEL.NAME, "bench")

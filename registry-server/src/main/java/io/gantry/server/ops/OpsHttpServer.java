@@ -1,0 +1,67 @@
+package io.gantry.server.ops;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.gantry.server.config.ConfigException;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The operator's HTTP port: {@code GET /healthz} (200 while the database answers, 503 otherwise) and
+ * {@code GET /metrics} (Prometheus text). Loopback only, like the gRPC port, until authentication
+ * exists.
+ */
+public final class OpsHttpServer implements AutoCloseable {
+
+  private final HttpServer server;
+
+  private OpsHttpServer(HttpServer server) {
+    this.server = server;
+  }
+
+  public static OpsHttpServer start(int port, BooleanSupplier serving, PrometheusMeterRegistry metrics) {
+    InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+    HttpServer server;
+    try {
+      server = HttpServer.create(address, 0);
+    } catch (IOException e) {
+      throw new ConfigException("cannot listen on " + address + " (GANTRY_HTTP_PORT): " + e.getMessage(), e);
+    }
+    server.createContext("/healthz", exchange -> {
+      boolean up = serving.getAsBoolean();
+      respond(exchange, up ? 200 : 503, "text/plain", up ? "SERVING\n" : "NOT_SERVING\n");
+    });
+    server.createContext("/metrics", exchange ->
+        respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
+    server.start();
+    return new OpsHttpServer(server);
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    if (!"GET".equals(exchange.getRequestMethod())) {
+      exchange.sendResponseHeaders(405, -1);
+      exchange.close();
+      return;
+    }
+    exchange.getResponseHeaders().set("Content-Type", contentType);
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
