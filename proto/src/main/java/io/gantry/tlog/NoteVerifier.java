@@ -62,6 +62,21 @@ public final class NoteVerifier {
   }
 
   /**
+   * Checks a signed checkpoint: the note's signature by this key, then its text as a C2SP checkpoint.
+   *
+   * @throws SignatureException saying why, if the note is not validly signed by this key or what it
+   *     signs is not a checkpoint
+   */
+  public Checkpoint verifyCheckpoint(String note) throws SignatureException {
+    String text = verify(note);
+    try {
+      return Checkpoint.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new SignatureException("the signed text is not a checkpoint: " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Checks that {@code note} is a well-formed signed note with a valid signature by this key, and
    * returns its text; only then may the text be trusted.
    *

@@ -1,6 +1,7 @@
 package io.gantry.tlog;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.security.KeyPair;
@@ -110,7 +111,16 @@ class SignedNoteTest {
     assertThat(note).startsWith(checkpoint.body() + "\n— gantry.example/audit ").endsWith("\n");
     assertThat(note.lines().count()).isEqualTo(5);
     NoteVerifier verifier = NoteVerifier.parse(signer.verifierKey());
-    assertThat(Checkpoint.parse(verifier.verify(note))).isEqualTo(checkpoint);
+    assertThat(verifier.verifyCheckpoint(note)).isEqualTo(checkpoint);
+  }
+
+  @Test
+  void aValidlySignedNoteThatIsNoCheckpoint_isRefusedAsACheckpoint() {
+    NoteSigner signer = NoteSigner.generate("gantry.example/audit");
+
+    Throwable refused = catchThrowable(() -> signer.verifier().verifyCheckpoint(signer.sign("hello\n")));
+
+    assertThat(refused).isInstanceOf(SignatureException.class).hasMessageStartingWith("the signed text is not a checkpoint");
   }
 
   @Test

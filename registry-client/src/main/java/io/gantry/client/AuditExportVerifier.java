@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.SignatureException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -83,8 +84,8 @@ public final class AuditExportVerifier {
   public Result verify(InputStream export, String signedNote) throws IOException {
     Checkpoint checkpoint;
     try {
-      checkpoint = Checkpoint.parse(verifier.verify(signedNote));
-    } catch (Exception e) { // a bad signature, or a malformed note or checkpoint body
+      checkpoint = verifier.verifyCheckpoint(signedNote);
+    } catch (SignatureException e) {
       return new Result(false, "", 0, new byte[0], 0, -1, "checkpoint: " + e.getMessage());
     }
     if (checkpoint.treeSize() > Integer.MAX_VALUE - 8) {

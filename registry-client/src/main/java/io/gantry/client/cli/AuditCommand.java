@@ -34,6 +34,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.SignatureException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -429,8 +430,8 @@ final class AuditCommand extends CommandGroup {
     private static String problem(InclusionProof proof, Checkpoint checkpoint, NoteVerifier verifier, byte[] event) {
       io.gantry.tlog.Checkpoint signed;
       try {
-        signed = io.gantry.tlog.Checkpoint.parse(verifier.verify(checkpoint.getSignedNote()));
-      } catch (Exception e) { // a bad signature, or a malformed note or checkpoint body
+        signed = verifier.verifyCheckpoint(checkpoint.getSignedNote());
+      } catch (SignatureException e) {
         return "checkpoint: " + e.getMessage();
       }
       if (signed.treeSize() != proof.getTreeSize()) {
@@ -519,9 +520,9 @@ final class AuditCommand extends CommandGroup {
         io.gantry.tlog.Checkpoint before;
         io.gantry.tlog.Checkpoint now;
         try {
-          before = io.gantry.tlog.Checkpoint.parse(verifier.verify(oldNote));
-          now = io.gantry.tlog.Checkpoint.parse(verifier.verify(latest.getSignedNote()));
-        } catch (Exception e) { // a bad signature, or a malformed note or checkpoint body
+          before = verifier.verifyCheckpoint(oldNote);
+          now = verifier.verifyCheckpoint(latest.getSignedNote());
+        } catch (SignatureException e) {
           return notProven(null, null, "checkpoint: " + e.getMessage());
         }
         if (!before.origin().equals(now.origin())) {

@@ -216,8 +216,8 @@ public final class AuditService {
         }
         Checkpoint signed;
         try {
-          signed = Checkpoint.parse(verifier.verify(checkpoint.signedNote()));
-        } catch (SignatureException | RuntimeException e) {
+          signed = verifier.verifyCheckpoint(checkpoint.signedNote());
+        } catch (SignatureException e) {
           throw bad(-1, "the checkpoint at size " + checkpoint.treeSize() + " is not validly signed: "
               + e.getMessage());
         }

@@ -70,9 +70,9 @@ class AuditReplicasTest {
         second.close(); // the other replica publishes the final checkpoint
         audit = AuditGrpc.newBlockingStub(channels.get(0));
         var checkpoint = awaitCheckpoint(audit, size);
-        Checkpoint signed = Checkpoint.parse(NoteVerifier.parse(
+        Checkpoint signed = NoteVerifier.parse(
             audit.getVerifierKey(GetVerifierKeyRequest.getDefaultInstance()).getNoteKey())
-            .verify(checkpoint.getSignedNote()));
+            .verifyCheckpoint(checkpoint.getSignedNote());
 
         List<byte[]> leaves = AuditTesting.exportedLeaves(audit);
         assertThat(leaves).hasSize((int) size);
