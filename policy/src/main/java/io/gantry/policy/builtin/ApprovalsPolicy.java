@@ -14,19 +14,12 @@ import java.util.Set;
 /**
  * Pending until enough distinct, eligible principals approved. Never fails: refusing a request is a person's
  * decision (RejectPromotion), not this gate's.
+ *
+ * @param approvers empty means any principal other than the requester and the creator may approve
  */
-final class ApprovalsPolicy implements Policy {
+record ApprovalsPolicy(int count, Set<String> approvers) implements Policy {
 
   static final String TYPE = "approvals";
-
-  private final int count;
-  /** Empty means any principal other than the requester and the creator may approve. */
-  private final Set<String> approvers;
-
-  ApprovalsPolicy(int count, Set<String> approvers) {
-    this.count = count;
-    this.approvers = approvers;
-  }
 
   @Override
   public String type() {

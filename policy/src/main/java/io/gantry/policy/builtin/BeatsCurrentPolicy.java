@@ -10,21 +10,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Passes when the candidate improves on the alias's current holder by at least a margin. */
-final class BeatsCurrentPolicy implements Policy {
+record BeatsCurrentPolicy(String metric, String dataset, boolean lowerIsBetter, double minDelta) implements Policy {
 
   static final String TYPE = "beats-current";
-
-  private final String metric;
-  private final String dataset;
-  private final boolean lowerIsBetter;
-  private final double minDelta;
-
-  BeatsCurrentPolicy(String metric, String dataset, boolean lowerIsBetter, double minDelta) {
-    this.metric = metric;
-    this.dataset = dataset;
-    this.lowerIsBetter = lowerIsBetter;
-    this.minDelta = minDelta;
-  }
 
   @Override
   public String type() {

@@ -8,21 +8,14 @@ import io.gantry.policy.Verdict;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Passes when a compiled CEL expression evaluates to {@code true} over the snapshot. */
-final class CelPolicy implements Policy {
+/**
+ * Passes when a compiled CEL expression evaluates to {@code true} over the snapshot.
+ *
+ * @param program compiled once, by the factory; programs are immutable and safe to share
+ */
+record CelPolicy(String expression, String failureMessage, CelRuntime.Program program) implements Policy {
 
   static final String TYPE = "cel";
-
-  private final String expression;
-  private final String failureMessage;
-  private final CelRuntime.Program program;
-
-  /** {@code program} is compiled once, by the factory; programs are immutable and safe to share. */
-  CelPolicy(String expression, String failureMessage, CelRuntime.Program program) {
-    this.expression = expression;
-    this.failureMessage = failureMessage;
-    this.program = program;
-  }
 
   @Override
   public String type() {

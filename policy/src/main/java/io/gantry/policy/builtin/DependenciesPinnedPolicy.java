@@ -12,17 +12,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** Passes when every requirement is pinned with {@code ==} and none is on the deny-list. */
-final class DependenciesPinnedPolicy implements Policy {
+/**
+ * Passes when every requirement is pinned with {@code ==} and none is on the deny-list.
+ *
+ * @param denied denied pins as {@code normalized-name==version}
+ */
+record DependenciesPinnedPolicy(Set<String> denied) implements Policy {
 
   static final String TYPE = "dependencies-pinned";
-
-  /** Denied pins as {@code normalized-name==version}. */
-  private final Set<String> denied;
-
-  DependenciesPinnedPolicy(Set<String> denied) {
-    this.denied = denied;
-  }
 
   @Override
   public String type() {

@@ -9,21 +9,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Passes when the candidate's metric on a dataset satisfies {@code metric op threshold}. */
-final class MetricThresholdPolicy implements Policy {
+record MetricThresholdPolicy(String metric, String dataset, ComparisonOperator op, double threshold) implements Policy {
 
   static final String TYPE = "metric-threshold";
-
-  private final String metric;
-  private final String dataset;
-  private final ComparisonOperator op;
-  private final double threshold;
-
-  MetricThresholdPolicy(String metric, String dataset, ComparisonOperator op, double threshold) {
-    this.metric = metric;
-    this.dataset = dataset;
-    this.op = op;
-    this.threshold = threshold;
-  }
 
   @Override
   public String type() {

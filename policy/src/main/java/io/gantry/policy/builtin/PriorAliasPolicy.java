@@ -12,17 +12,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Passes when the candidate held another alias, such as {@code staging}, long enough in one stretch. */
-final class PriorAliasPolicy implements Policy {
+record PriorAliasPolicy(String alias, Duration minDuration) implements Policy {
 
   static final String TYPE = "prior-alias";
-
-  private final String alias;
-  private final Duration minDuration;
-
-  PriorAliasPolicy(String alias, Duration minDuration) {
-    this.alias = alias;
-    this.minDuration = minDuration;
-  }
 
   @Override
   public String type() {

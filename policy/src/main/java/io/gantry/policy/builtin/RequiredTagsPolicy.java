@@ -11,17 +11,9 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /** Passes when the candidate carries every required tag, each matching its pattern if it has one. */
-final class RequiredTagsPolicy implements Policy {
+record RequiredTagsPolicy(List<String> keys, Map<String, Pattern> patterns) implements Policy {
 
   static final String TYPE = "required-tags";
-
-  private final List<String> keys;
-  private final Map<String, Pattern> patterns;
-
-  RequiredTagsPolicy(List<String> keys, Map<String, Pattern> patterns) {
-    this.keys = keys;
-    this.patterns = patterns;
-  }
 
   @Override
   public String type() {
