@@ -144,12 +144,11 @@ public final class AuditEndpoint extends AuditGrpc.AuditImplBase {
   @Override
   public void getConsistencyProof(GetConsistencyProofRequest request, StreamObserver<ConsistencyProof> observer) {
     Rpc.unary(observer, () -> {
-      var hashes = audit.consistency(request.getFirstTreeSize(), request.getSecondTreeSize());
-      long second = request.getSecondTreeSize() == 0 ? audit.checkpoint(0).treeSize() : request.getSecondTreeSize();
+      var proof = audit.consistency(request.getFirstTreeSize(), request.getSecondTreeSize());
       return ConsistencyProof.newBuilder()
-          .setFirstTreeSize(request.getFirstTreeSize())
-          .setSecondTreeSize(second)
-          .addAllHashes(hashes.stream().map(ByteString::copyFrom).toList())
+          .setFirstTreeSize(proof.firstSize())
+          .setSecondTreeSize(proof.secondSize())
+          .addAllHashes(proof.hashes().stream().map(ByteString::copyFrom).toList())
           .build();
     });
   }

@@ -9,6 +9,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,9 +52,9 @@ public final class GrpcErrors {
     }
     if (isConnectionFailure(failure)) {
       return new GantryException(ErrorCode.DATABASE_UNAVAILABLE,
-          "the database is unavailable; retry with backoff", java.util.List.of(), failure);
+          "the database is unavailable; retry with backoff", List.of(), failure);
     }
-    return new GantryException(ErrorCode.INTERNAL_ERROR, "internal error", java.util.List.of(), failure);
+    return new GantryException(ErrorCode.INTERNAL_ERROR, "internal error", List.of(), failure);
   }
 
   /** A lost or refused database connection (SQL state class 08, admin shutdown 57P0x, pool timeout). */

@@ -106,7 +106,11 @@ public final class AuditService {
 
   public record Proof(long seq, long treeSize, byte[] leafHash, List<byte[]> hashes) {}
 
-  public List<byte[]> consistency(long firstSize, long secondSize) {
+  /** A consistency proof between two tree sizes (RFC 6962 section 2.1.2). */
+  public record Consistency(long firstSize, long secondSize, List<byte[]> hashes) {}
+
+  /** The consistency proof from {@code firstSize} to {@code secondSize} (0: the latest checkpoint's size). */
+  public Consistency consistency(long firstSize, long secondSize) {
     long second = secondSize == 0 ? checkpoint(0).treeSize() : secondSize;
     long current = audit.head().size();
     if (second > current) {
@@ -115,7 +119,7 @@ public final class AuditService {
     if (firstSize < 1 || firstSize > second) {
       throw GantryException.invalid("first_tree_size", "must be from 1 to " + second);
     }
-    return audit.withNodes(nodes -> Proofs.consistency(firstSize, second, nodes));
+    return new Consistency(firstSize, second, audit.withNodes(nodes -> Proofs.consistency(firstSize, second, nodes)));
   }
 
   public String origin() {

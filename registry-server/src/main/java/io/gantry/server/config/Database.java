@@ -108,10 +108,6 @@ public final class Database implements AutoCloseable {
     return dsl;
   }
 
-  public DataSource dataSource() {
-    return pool;
-  }
-
   @Override
   public void close() {
     pool.close();

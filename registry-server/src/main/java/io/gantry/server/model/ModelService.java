@@ -1,5 +1,7 @@
 package io.gantry.server.model;
 
+import static io.gantry.db.Tables.REGISTERED_MODEL;
+
 import io.gantry.db.tables.records.RegisteredModelRecord;
 import io.gantry.server.audit.Action;
 import io.gantry.server.audit.Payload;
@@ -61,7 +63,7 @@ public final class ModelService {
 
   public ListQuery.Page<Model> list(ListQuery.Request request) {
     ListQuery query = ListQuery.of(request, ModelRepository.FILTER, ModelRepository.SORT_KEYS, "name",
-        io.gantry.db.Tables.REGISTERED_MODEL.ID);
+        REGISTERED_MODEL.ID);
     return models.list(dsl, query);
   }
 

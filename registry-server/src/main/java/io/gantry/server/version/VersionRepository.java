@@ -114,6 +114,10 @@ public final class VersionRepository {
     return inserted.map(row -> toVersion(row, modelId, new TreeMap<>(draft.tags()), mlmodel, dependencies, Map.of()));
   }
 
+  public boolean modelExists(DSLContext ctx, String modelId) {
+    return ctx.fetchExists(REGISTERED_MODEL, REGISTERED_MODEL.NAME.eq(modelId));
+  }
+
   public Optional<Version> find(DSLContext ctx, String modelId, int version) {
     var rows = selectVersions(ctx)
         .where(REGISTERED_MODEL.NAME.eq(modelId))

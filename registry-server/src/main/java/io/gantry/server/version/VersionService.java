@@ -86,8 +86,7 @@ public final class VersionService {
 
   /** Lists the versions of one model, or of every model when {@code modelId} is empty. */
   public ListQuery.Page<Version> list(Optional<String> modelId, ListQuery.Request request) {
-    if (modelId.isPresent() && !dsl.fetchExists(io.gantry.db.Tables.REGISTERED_MODEL,
-        io.gantry.db.Tables.REGISTERED_MODEL.NAME.eq(modelId.get()))) {
+    if (modelId.isPresent() && !versions.modelExists(dsl, modelId.get())) {
       throw ModelService.notFound(modelId.get());
     }
     ListQuery query = ListQuery.of(request, VersionRepository.FILTER, VersionRepository.SORT_KEYS, "version desc",
@@ -220,8 +219,8 @@ public final class VersionService {
   }
 
   /** Says whether the model or only the version is missing. */
-  private static GantryException notFound(DSLContext ctx, VersionRef ref) {
-    if (!ctx.fetchExists(io.gantry.db.Tables.REGISTERED_MODEL, io.gantry.db.Tables.REGISTERED_MODEL.NAME.eq(ref.model()))) {
+  private GantryException notFound(DSLContext ctx, VersionRef ref) {
+    if (!versions.modelExists(ctx, ref.model())) {
       return ModelService.notFound(ref.model());
     }
     return new GantryException(ErrorCode.VERSION_NOT_FOUND,
