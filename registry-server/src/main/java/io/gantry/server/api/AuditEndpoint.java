@@ -55,7 +55,8 @@ public final class AuditEndpoint extends AuditGrpc.AuditImplBase {
       Optional<Action> action = request.getAction() == AuditAction.AUDIT_ACTION_UNSPECIFIED ? Optional.empty()
           : Optional.of(action(request.getAction()));
       var page = audit.list(new AuditService.EventFilter(request.getResourcePrefix(), request.getActor(), action,
-          time(request.hasStartTime(), request.getStartTime()), time(request.hasEndTime(), request.getEndTime())),
+          time("start_time", request.hasStartTime(), request.getStartTime()),
+          time("end_time", request.hasEndTime(), request.getEndTime())),
           request.getPageSize(), request.getPageToken());
       return ListAuditEventsResponse.newBuilder()
           .addAllEvents(page.items().stream().map(AuditEndpoint::toProto).toList())
@@ -204,8 +205,7 @@ public final class AuditEndpoint extends AuditGrpc.AuditImplBase {
     return Action.valueOf(action.name().substring("AUDIT_ACTION_".length()));
   }
 
-  private static Optional<OffsetDateTime> time(boolean present, Timestamp time) {
-    return present ? Optional.of(Instant.ofEpochSecond(time.getSeconds(), time.getNanos()).atOffset(ZoneOffset.UTC))
-        : Optional.empty();
+  private static Optional<OffsetDateTime> time(String field, boolean present, Timestamp time) {
+    return Rpc.instant(field, present, time).map(instant -> instant.atOffset(ZoneOffset.UTC));
   }
 }

@@ -2,6 +2,8 @@ package io.gantry.server.api;
 
 import com.google.protobuf.Empty;
 import com.google.protobuf.FieldMask;
+import io.gantry.server.alias.AliasMessages;
+import io.gantry.server.alias.AliasService;
 import io.gantry.server.auth.Caller;
 import io.gantry.server.common.Names;
 import io.gantry.server.common.RequestKey;
@@ -21,6 +23,10 @@ import io.gantry.v1.Evaluation;
 import io.gantry.v1.GetModelRequest;
 import io.gantry.v1.GetModelVersionRequest;
 import io.gantry.v1.ListEvaluationsRequest;
+import io.gantry.v1.ListAliasHistoryRequest;
+import io.gantry.v1.ListAliasHistoryResponse;
+import io.gantry.v1.ListAliasesRequest;
+import io.gantry.v1.ListAliasesResponse;
 import io.gantry.v1.ListEvaluationsResponse;
 import io.gantry.v1.ListModelVersionsRequest;
 import io.gantry.v1.ListModelVersionsResponse;
@@ -30,12 +36,14 @@ import io.gantry.v1.ModelRegistryGrpc;
 import io.gantry.v1.ModelVersion;
 import io.gantry.v1.RegisteredModel;
 import io.gantry.v1.ReportEvaluationRequest;
+import io.gantry.v1.ResolveAliasRequest;
 import io.gantry.v1.SetModelTagRequest;
 import io.gantry.v1.SetVersionTagRequest;
 import io.gantry.v1.UpdateModelRequest;
 import io.gantry.v1.UpdateModelVersionRequest;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The gRPC face of {@code gantry.v1.ModelRegistry}: reads requests, calls the model and version
@@ -45,10 +53,12 @@ public final class ModelRegistryEndpoint extends ModelRegistryGrpc.ModelRegistry
 
   private final ModelService models;
   private final VersionService versions;
+  private final AliasService aliases;
 
-  public ModelRegistryEndpoint(ModelService models, VersionService versions) {
+  public ModelRegistryEndpoint(ModelService models, VersionService versions, AliasService aliases) {
     this.models = models;
     this.versions = versions;
+    this.aliases = aliases;
   }
 
   @Override
@@ -184,6 +194,37 @@ public final class ModelRegistryEndpoint extends ModelRegistryGrpc.ModelRegistry
       return ListEvaluationsResponse.newBuilder()
           .addAllEvaluations(page.items().stream().map(VersionMessages::toProto).toList())
           .setNextPageToken(page.nextPageToken())
+          .build();
+    });
+  }
+
+  @Override
+  public void resolveAlias(ResolveAliasRequest request, StreamObserver<ModelVersion> observer) {
+    Rpc.unary(observer, () -> VersionMessages.toProto(aliases.resolve(
+        Names.parseAliasName("name", request.getName()),
+        Rpc.instant("as_of", request.hasAsOf(), request.getAsOf()))));
+  }
+
+  @Override
+  public void listAliases(ListAliasesRequest request, StreamObserver<ListAliasesResponse> observer) {
+    Rpc.unary(observer, () -> ListAliasesResponse.newBuilder()
+        .addAllAliases(aliases.list(Names.parseModelName("parent", request.getParent())).stream()
+            .map(AliasMessages::toProto).toList())
+        .build());
+  }
+
+  @Override
+  public void listAliasHistory(ListAliasHistoryRequest request, StreamObserver<ListAliasHistoryResponse> observer) {
+    Rpc.unary(observer, () -> {
+      String parent = request.getParent();
+      ListQuery.Request page = new ListQuery.Request(parent, request.getPageSize(), request.getPageToken(), "", "");
+      var moves = parent.contains("/aliases/")
+          ? aliases.history(Names.parseAliasName("parent", parent).model(),
+              Optional.of(Names.parseAliasName("parent", parent).alias()), page)
+          : aliases.history(Names.parseModelName("parent", parent), Optional.empty(), page);
+      return ListAliasHistoryResponse.newBuilder()
+          .addAllMoves(moves.items().stream().map(AliasMessages::toProto).toList())
+          .setNextPageToken(moves.nextPageToken())
           .build();
     });
   }

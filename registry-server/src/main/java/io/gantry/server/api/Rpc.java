@@ -3,12 +3,16 @@ package io.gantry.server.api;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
 import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.Timestamps;
 import io.gantry.server.common.Digests;
+import io.gantry.server.error.GantryException;
 import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /** What every gRPC adapter needs: running a unary call, and the conversions shared by all rooms. */
@@ -32,6 +36,18 @@ public final class Rpc {
   public static Timestamp timestamp(OffsetDateTime time) {
     var instant = time.toInstant();
     return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+  }
+
+  /** An optional timestamp of a request; one outside 0001-01-01 … 9999-12-31 is refused, naming the field. */
+  public static Optional<Instant> instant(String field, boolean present, Timestamp timestamp) {
+    if (!present) {
+      return Optional.empty();
+    }
+    if (!Timestamps.isValid(timestamp)) {
+      throw GantryException.invalid(field, "is not a valid timestamp (seconds " + timestamp.getSeconds()
+          + ", nanos " + timestamp.getNanos() + ")");
+    }
+    return Optional.of(Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos()));
   }
 
   /**

@@ -2,10 +2,14 @@ package io.gantry.server.common;
 
 import io.gantry.server.error.GantryException;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Resource names (AIP-122): {@code models/{model}} and {@code models/{model}/versions/{version}}. */
+/**
+ * Resource names (AIP-122): {@code models/{model}}, {@code models/{model}/versions/{version}},
+ * {@code models/{model}/aliases/{alias}} and {@code promotions/{uuid}}.
+ */
 public final class Names {
 
   public static final Pattern MODEL_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,255}");
@@ -14,6 +18,13 @@ public final class Names {
   // MLflow's URI form, accepted wherever a version is
   private static final Pattern VERSION_URI = Pattern.compile("models:/([^/]*)/([^/]*)");
   private static final Pattern VERSION_NUMBER = Pattern.compile("[1-9][0-9]{0,9}");
+  public static final Pattern ALIAS = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
+  /** The alias every model has: its highest READY version, computed, never stored. */
+  public static final String LATEST = "latest";
+  private static final Pattern ALIAS_NAME = Pattern.compile("models/([^/]*)/aliases/([^/]*)");
+  // MLflow's URI form of an alias
+  private static final Pattern ALIAS_URI = Pattern.compile("models:/([^/@]*)@([^/]*)");
+  private static final Pattern PROMOTION_NAME = Pattern.compile("promotions/([0-9a-fA-F-]{36})");
 
   private Names() {}
 
@@ -24,12 +35,27 @@ public final class Names {
     }
   }
 
+  /** An alias of a model. */
+  public record AliasRef(String model, String alias) {
+    public String name() {
+      return aliasName(model, alias);
+    }
+  }
+
   public static String modelName(String modelId) {
     return "models/" + modelId;
   }
 
   public static String versionName(String modelId, long version) {
     return "models/" + modelId + "/versions/" + version;
+  }
+
+  public static String aliasName(String modelId, String alias) {
+    return "models/" + modelId + "/aliases/" + alias;
+  }
+
+  public static String promotionName(UUID id) {
+    return "promotions/" + id;
   }
 
   /** Checks a model id as given on create. */
@@ -76,6 +102,44 @@ public final class Names {
       throw GantryException.invalid(field, "version '" + printable(m.group(2)) + "' is not a positive number");
     }
     return new VersionRef(model, Integer.parseInt(m.group(2)));
+  }
+
+  /** Checks an alias; {@code latest} passes, callers that write refuse it. */
+  public static String checkAlias(String field, String alias) {
+    if (alias.isEmpty()) {
+      throw GantryException.invalid(field, "is required");
+    }
+    if (!ALIAS.matcher(alias).matches()) {
+      throw GantryException.invalid(field, "'" + printable(alias) + "' is not a valid alias: it must match "
+          + ALIAS.pattern() + " (a lower-case letter, then lower-case letters, digits, '_', '-'; at most 64)");
+    }
+    return alias;
+  }
+
+  /** Parses {@code models/{model}/aliases/{alias}} or {@code models:/{model}@{alias}}. */
+  public static AliasRef parseAliasName(String field, String name) {
+    Matcher m = ALIAS_NAME.matcher(name);
+    if (!m.matches()) {
+      m = ALIAS_URI.matcher(name);
+      if (!m.matches()) {
+        throw GantryException.invalid(field,
+            malformed(name, "models/{model}/aliases/{alias} or models:/{model}@{alias}"));
+      }
+    }
+    return new AliasRef(checkModelId(field, m.group(1)), checkAlias(field, m.group(2)));
+  }
+
+  /** Parses {@code promotions/{uuid}}. */
+  public static UUID parsePromotionName(String field, String name) {
+    Matcher m = PROMOTION_NAME.matcher(name);
+    if (m.matches()) {
+      try {
+        return UUID.fromString(m.group(1));
+      } catch (IllegalArgumentException e) {
+        // reported below
+      }
+    }
+    throw GantryException.invalid(field, malformed(name, "promotions/{uuid}"));
   }
 
   private static String malformed(String name, String expected) {

@@ -1,5 +1,6 @@
 package io.gantry.server.config;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -15,9 +16,10 @@ import java.util.regex.Pattern;
  * @param dataDir home of the embedded database (and, later, filesystem artifacts)
  * @param externalDatabase set when {@code GANTRY_DB_URL} points at an external PostgreSQL
  * @param audit how the audit log signs and publishes checkpoints
+ * @param promotion how long promotions wait for approval, and the policy file loaded at start
  */
 public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<ExternalDatabase> externalDatabase,
-    Audit audit) {
+    Audit audit, Promotion promotion) {
 
   public static final int DEFAULT_GRPC_PORT = 9090;
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -33,6 +35,14 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
    *     Replicas sharing a database must share it.
    */
   public record Audit(String origin, Path keyFile, long checkpointEveryEvents, Duration checkpointInterval) {}
+
+  /**
+   * Promotion settings.
+   *
+   * @param ttl how long a promotion may await approval before it expires
+   * @param policyFile policy bindings applied at start (each change audited), when set
+   */
+  public record Promotion(Duration ttl, Optional<Path> policyFile) {}
 
   /** Connection settings of an external PostgreSQL. */
   public record ExternalDatabase(String url, String user, String password) {}
@@ -68,7 +78,15 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
       throw new ConfigException("GANTRY_AUDIT_ORIGIN must be a name such as example.com/audit (no spaces or '+'), got '"
           + audit.origin() + "'");
     }
-    return new ServerConfig(port, httpPort, dataDir, external, audit);
+    Optional<Path> policyFile = Optional.ofNullable(env.get("GANTRY_POLICY_FILE"))
+        .filter(file -> !file.isBlank())
+        .map(file -> Path.of(file).toAbsolutePath());
+    policyFile.filter(file -> !Files.isReadable(file)).ifPresent(file -> {
+      throw new ConfigException("GANTRY_POLICY_FILE names " + file + ", which cannot be read");
+    });
+    Promotion promotion = new Promotion(
+        Duration.ofSeconds(positive(env, "GANTRY_PROMOTION_TTL_SECONDS", Duration.ofDays(7).toSeconds())), policyFile);
+    return new ServerConfig(port, httpPort, dataDir, external, audit, promotion);
   }
 
   private static long positive(Map<String, String> env, String name, long defaultValue) {

@@ -1,0 +1,208 @@
+package io.gantry.server.promotion;
+
+import static io.gantry.db.Tables.PROMOTION;
+import static io.gantry.db.Tables.PROMOTION_DECISION;
+import static io.gantry.db.Tables.REGISTERED_MODEL;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.gantry.db.tables.records.PromotionDecisionRecord;
+import io.gantry.db.tables.records.PromotionRecord;
+import io.gantry.policy.Outcome;
+import io.gantry.policy.Verdict;
+import io.gantry.server.common.CanonicalJson;
+import io.gantry.server.query.FilterSchema;
+import io.gantry.server.query.ListQuery;
+import io.gantry.server.query.SortKey;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.jooq.DSLContext;
+import org.jooq.JSONB;
+import org.jooq.Record;
+import org.jooq.SelectJoinStep;
+import org.jooq.impl.DSL;
+
+/** Promotions and their decisions in PostgreSQL. Every method runs in the context it is given. */
+public final class PromotionRepository {
+
+  static final FilterSchema FILTER = new FilterSchema()
+      .enumeration("state", PROMOTION.STATE,
+          Arrays.stream(Promotion.State.values()).map(Enum::name).collect(Collectors.toSet()))
+      .enumeration("kind", PROMOTION.KIND,
+          Arrays.stream(Promotion.Kind.values()).map(Enum::name).collect(Collectors.toSet()))
+      .string("model", REGISTERED_MODEL.NAME)
+      .string("alias", PROMOTION.ALIAS)
+      .number("version", PROMOTION.VERSION)
+      .string("requester", PROMOTION.REQUESTER)
+      .timestamp("create_time", PROMOTION.CREATE_TIME)
+      .timestamp("update_time", PROMOTION.UPDATE_TIME);
+
+  static final Map<String, SortKey<?>> SORT_KEYS = SortKey.byName(
+      SortKey.time("create_time", PROMOTION.CREATE_TIME),
+      SortKey.time("update_time", PROMOTION.UPDATE_TIME));
+
+  private static final TypeReference<List<Map<String, Object>>> VERDICTS = new TypeReference<>() {};
+
+  /** Stores a new promotion; its state is settled by {@link #settle} in the same transaction. */
+  public void insert(DSLContext tx, Promotion promotion) {
+    long model = tx.select(REGISTERED_MODEL.ID).from(REGISTERED_MODEL)
+        .where(REGISTERED_MODEL.NAME.eq(promotion.modelId()))
+        .fetchSingle(REGISTERED_MODEL.ID);
+    tx.insertInto(PROMOTION)
+        .set(PROMOTION.ID, promotion.id())
+        .set(PROMOTION.MODEL_ID, model)
+        .set(PROMOTION.ALIAS, promotion.alias())
+        .set(PROMOTION.VERSION, promotion.version().orElse(null))
+        .set(PROMOTION.KIND, promotion.kind().name())
+        .set(PROMOTION.STATE, promotion.state().name())
+        .set(PROMOTION.STATE_REASON, promotion.stateReason())
+        .set(PROMOTION.REQUESTER, promotion.requester())
+        .set(PROMOTION.JUSTIFICATION, promotion.justification())
+        .set(PROMOTION.EXPECTED_CURRENT_VERSION, promotion.expectedCurrentVersion().orElse(null))
+        .set(PROMOTION.ARCHIVE_PREVIOUS, promotion.archivePrevious())
+        .set(PROMOTION.CURRENT_VERSION, promotion.currentVersion().orElse(null))
+        .set(PROMOTION.ALIAS_REVISION, promotion.aliasRevision())
+        .set(PROMOTION.VERDICTS, verdictsJson(promotion.verdicts()))
+        .set(PROMOTION.POLICY_SET_DIGEST, promotion.policySetDigest())
+        .set(PROMOTION.CONTENT_DIGEST, promotion.contentDigest())
+        .set(PROMOTION.CREATE_TIME, promotion.createTime())
+        .set(PROMOTION.UPDATE_TIME, promotion.updateTime())
+        .set(PROMOTION.EXPIRE_TIME, promotion.expireTime())
+        .execute();
+  }
+
+  /** Records the outcome of an evaluation, or a decision, on a stored promotion. */
+  public void settle(DSLContext tx, UUID id, Promotion.State state, String reason, List<Verdict> verdicts,
+      String policySetDigest, String contentDigest) {
+    tx.update(PROMOTION)
+        .set(PROMOTION.STATE, state.name())
+        .set(PROMOTION.STATE_REASON, reason)
+        .set(PROMOTION.VERDICTS, verdictsJson(verdicts))
+        .set(PROMOTION.POLICY_SET_DIGEST, policySetDigest)
+        .set(PROMOTION.CONTENT_DIGEST, contentDigest)
+        .set(PROMOTION.UPDATE_TIME, DSL.currentOffsetDateTime())
+        .where(PROMOTION.ID.eq(id))
+        .execute();
+  }
+
+  /** Changes only the state, keeping the verdicts of the last evaluation. */
+  public void setState(DSLContext tx, UUID id, Promotion.State state, String reason) {
+    tx.update(PROMOTION)
+        .set(PROMOTION.STATE, state.name())
+        .set(PROMOTION.STATE_REASON, reason)
+        .set(PROMOTION.UPDATE_TIME, DSL.currentOffsetDateTime())
+        .where(PROMOTION.ID.eq(id))
+        .execute();
+  }
+
+  /** Records a principal's decision, replacing an earlier one of theirs that no longer counts. */
+  public void replaceDecision(DSLContext tx, UUID id, Promotion.Decision decision) {
+    tx.insertInto(PROMOTION_DECISION)
+        .set(PROMOTION_DECISION.PROMOTION_SEQ,
+            DSL.select(PROMOTION.SEQ).from(PROMOTION).where(PROMOTION.ID.eq(id)).asField())
+        .set(PROMOTION_DECISION.PRINCIPAL, decision.principal())
+        .set(PROMOTION_DECISION.APPROVED, decision.approved())
+        .set(PROMOTION_DECISION.COMMENT, decision.comment())
+        .set(PROMOTION_DECISION.CONTENT_DIGEST, decision.contentDigest())
+        .set(PROMOTION_DECISION.POLICY_SET_DIGEST, decision.policySetDigest())
+        .onConflict(PROMOTION_DECISION.PROMOTION_SEQ, PROMOTION_DECISION.PRINCIPAL)
+        .doUpdate()
+        .set(PROMOTION_DECISION.APPROVED, decision.approved())
+        .set(PROMOTION_DECISION.COMMENT, decision.comment())
+        .set(PROMOTION_DECISION.CONTENT_DIGEST, decision.contentDigest())
+        .set(PROMOTION_DECISION.POLICY_SET_DIGEST, decision.policySetDigest())
+        .set(PROMOTION_DECISION.CREATE_TIME, DSL.currentOffsetDateTime())
+        .execute();
+  }
+
+  public Optional<Promotion> find(DSLContext ctx, UUID id) {
+    return select(ctx).where(PROMOTION.ID.eq(id)).fetchOptional().map(row -> toPromotion(ctx, row));
+  }
+
+  /** Locks the promotion's row until the transaction ends. */
+  public Optional<Promotion> lock(DSLContext tx, UUID id) {
+    return select(tx).where(PROMOTION.ID.eq(id)).forUpdate().of(PROMOTION).fetchOptional()
+        .map(row -> toPromotion(tx, row));
+  }
+
+  /** Locks the promotions of the alias still awaiting approval, but one. */
+  public List<Promotion> lockPending(DSLContext tx, String modelId, String alias, UUID except) {
+    return select(tx)
+        .where(REGISTERED_MODEL.NAME.eq(modelId))
+        .and(PROMOTION.ALIAS.eq(alias))
+        .and(PROMOTION.STATE.eq(Promotion.State.AWAITING_APPROVAL.name()))
+        .and(PROMOTION.ID.ne(except))
+        .orderBy(PROMOTION.SEQ)
+        .forUpdate().of(PROMOTION)
+        .fetch(row -> toPromotion(tx, row));
+  }
+
+  /** Promotions still awaiting approval whose time ran out by {@code now}, oldest first. */
+  public List<UUID> overdue(DSLContext ctx, Instant now, int limit) {
+    return ctx.select(PROMOTION.ID).from(PROMOTION)
+        .where(PROMOTION.STATE.eq(Promotion.State.AWAITING_APPROVAL.name()))
+        .and(PROMOTION.EXPIRE_TIME.le(now.atOffset(ZoneOffset.UTC)))
+        .orderBy(PROMOTION.EXPIRE_TIME)
+        .limit(limit)
+        .fetch(PROMOTION.ID);
+  }
+
+  public ListQuery.Page<Promotion> list(DSLContext ctx, ListQuery query) {
+    var rows = select(ctx).where(query.condition()).orderBy(query.orderBy()).limit(query.limit()).fetch();
+    return query.page(rows, row -> toPromotion(ctx, row));
+  }
+
+  private static SelectJoinStep<Record> select(DSLContext ctx) {
+    return ctx.select(PROMOTION.fields()).select(REGISTERED_MODEL.NAME)
+        .from(PROMOTION).join(REGISTERED_MODEL).on(REGISTERED_MODEL.ID.eq(PROMOTION.MODEL_ID));
+  }
+
+  private static Promotion toPromotion(DSLContext ctx, Record row) {
+    PromotionRecord p = row.into(PROMOTION);
+    List<Promotion.Decision> decisions = ctx.selectFrom(PROMOTION_DECISION)
+        .where(PROMOTION_DECISION.PROMOTION_SEQ.eq(p.getSeq()))
+        .orderBy(PROMOTION_DECISION.CREATE_TIME, PROMOTION_DECISION.PRINCIPAL)
+        .fetch(PromotionRepository::toDecision);
+    return new Promotion(p.getId(), row.get(REGISTERED_MODEL.NAME), p.getAlias(), Optional.ofNullable(p.getVersion()),
+        Promotion.Kind.valueOf(p.getKind()), Promotion.State.valueOf(p.getState()), p.getStateReason(),
+        p.getRequester(), p.getJustification(), Optional.ofNullable(p.getExpectedCurrentVersion()),
+        p.getArchivePrevious(), Optional.ofNullable(p.getCurrentVersion()), p.getAliasRevision(),
+        verdicts(p.getVerdicts()), p.getPolicySetDigest(), p.getContentDigest(), decisions, p.getCreateTime(),
+        p.getUpdateTime(), p.getExpireTime(), false);
+  }
+
+  private static Promotion.Decision toDecision(PromotionDecisionRecord d) {
+    return new Promotion.Decision(d.getPrincipal(), d.getApproved(), d.getComment(), d.getCreateTime(),
+        d.getContentDigest(), d.getPolicySetDigest());
+  }
+
+  private static JSONB verdictsJson(List<Verdict> verdicts) {
+    return JSONB.valueOf(CanonicalJson.write(verdicts.stream().map(v -> {
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("policy", v.policy());
+      json.put("outcome", v.outcome().name());
+      json.put("message", v.message());
+      json.put("facts", v.facts());
+      return json;
+    }).toList()));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Verdict> verdicts(JSONB json) {
+    try {
+      return CanonicalJson.MAPPER.readValue(json.data(), VERDICTS).stream()
+          .map(v -> new Verdict((String) v.get("policy"), Outcome.valueOf((String) v.get("outcome")),
+              (String) v.get("message"), (Map<String, Object>) v.get("facts")))
+          .toList();
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stored verdicts are not JSON", e);
+    }
+  }
+}
