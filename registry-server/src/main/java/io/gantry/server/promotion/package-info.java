@@ -1,0 +1,2 @@
+/** Gated promotion: policy bindings, promotions, their verdicts and approvals. */
+package io.gantry.server.promotion;
