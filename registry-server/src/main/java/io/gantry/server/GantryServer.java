@@ -1,7 +1,13 @@
 package io.gantry.server;
 
+import io.gantry.policy.Policies;
+import io.gantry.policy.PolicyFile;
+import io.gantry.policy.PolicyFileException;
+import io.gantry.server.alias.AliasRepository;
+import io.gantry.server.alias.AliasService;
 import io.gantry.server.api.AuditEndpoint;
 import io.gantry.server.api.ModelRegistryEndpoint;
+import io.gantry.server.api.PromotionsEndpoint;
 import io.gantry.server.audit.AuditLog;
 import io.gantry.server.audit.AuditRepository;
 import io.gantry.server.audit.AuditService;
@@ -12,10 +18,15 @@ import io.gantry.server.common.Transactions;
 import io.gantry.server.config.ConfigException;
 import io.gantry.server.config.Database;
 import io.gantry.server.config.ServerConfig;
+import io.gantry.server.error.GantryException;
 import io.gantry.server.model.ModelRepository;
 import io.gantry.server.model.ModelService;
 import io.gantry.server.ops.CallMetrics;
 import io.gantry.server.ops.OpsHttpServer;
+import io.gantry.server.promotion.PolicyBindingRepository;
+import io.gantry.server.promotion.PolicyBindingService;
+import io.gantry.server.promotion.PromotionRepository;
+import io.gantry.server.promotion.PromotionService;
 import io.gantry.server.version.VersionRepository;
 import io.gantry.server.version.VersionService;
 import io.gantry.v1.ModelRegistryGrpc;
@@ -38,6 +49,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -61,6 +76,9 @@ public final class GantryServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GantryServer.class);
   private static final int MAX_MESSAGE_BYTES = 16 << 20;
   private static final long DRAIN_SECONDS = 20;
+  private static final Duration EXPIRY_SWEEP = Duration.ofSeconds(30);
+  /** Who changes bindings from the policy file, in the audit log. */
+  static final String POLICY_FILE_ACTOR = "system:policy-file";
 
   private final Database database;
   private final Server server;
@@ -109,14 +127,30 @@ public final class GantryServer implements AutoCloseable {
     }
     var transactions = new Transactions(database.dsl(), new AuditLog(checkpointer::appended));
     var models = new ModelService(database.dsl(), transactions, new ModelRepository());
-    var versions = new VersionService(database.dsl(), transactions, new VersionRepository());
+    var versionRepository = new VersionRepository();
+    var versions = new VersionService(database.dsl(), transactions, versionRepository);
+    var aliasRepository = new AliasRepository();
+    var aliases = new AliasService(database.dsl(), aliasRepository, versionRepository);
+    var bindings = new PolicyBindingService(database.dsl(), transactions, new PolicyBindingRepository(),
+        Policies.discover(GantryServer.class.getClassLoader()));
+    var promotions = new PromotionService(database.dsl(), transactions, new PromotionRepository(), aliasRepository,
+        versionRepository, bindings, Clock.systemUTC(), config.promotion().ttl());
+    try {
+      config.promotion().policyFile().ifPresent(file -> loadPolicyFile(bindings, file));
+    } catch (ConfigException e) {
+      checkpointer.close();
+      database.close();
+      throw e;
+    }
     HealthStatusManager health = new HealthStatusManager();
 
     // The identity header is trusted as is, so nothing beyond this machine may reach the server.
     InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), config.grpcPort());
     Server server = NettyServerBuilder.forAddress(address)
         .maxInboundMessageSize(MAX_MESSAGE_BYTES)
-        .addService(ServerInterceptors.interceptForward(new ModelRegistryEndpoint(models, versions),
+        .addService(ServerInterceptors.interceptForward(new ModelRegistryEndpoint(models, versions, aliases),
+            new CallMetrics(metrics), new HeaderIdentityInterceptor()))
+        .addService(ServerInterceptors.interceptForward(new PromotionsEndpoint(promotions, bindings),
             new CallMetrics(metrics), new HeaderIdentityInterceptor()))
         .addService(ServerInterceptors.interceptForward(
             new AuditEndpoint(new AuditService(auditRepository, checkpointer)),
@@ -151,10 +185,36 @@ public final class GantryServer implements AutoCloseable {
     });
     GantryServer gantry = new GantryServer(database, server, health, probe, checkpointer, ops, gcMetrics, serving);
     probe.scheduleWithFixedDelay(gantry::probeDatabase, 0, 5, TimeUnit.SECONDS);
+    long expiryMillis = Math.min(config.promotion().ttl().toMillis(), EXPIRY_SWEEP.toMillis());
+    probe.scheduleWithFixedDelay(() -> expirePromotions(promotions), expiryMillis, expiryMillis,
+        TimeUnit.MILLISECONDS);
     log.warn("Identity comes from the unauthenticated '{}' header; listening on {} (loopback only)",
         HeaderIdentityInterceptor.HEADER, address);
     log.info("Gantry serving gRPC on port {}, health and metrics over HTTP on port {}", server.getPort(), ops.port());
     return gantry;
+  }
+
+  /** Applies the policy file; a file that cannot be read or used stops the start with one line. */
+  private static void loadPolicyFile(PolicyBindingService bindings, Path file) {
+    try {
+      bindings.apply(PolicyFile.parse(Files.readString(file), file.toString()), POLICY_FILE_ACTOR);
+      log.info("Applied the promotion policy file {}", file);
+    } catch (IOException e) {
+      throw new ConfigException("GANTRY_POLICY_FILE " + file + " cannot be read: " + e.getMessage(), e);
+    } catch (PolicyFileException e) {
+      throw new ConfigException("GANTRY_POLICY_FILE: " + e.getMessage(), e);
+    } catch (GantryException e) {
+      throw new ConfigException("GANTRY_POLICY_FILE " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void expirePromotions(PromotionService promotions) {
+    try {
+      promotions.expireOverdue();
+    } catch (RuntimeException e) {
+      // the database may be down; the next sweep tries again
+      log.warn("Could not expire overdue promotions: {}", e.toString());
+    }
   }
 
   /** Health follows the database: NOT_SERVING while it cannot be reached. */

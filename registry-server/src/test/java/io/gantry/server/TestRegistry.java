@@ -4,6 +4,7 @@ import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
 import io.gantry.server.config.ServerConfig;
 import io.gantry.v1.ModelRegistryGrpc;
+import io.gantry.v1.PromotionsGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
@@ -90,10 +91,22 @@ public final class TestRegistry {
   }
 
   public static ModelRegistryGrpc.ModelRegistryBlockingStub registry(ManagedChannel channel, String user) {
+    return as(ModelRegistryGrpc.newBlockingStub(channel), user);
+  }
+
+  public static PromotionsGrpc.PromotionsBlockingStub promotions(String user) {
+    return promotions(channel(), user);
+  }
+
+  public static PromotionsGrpc.PromotionsBlockingStub promotions(ManagedChannel channel, String user) {
+    return as(PromotionsGrpc.newBlockingStub(channel), user);
+  }
+
+  /** A stub that calls as {@code user}. */
+  public static <S extends io.grpc.stub.AbstractStub<S>> S as(S stub, String user) {
     Metadata headers = new Metadata();
     headers.put(Metadata.Key.of("x-gantry-user", Metadata.ASCII_STRING_MARSHALLER), user);
-    return ModelRegistryGrpc.newBlockingStub(channel)
-        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+    return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
   }
 
   public static HealthGrpc.HealthBlockingStub health() {

@@ -24,7 +24,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.jooq.DSLContext;
-import org.jooq.JSONB;
+import org.jooq.JSON;
 import org.jooq.Record;
 import org.jooq.SelectJoinStep;
 import org.jooq.impl.DSL;
@@ -183,8 +183,8 @@ public final class PromotionRepository {
         d.getContentDigest(), d.getPolicySetDigest());
   }
 
-  private static JSONB verdictsJson(List<Verdict> verdicts) {
-    return JSONB.valueOf(CanonicalJson.write(verdicts.stream().map(v -> {
+  private static JSON verdictsJson(List<Verdict> verdicts) {
+    return JSON.valueOf(CanonicalJson.write(verdicts.stream().map(v -> {
       Map<String, Object> json = new LinkedHashMap<>();
       json.put("policy", v.policy());
       json.put("outcome", v.outcome().name());
@@ -195,7 +195,7 @@ public final class PromotionRepository {
   }
 
   @SuppressWarnings("unchecked")
-  private static List<Verdict> verdicts(JSONB json) {
+  private static List<Verdict> verdicts(JSON json) {
     try {
       return CanonicalJson.MAPPER.readValue(json.data(), VERDICTS).stream()
           .map(v -> new Verdict((String) v.get("policy"), Outcome.valueOf((String) v.get("outcome")),
