@@ -347,15 +347,19 @@ public final class PolicyFile {
     if (e.getProblem().contains("(TAB)")) {
       return "invalid YAML: a tab character; YAML indents with spaces only";
     }
-    // SnakeYAML advises "Do not use > for indentation", which misleads when the character starts a value.
-    String problem = e.getProblem().replaceFirst("\\. \\(Do not use .+ for indentation\\)$", "");
+    // SnakeYAML advises "Do not use > for indentation", which misleads when the character starts a value, and
+    // quotes the offending character raw, even a line break.
+    String problem = e.getProblem().replaceFirst("\\. \\(Do not use .+ for indentation\\)$", "")
+        .replaceAll("\\p{Cntrl}", "");
     String hint = "";
     if (context.contains("block scalar") || problem.endsWith("cannot start any token")) {
       hint = "; quote a value that starts with a symbol, such as op: \">=\"";
     } else if (context.contains("alias") || problem.contains("undefined alias")) {
       hint = "; quote a value that starts with '*', such as models: \"*-taxi\"";
     } else if (context.contains("flow")) {
-      hint = "; inside { } and [ ], quote a value that starts with a symbol, such as op: \"!=\"";
+      hint = "; check that each { and [ is closed, and quote a value that starts with a symbol, such as op: \"!=\"";
+    } else if (problem.startsWith("mapping values are not allowed")) {
+      hint = "; quote a value that contains ': '";
     } else if (problem.startsWith("expected <block end>")) {
       hint = "; check the indentation";
     }

@@ -26,6 +26,12 @@
  * behalf: a broken policy yields a failing verdict, so it holds the alias still rather than crashing the
  * promotion. {@link io.gantry.policy.Outcome#combine} folds the verdicts into the promotion's outcome.
  *
+ * <h2>The policy file</h2>
+ *
+ * <p>Bindings of policies to an alias on the models matching a pattern can be written in YAML; the server and
+ * the CLI both read that file with {@link io.gantry.policy.PolicyFile}, which checks its structure and leaves
+ * the policies' parameters to {@link io.gantry.policy.Policies#create Policies.create}.
+ *
  * <h2>Writing a policy</h2>
  *
  * <p>Implement {@link io.gantry.policy.PolicyFactory} in a public class with a public no-argument constructor,
