@@ -4,6 +4,8 @@ import io.gantry.v1.AuditGrpc;
 import io.gantry.v1.AuditGrpc.AuditBlockingStub;
 import io.gantry.v1.ModelRegistryGrpc;
 import io.gantry.v1.ModelRegistryGrpc.ModelRegistryBlockingStub;
+import io.gantry.v1.PromotionsGrpc;
+import io.gantry.v1.PromotionsGrpc.PromotionsBlockingStub;
 import io.grpc.ClientInterceptor;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -34,7 +36,8 @@ public final class GantryClient implements AutoCloseable {
   // gRPC's own retry: UNAVAILABLE means the server did not act on the call, or the call carries a
   // request_id the server deduplicates on; every call of the audit service only reads.
   private static final Map<String, ?> RETRY_UNAVAILABLE = Map.of("methodConfig", List.of(Map.of(
-      "name", List.of(Map.of("service", ModelRegistryGrpc.SERVICE_NAME), Map.of("service", AuditGrpc.SERVICE_NAME)),
+      "name", List.of(Map.of("service", ModelRegistryGrpc.SERVICE_NAME), Map.of("service", AuditGrpc.SERVICE_NAME),
+          Map.of("service", PromotionsGrpc.SERVICE_NAME)),
       "retryPolicy", Map.of(
           "maxAttempts", 4.0,
           "initialBackoff", "0.2s",
@@ -46,10 +49,12 @@ public final class GantryClient implements AutoCloseable {
   private final ModelRegistryBlockingStub registry;
   private final HealthBlockingStub health;
   private final AuditBlockingStub audit;
+  private final PromotionsBlockingStub promotions;
 
   private GantryClient(ManagedChannel channel) {
     this.channel = channel;
     this.registry = ModelRegistryGrpc.newBlockingStub(channel);
+    this.promotions = PromotionsGrpc.newBlockingStub(channel);
     this.audit = AuditGrpc.newBlockingStub(channel);
     this.health = HealthGrpc.newBlockingStub(channel);
   }
@@ -85,6 +90,14 @@ public final class GantryClient implements AutoCloseable {
    */
   public AuditBlockingStub audit() {
     return audit.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The {@code gantry.v1.Promotions} service: requests to move an alias, their approvals, and the policy bindings
+   * that gate them. A promotion a policy refused is a response in state {@code REJECTED}, not a failed call.
+   */
+  public PromotionsBlockingStub promotions() {
+    return promotions.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** The standard {@code grpc.health.v1.Health} service of the server. */

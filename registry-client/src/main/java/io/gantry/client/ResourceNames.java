@@ -5,8 +5,9 @@ import java.util.regex.Pattern;
 
 /**
  * Turns what people type into resource names (AIP-122): {@code taxi} into {@code models/taxi},
- * {@code taxi 3} and {@code models:/taxi/3} (the MLflow URI) into {@code models/taxi/versions/3}.
- * Only the shape is checked here; whether a model id is valid is the server's to say, so that
+ * {@code taxi 3} and {@code models:/taxi/3} (the MLflow URI) into {@code models/taxi/versions/3},
+ * {@code models:/taxi@champion} into {@code models/taxi/aliases/champion}, and a promotion's uuid into
+ * {@code promotions/{uuid}}. Only the shape is checked here; whether a model id is valid is the server's to say, so that
  * every client gets the same answer naming the same field.
  */
 public final class ResourceNames {
@@ -14,9 +15,13 @@ public final class ResourceNames {
   public static final String MODEL_URI_PREFIX = "models:/";
 
   private static final String MODELS = "models/";
+  private static final String PROMOTIONS = "promotions/";
   private static final Pattern VERSION_NUMBER = Pattern.compile("[1-9][0-9]{0,18}");
   private static final Pattern VERSION_URI = Pattern.compile("models:/(.+)/([^/]+)");
   private static final Pattern VERSION_NAME = Pattern.compile("models/(.+)/versions/([^/]+)");
+  private static final Pattern ALIAS_URI = Pattern.compile("models:/([^/@]+)@([^/@]+)");
+  private static final Pattern ALIAS_NAME = Pattern.compile("models/([^/]+)/aliases/([^/]+)");
+  private static final Pattern PROMOTION_ID = Pattern.compile("[^/\\s]+");
 
   private ResourceNames() {}
 
@@ -48,6 +53,56 @@ public final class ResourceNames {
     }
     throw new IllegalArgumentException(
         "expected a version as models:/MODEL/VERSION or models/MODEL/versions/VERSION, got '" + reference + "'");
+  }
+
+  /** {@code models/taxi/versions/3} → {@code models/taxi}. */
+  public static String versionParent(String versionName) {
+    return model(versionNameParts(versionName).group(1));
+  }
+
+  /** {@code models/taxi/versions/3} → 3. */
+  public static long versionNumber(String versionName) {
+    return Long.parseLong(versionNameParts(versionName).group(2));
+  }
+
+  private static Matcher versionNameParts(String versionName) {
+    Matcher matcher = VERSION_NAME.matcher(versionName);
+    if (!matcher.matches()) {
+      throw new IllegalArgumentException("expected a version name models/MODEL/versions/VERSION, got '"
+          + versionName + "'");
+    }
+    return matcher;
+  }
+
+  /** {@code taxi}, {@code champion} → {@code models/taxi/aliases/champion}. */
+  public static String alias(String model, String alias) {
+    return model(model) + "/aliases/" + alias;
+  }
+
+  /** {@code models:/taxi@champion} or {@code models/taxi/aliases/champion} → {@code models/taxi/aliases/champion}. */
+  public static String alias(String reference) {
+    for (Pattern form : new Pattern[] {ALIAS_URI, ALIAS_NAME}) {
+      Matcher matcher = form.matcher(reference);
+      if (matcher.matches()) {
+        return alias(matcher.group(1), matcher.group(2));
+      }
+    }
+    throw new IllegalArgumentException(
+        "expected an alias as models:/MODEL@ALIAS or models/MODEL/aliases/ALIAS, got '" + reference + "'");
+  }
+
+  /** Whether {@code argument} names an alias ({@code models:/taxi@champion}) rather than a version. */
+  public static boolean isAliasReference(String argument) {
+    return ALIAS_URI.matcher(argument).matches() || ALIAS_NAME.matcher(argument).matches();
+  }
+
+  /** A promotion's uuid or {@code promotions/{uuid}} → {@code promotions/{uuid}}. */
+  public static String promotion(String promotion) {
+    String id = promotion.startsWith(PROMOTIONS) ? promotion.substring(PROMOTIONS.length()) : promotion;
+    if (!PROMOTION_ID.matcher(id).matches()) {
+      throw new IllegalArgumentException("expected a promotion as its id or promotions/ID, got '" + promotion + "'");
+    }
+    return PROMOTIONS + id;
   }
 
   /** Whether {@code argument} names a version on its own, rather than being a model followed by a version. */

@@ -54,4 +54,40 @@ class ResourceNamesTest {
     assertThat(ResourceNames.isVersionReference("taxi")).isFalse();
     assertThat(ResourceNames.isVersionReference("models/taxi")).isFalse();
   }
+
+  @Test
+  void versionNamesSplitIntoModelAndNumber() {
+    assertThat(ResourceNames.versionParent("models/fraud.v2-eu/versions/40")).isEqualTo("models/fraud.v2-eu");
+    assertThat(ResourceNames.versionNumber("models/fraud.v2-eu/versions/40")).isEqualTo(40);
+    assertThatThrownBy(() -> ResourceNames.versionNumber("models:/taxi/3"))
+        .hasMessageContaining("models/MODEL/versions/VERSION");
+  }
+
+  @Test
+  void aliasFromModelAndAliasOrFromUriOrResourceName() {
+    assertThat(ResourceNames.alias("taxi", "champion")).isEqualTo("models/taxi/aliases/champion");
+    assertThat(ResourceNames.alias("models/taxi", "champion")).isEqualTo("models/taxi/aliases/champion");
+    assertThat(ResourceNames.alias("models:/taxi@champion")).isEqualTo("models/taxi/aliases/champion");
+    assertThat(ResourceNames.alias("models/taxi/aliases/champion")).isEqualTo("models/taxi/aliases/champion");
+    for (String bad : new String[] {"models:/taxi/3", "models:/taxi@", "models:/@champion", "taxi@champion"}) {
+      assertThatThrownBy(() -> ResourceNames.alias(bad)).as(bad).hasMessageContaining("models:/MODEL@ALIAS");
+    }
+  }
+
+  @Test
+  void tellsAnAliasReferenceFromAVersionReference() {
+    assertThat(ResourceNames.isAliasReference("models:/taxi@champion")).isTrue();
+    assertThat(ResourceNames.isAliasReference("models/taxi/aliases/champion")).isTrue();
+    assertThat(ResourceNames.isAliasReference("models:/taxi/3")).isFalse();
+  }
+
+  @Test
+  void promotionsByIdOrResourceName() {
+    String id = "0b7e3f9a-5c1d-4e2f-8a6b-9c0d1e2f3a4b";
+    assertThat(ResourceNames.promotion(id)).isEqualTo("promotions/" + id);
+    assertThat(ResourceNames.promotion("promotions/" + id)).isEqualTo("promotions/" + id);
+    for (String bad : new String[] {"", "promotions/", "models/taxi", "a b"}) {
+      assertThatThrownBy(() -> ResourceNames.promotion(bad)).as(bad).hasMessageContaining("promotions/ID");
+    }
+  }
 }
