@@ -1,17 +1,11 @@
 package io.gantry.client.cli;
 
-import com.google.protobuf.Timestamp;
 import io.gantry.v1.AuditAction;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
@@ -19,7 +13,7 @@ import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** What the audit commands accept: actions by their short name, RFC 3339 times, keys and files to read. */
+/** What the audit commands accept: actions by their short name, keys and files to read. */
 final class AuditArguments {
 
   private static final String ACTION_PREFIX = "AUDIT_ACTION_";
@@ -61,24 +55,6 @@ final class AuditArguments {
     @Override
     public Iterator<String> iterator() {
       return actions().stream().map(AuditArguments::actionName).iterator();
-    }
-  }
-
-  /** An RFC 3339 time ({@code 2024-05-01T12:00:00Z}, {@code 2024-05-01T14:00:00.5+02:00}), or a date: midnight UTC. */
-  static final class TimeConverter implements ITypeConverter<Timestamp> {
-    @Override
-    public Timestamp convert(String value) {
-      String text = value.strip().toUpperCase(Locale.ROOT);
-      Instant instant;
-      try {
-        instant = text.length() == 10
-            ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant()
-            : OffsetDateTime.parse(text.replace(' ', 'T')).toInstant();
-      } catch (DateTimeParseException e) {
-        throw new TypeConversionException("expected an RFC 3339 time such as 2024-05-01T12:00:00Z, or a date such as "
-            + "2024-05-01, got '" + value + "'");
-      }
-      return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
     }
   }
 

@@ -73,11 +73,11 @@ final class AuditCommand extends CommandGroup {
         description = "One of ${COMPLETION-CANDIDATES}; any case, with or without AUDIT_ACTION_.")
     AuditAction action;
 
-    @Option(names = "--since", paramLabel = "TIME", converter = AuditArguments.TimeConverter.class,
+    @Option(names = "--since", paramLabel = "TIME", converter = TimeConverter.class,
         description = "Events at or after this RFC 3339 time (e.g. 2024-05-01T12:00:00Z), or date (at 00:00 UTC).")
     Timestamp since;
 
-    @Option(names = "--until", paramLabel = "TIME", converter = AuditArguments.TimeConverter.class,
+    @Option(names = "--until", paramLabel = "TIME", converter = TimeConverter.class,
         description = "Events before this time or date.")
     Timestamp until;
 

@@ -3,6 +3,7 @@ package io.gantry.client.cli;
 import io.gantry.client.GantryClient;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.function.Supplier;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -54,6 +55,15 @@ final class CommonOptions {
   /** Standard error, for progress and warnings that must not mix with the output. */
   PrintWriter err() {
     return command.commandLine().getErr();
+  }
+
+  /** A resource name made from arguments by {@code parse}; one it refuses is a usage error with its message. */
+  String resourceName(Supplier<String> parse) {
+    try {
+      return parse.get();
+    } catch (IllegalArgumentException e) {
+      throw usageError(e.getMessage());
+    }
   }
 
   /** A bad argument found while running: reported like a parse error, with exit code 2. */

@@ -18,7 +18,10 @@ import picocli.CommandLine.ParameterException;
     versionProvider = GantryCli.Version.class,
     description = "Command line client of the Gantry model registry.",
     subcommands = {
-        ModelsCommand.class, VersionsCommand.class, EvalCommand.class, AuditCommand.class, BenchCommand.class},
+        ModelsCommand.class, VersionsCommand.class, EvalCommand.class, ResolveCommand.class, AliasesCommand.class,
+        PromoteCommand.class, RollbackCommand.class, ApprovalCommands.Approve.class, ApprovalCommands.Reject.class,
+        ApprovalCommands.Cancel.class, PromotionsCommand.class, PolicyCommand.class, AuditCommand.class,
+        BenchCommand.class},
     footerHeading = "%nEnvironment:%n",
     footer = {
         "  GANTRY_TARGET  server address host:port (default " + GantryCli.DEFAULT_TARGET + ")",
@@ -31,7 +34,9 @@ import picocli.CommandLine.ParameterException;
         GantryCli.EXIT_NOT_FOUND + ":NOT_FOUND: no such model, version or tag",
         GantryCli.EXIT_INVALID_ARGUMENT + ":INVALID_ARGUMENT: the server refused a field (named on stderr)",
         GantryCli.EXIT_CONFLICT + ":FAILED_PRECONDITION, ABORTED or ALREADY_EXISTS: the current state forbids it",
-        GantryCli.EXIT_UNAVAILABLE + ":UNAVAILABLE: the server or its database cannot be reached; retry"})
+        GantryCli.EXIT_UNAVAILABLE + ":UNAVAILABLE: the server or its database cannot be reached; retry",
+        GantryCli.EXIT_REJECTED + ":promote, rollback, approve, aliases remove: the promotion ended without applying "
+            + "(REJECTED by a policy or a reviewer; a dry run: would be)"})
 public final class GantryCli {
 
   static final String DEFAULT_TARGET = "localhost:9090";
@@ -45,6 +50,7 @@ public final class GantryCli {
   static final int EXIT_INVALID_ARGUMENT = 4;
   static final int EXIT_CONFLICT = 5;
   static final int EXIT_UNAVAILABLE = 6;
+  static final int EXIT_REJECTED = 7;
 
   /** Standard output as bytes, for output that must reach it unchanged (an audit export). */
   private final PrintStream stdout;

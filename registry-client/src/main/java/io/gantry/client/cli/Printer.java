@@ -11,14 +11,27 @@ import io.gantry.client.ResourceNames;
 import io.gantry.v1.AuditAction;
 import io.gantry.v1.AuditEvent;
 import io.gantry.v1.Checkpoint;
+import io.gantry.v1.Alias;
+import io.gantry.v1.AliasMove;
 import io.gantry.v1.DatasetMetrics;
+import io.gantry.v1.EffectivePolicy;
 import io.gantry.v1.Evaluation;
 import io.gantry.v1.InclusionProof;
+import io.gantry.v1.ListAliasHistoryResponse;
+import io.gantry.v1.ListAliasesResponse;
 import io.gantry.v1.ListAuditEventsResponse;
 import io.gantry.v1.ListModelVersionsResponse;
 import io.gantry.v1.ListModelsResponse;
+import io.gantry.v1.ListPromotionPoliciesResponse;
+import io.gantry.v1.ListPromotionsResponse;
 import io.gantry.v1.ModelVersion;
 import io.gantry.v1.ModelVersionStatus;
+import io.gantry.v1.PolicyBinding;
+import io.gantry.v1.PolicySpec;
+import io.gantry.v1.PolicyVerdict;
+import io.gantry.v1.Promotion;
+import io.gantry.v1.PromotionDecision;
+import io.gantry.v1.PromotionState;
 import io.gantry.v1.RegisteredModel;
 import io.gantry.v1.Requirement;
 import io.gantry.v1.Schema;
@@ -234,6 +247,150 @@ final class Printer {
         .print(out);
   }
 
+  /** What a request or a decision came to: the state and why, then every verdict and decision. */
+  void promotionOutcome(Promotion promotion) {
+    if (printedAsJson(promotion)) {
+      return;
+    }
+    new TextTable()
+        .row("name", promotion.getName())
+        .row("kind", kind(promotion))
+        .row("model", promotion.getModel())
+        .row("alias", promotion.getAlias())
+        .field("version", versionOrNone(promotion.getVersion()))
+        .row("state", state(promotion.getState()))
+        .field("state_reason", promotion.getStateReason())
+        .field("dry_run", promotion.getDryRun() ? "true: nothing was written" : "")
+        .print(out);
+    verdictsAndDecisions(promotion);
+  }
+
+  /** Every field of a promotion, then every verdict and decision. */
+  void promotion(Promotion promotion) {
+    if (printedAsJson(promotion)) {
+      return;
+    }
+    new TextTable()
+        .row("name", promotion.getName())
+        .row("kind", kind(promotion))
+        .row("model", promotion.getModel())
+        .row("alias", promotion.getAlias())
+        .field("version", versionOrNone(promotion.getVersion()))
+        .row("state", state(promotion.getState()))
+        .field("state_reason", promotion.getStateReason())
+        .field("requester", promotion.getRequester())
+        .field("justification", promotion.getJustification())
+        .row("current_version", Long.toString(promotion.getCurrentVersion()))
+        .field("expected_current_version",
+            promotion.hasExpectedCurrentVersion() ? Long.toString(promotion.getExpectedCurrentVersion()) : "")
+        .row("alias_revision", Long.toString(promotion.getAliasRevision()))
+        .row("archive_previous", Boolean.toString(promotion.getArchivePrevious()))
+        .field("policy_set_digest", promotion.getPolicySetDigest())
+        .field("content_digest", promotion.getContentDigest())
+        .field("created", time(promotion.getCreateTime()))
+        .field("updated", time(promotion.getUpdateTime()))
+        .field("expires", time(promotion.getExpireTime()))
+        .field("dry_run", promotion.getDryRun() ? "true: nothing was written" : "")
+        .print(out);
+    verdictsAndDecisions(promotion);
+  }
+
+  void promotions(ListPromotionsResponse page) {
+    if (printedAsJson(page)) {
+      return;
+    }
+    TextTable table = new TextTable()
+        .row("ID", "MODEL", "ALIAS", "KIND", "VERSION", "STATE", "REQUESTER", "CREATED", "REASON");
+    for (Promotion promotion : page.getPromotionsList()) {
+      table.row(promotion.getName().substring(promotion.getName().indexOf('/') + 1),
+          ResourceNames.modelId(promotion.getModel()), promotion.getAlias(), kind(promotion),
+          versionOrNone(promotion.getVersion()), state(promotion.getState()), promotion.getRequester(),
+          time(promotion.getCreateTime()), promotion.getStateReason());
+    }
+    table.print(out);
+    nextPageHint(page.getNextPageToken());
+  }
+
+  void aliases(ListAliasesResponse aliases) {
+    if (printedAsJson(aliases)) {
+      return;
+    }
+    TextTable table = new TextTable().row("ALIAS", "VERSION", "REVISION", "UPDATED", "UPDATED_BY", "PROMOTION");
+    for (Alias alias : aliases.getAliasesList()) {
+      table.row(aliasId(alias.getName()), versionOrNone(alias.getVersion()), Long.toString(alias.getRevision()),
+          time(alias.getUpdateTime()), alias.getUpdatedBy(), alias.getPromotion());
+    }
+    table.print(out);
+  }
+
+  void aliasHistory(ListAliasHistoryResponse page) {
+    if (printedAsJson(page)) {
+      return;
+    }
+    TextTable table = new TextTable().row("TIME", "ALIAS", "FROM → TO", "MOVED_BY", "PROMOTION");
+    for (AliasMove move : page.getMovesList()) {
+      table.row(time(move.getMoveTime()), aliasId(move.getAlias()),
+          orDash(versionOrNone(move.getFromVersion())) + " → " + orDash(versionOrNone(move.getToVersion())),
+          move.getMovedBy(), move.getPromotion());
+    }
+    table.print(out);
+    nextPageHint(page.getNextPageToken());
+  }
+
+  /** The bindings a policy file set, each with its digest, or removed ({@code policies: []}). */
+  void policyFileApplied(ListPromotionPoliciesResponse applied) {
+    if (printedAsJson(applied)) {
+      return;
+    }
+    TextTable table = new TextTable().row("MODELS", "ALIAS", "PURPOSE", "RESULT", "DIGEST");
+    for (PolicyBinding binding : applied.getBindingsList()) {
+      boolean removed = binding.getPoliciesCount() == 0;
+      table.row(binding.getModelPattern(), binding.getAlias(), binding.getPurpose(),
+          removed ? "removed" : "set (" + binding.getPoliciesCount() + " policies)", binding.getDigest());
+    }
+    table.print(out);
+  }
+
+  void policyBindings(ListPromotionPoliciesResponse bindings) {
+    if (printedAsJson(bindings)) {
+      return;
+    }
+    TextTable table = new TextTable().row("MODELS", "ALIAS", "PURPOSE", "UPDATED", "UPDATED_BY", "POLICIES");
+    for (PolicyBinding binding : bindings.getBindingsList()) {
+      table.row(binding.getModelPattern(), binding.getAlias(), binding.getPurpose(), time(binding.getUpdateTime()),
+          binding.getUpdatedBy(), binding.getPoliciesList().stream().map(PolicySpec::getType)
+              .collect(Collectors.joining(", ")));
+    }
+    table.print(out);
+  }
+
+  /** The policies that gate an alias, binding by binding in the order they apply, each with its params. */
+  void effectivePolicy(EffectivePolicy effective) {
+    if (printedAsJson(effective)) {
+      return;
+    }
+    new TextTable()
+        .row("alias", effective.getAlias())
+        .row("purpose", effective.getPurpose())
+        .row("bindings", Integer.toString(effective.getBindingsCount()))
+        .row("policy_set_digest", effective.getPolicySetDigest())
+        .print(out);
+    if (effective.getBindingsCount() == 0) {
+      return;
+    }
+    TextTable table = new TextTable().row("MODELS", "PURPOSE", "POLICY", "PARAMS");
+    for (PolicyBinding binding : effective.getBindingsList()) {
+      for (int i = 0; i < binding.getPoliciesCount(); i++) {
+        PolicySpec policy = binding.getPolicies(i);
+        // The binding is named on its first policy only, so each binding reads as one group of rows.
+        table.row(i == 0 ? binding.getModelPattern() : "", i == 0 ? binding.getPurpose() : "", policy.getType(),
+            params(policy.getParams()));
+      }
+    }
+    out.println();
+    table.print(out);
+  }
+
   /** A flat report that is no API message (the benchmark figures), in the order its fields were added. */
   void report(Struct report) {
     if (printedAsJson(report)) {
@@ -261,6 +418,71 @@ final class Printer {
     if (!nextPageToken.isEmpty()) {
       out.println("more: --page-token " + nextPageToken + "  (or --all)");
     }
+  }
+
+  private void verdictsAndDecisions(Promotion promotion) {
+    if (promotion.getVerdictsCount() > 0) {
+      TextTable verdicts = new TextTable().row("POLICY", "OUTCOME", "MESSAGE");
+      for (PolicyVerdict verdict : promotion.getVerdictsList()) {
+        verdicts.row(verdict.getPolicy(), verdict.getOutcome().name().replace("VERDICT_OUTCOME_", ""),
+            verdict.getMessage());
+      }
+      out.println();
+      verdicts.print(out);
+    }
+    if (promotion.getDecisionsCount() > 0) {
+      TextTable decisions = new TextTable().row("PRINCIPAL", "DECISION", "COUNTS", "TIME", "COMMENT");
+      for (PromotionDecision decision : promotion.getDecisionsList()) {
+        decisions.row(decision.getPrincipal(), decision.getApproved() ? "approved" : "rejected",
+            decision.getCounts() ? "yes" : "no: given to other content or policies", time(decision.getCreateTime()),
+            decision.getComment());
+      }
+      out.println();
+      decisions.print(out);
+    }
+  }
+
+  /** Params as {@code metric=rmse, op=<=, value=5.6, approvers=[alice, bob]}. */
+  private static String params(Struct params) {
+    return params.getFieldsMap().entrySet().stream()
+        .map(param -> param.getKey() + "=" + param(param.getValue()))
+        .collect(Collectors.joining(", "));
+  }
+
+  private static String param(Value value) {
+    return switch (value.getKindCase()) {
+      case NUMBER_VALUE -> value.getNumberValue() == Math.rint(value.getNumberValue())
+          ? Long.toString((long) value.getNumberValue())
+          : Double.toString(value.getNumberValue());
+      case STRING_VALUE -> value.getStringValue();
+      case BOOL_VALUE -> Boolean.toString(value.getBoolValue());
+      case LIST_VALUE -> value.getListValue().getValuesList().stream().map(Printer::param)
+          .collect(Collectors.joining(", ", "[", "]"));
+      case STRUCT_VALUE -> "{" + params(value.getStructValue()) + "}";
+      default -> "null";
+    };
+  }
+
+  private static String kind(Promotion promotion) {
+    return promotion.getKind().name().replace("PROMOTION_KIND_", "");
+  }
+
+  static String state(PromotionState state) {
+    return state.name().replace("PROMOTION_STATE_", "");
+  }
+
+  /** {@code models/taxi/aliases/champion} → {@code champion}. */
+  private static String aliasId(String aliasName) {
+    return aliasName.substring(aliasName.lastIndexOf('/') + 1);
+  }
+
+  /** Version 0 stands for none: a removal's target, an alias that did not exist. */
+  private static String versionOrNone(long version) {
+    return version == 0 ? "" : Long.toString(version);
+  }
+
+  private static String orDash(String text) {
+    return text.isEmpty() ? "-" : text;
   }
 
   private static String describe(Schema schema) {

@@ -63,7 +63,7 @@ class AuditCliTest {
 
   @Test
   void timesAreRfc3339OrDates() {
-    AuditArguments.TimeConverter times = new AuditArguments.TimeConverter();
+    TimeConverter times = new TimeConverter();
 
     assertThat(times.convert("2024-05-01T12:00:00Z")).isEqualTo(seconds(1_714_564_800));
     assertThat(times.convert("2024-05-01t14:00:00+02:00")).isEqualTo(seconds(1_714_564_800));
