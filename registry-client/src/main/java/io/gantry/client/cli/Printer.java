@@ -252,8 +252,9 @@ final class Printer {
     if (printedAsJson(promotion)) {
       return;
     }
+    // A dry run has no name: nothing was stored.
     new TextTable()
-        .row("name", promotion.getName())
+        .field("name", promotion.getName())
         .row("kind", kind(promotion))
         .row("model", promotion.getModel())
         .row("alias", promotion.getAlias())
@@ -271,7 +272,7 @@ final class Printer {
       return;
     }
     new TextTable()
-        .row("name", promotion.getName())
+        .field("name", promotion.getName())
         .row("kind", kind(promotion))
         .row("model", promotion.getModel())
         .row("alias", promotion.getAlias())
@@ -344,9 +345,10 @@ final class Printer {
     }
     TextTable table = new TextTable().row("MODELS", "ALIAS", "PURPOSE", "RESULT", "DIGEST");
     for (PolicyBinding binding : applied.getBindingsList()) {
-      boolean removed = binding.getPoliciesCount() == 0;
+      int policies = binding.getPoliciesCount();
       table.row(binding.getModelPattern(), binding.getAlias(), binding.getPurpose(),
-          removed ? "removed" : "set (" + binding.getPoliciesCount() + " policies)", binding.getDigest());
+          policies == 0 ? "removed" : "set (" + policies + (policies == 1 ? " policy)" : " policies)"),
+          binding.getDigest());
     }
     table.print(out);
   }

@@ -37,6 +37,16 @@ record CliResult(int exitCode, String out, String err) {
     return fields;
   }
 
+  /** The parts of a table output that blank lines separate: a key/value block, then tables. */
+  static List<String> sections(String output) {
+    return List.of(output.split("\n\n"));
+  }
+
+  /** The rows of a table whose cells are two or more spaces apart, header first. */
+  static List<List<String>> rows(String table) {
+    return table.lines().map(line -> List.of(line.split(" {2,}"))).toList();
+  }
+
   /** Parses {@code -o json} output back into the message type of {@code prototype}. */
   static <T extends Message> T json(T prototype, String json) throws Exception {
     Message.Builder builder = prototype.toBuilder();
