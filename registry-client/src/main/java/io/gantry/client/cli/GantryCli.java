@@ -29,9 +29,10 @@ import picocli.CommandLine.ParameterException;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         GantryCli.EXIT_OK + ":success",
-        GantryCli.EXIT_OTHER + ":any other error; for audit verify and audit prove: not verified",
-        GantryCli.EXIT_USAGE + ":bad command line, or a local file missing",
-        GantryCli.EXIT_NOT_FOUND + ":NOT_FOUND: no such model, version or tag",
+        GantryCli.EXIT_OTHER + ":any other error (e.g. PERMISSION_DENIED); for audit verify and audit prove: "
+            + "not verified",
+        GantryCli.EXIT_USAGE + ":bad command line, or a local file missing or malformed",
+        GantryCli.EXIT_NOT_FOUND + ":NOT_FOUND: no such model, version, tag, alias or promotion",
         GantryCli.EXIT_INVALID_ARGUMENT + ":INVALID_ARGUMENT: the server refused a field (named on stderr)",
         GantryCli.EXIT_CONFLICT + ":FAILED_PRECONDITION, ABORTED or ALREADY_EXISTS: the current state forbids it",
         GantryCli.EXIT_UNAVAILABLE + ":UNAVAILABLE: the server or its database cannot be reached; retry",

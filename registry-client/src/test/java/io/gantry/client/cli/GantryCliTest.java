@@ -11,6 +11,7 @@ import io.grpc.Status;
 import io.grpc.protobuf.StatusProto;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class GantryCliTest {
     assertThat(result.exitCode()).isZero();
     assertThat(result.out())
         .contains("models", "versions", "eval", "bench")
-        .contains("Exit codes:", "3   NOT_FOUND", "4   INVALID_ARGUMENT", "6   UNAVAILABLE")
+        .contains("Exit codes:", "3   NOT_FOUND", "4   INVALID_ARGUMENT", "6   UNAVAILABLE", "7   promote, rollback")
         .contains("GANTRY_TARGET", "GANTRY_USER");
   }
 
@@ -108,6 +109,26 @@ class GantryCliTest {
 
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).contains("no MLmodel file in " + directory + ": not an MLflow model directory");
+  }
+
+  @Test
+  void aMalformedPolicyFileIsAUsageErrorNamingItsLine_beforeAnyCall(@TempDir Path directory) throws Exception {
+    Path policyFile = directory.resolve("policy.yaml");
+    Files.writeString(policyFile, "bindings:\n  - models: taxi\n    alias: champion\n    policies:\n");
+
+    CliResult result = CliResult.run(NO_SERVER, "policy", "set", "--file", policyFile.toString());
+
+    assertThat(result.exitCode()).as("not 6: the unreachable server was never called").isEqualTo(2);
+    assertThat(result.err()).startsWith("error: " + policyFile + ":4: bindings[0].policies: expected a list, found no "
+        + "value; write 'policies: []' to remove the binding");
+  }
+
+  @Test
+  void aPromotionIdIsCheckedBeforeAnyCall() {
+    CliResult result = CliResult.run(NO_SERVER, "promotions", "show", "promotions/");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("expected a promotion as its id or promotions/ID, got 'promotions/'");
   }
 
   @Test
