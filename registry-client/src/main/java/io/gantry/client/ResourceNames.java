@@ -6,9 +6,9 @@ import java.util.regex.Pattern;
 /**
  * Turns what people type into resource names (AIP-122): {@code taxi} into {@code models/taxi},
  * {@code taxi 3} and {@code models:/taxi/3} (the MLflow URI) into {@code models/taxi/versions/3},
- * {@code models:/taxi@champion} into {@code models/taxi/aliases/champion}, and a promotion's uuid into
- * {@code promotions/{uuid}}. Only the shape is checked here; whether a model id is valid is the server's to say, so that
- * every client gets the same answer naming the same field.
+ * {@code models:/taxi@champion} into {@code models/taxi/aliases/champion}, and a promotion's uuid
+ * into {@code promotions/{uuid}}. Only the shape is checked here; whether a model id is valid is the
+ * server's to say, so that every client gets the same answer naming the same field.
  */
 public final class ResourceNames {
 

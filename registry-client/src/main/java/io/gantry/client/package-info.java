@@ -8,8 +8,10 @@
  * {@link io.gantry.client.GantryClientException#from} reads the error details the server attaches
  * (the status code, a stable {@link io.gantry.v1.ErrorReason} and the invalid fields), so callers
  * branch on those and never on message text. {@link io.gantry.client.ResourceNames} turns what
- * people type ({@code taxi}, {@code taxi 3}, {@code models:/taxi/3}) into resource names, and
- * {@link io.gantry.client.MlflowModelDirectory} reads the metadata files of an MLflow model directory.
+ * people type ({@code taxi}, {@code taxi 3}, {@code models:/taxi/3}, {@code models:/taxi@champion}, a
+ * promotion's uuid) into resource names, {@link io.gantry.client.MlflowModelDirectory} reads the metadata files
+ * of an MLflow model directory, and {@link io.gantry.client.PolicyBindings} turns the bindings of a policy file
+ * (read by {@link io.gantry.policy.PolicyFile}, as the server reads it) into {@code SetPromotionPolicy} requests.
  *
  * <p>{@link io.gantry.client.AuditExportVerifier} checks an export of the audit log against a signed
  * checkpoint without a server: the signature, the gap-free {@code seq} numbering (naming the first bad

@@ -181,7 +181,7 @@ final class BenchCommand implements Callable<Integer> {
         registry.resolveAlias(resolve);
         yield deadline -> registry.withDeadline(deadline).resolveAlias(resolve);
       }
-      case promote -> throw new IllegalArgumentException("promote is not a timed workload");
+      case promote -> throw new IllegalStateException("promote is measured by promotionReport, not by a LoadRun");
     };
   }
 

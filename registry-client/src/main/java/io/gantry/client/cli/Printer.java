@@ -8,11 +8,11 @@ import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
 import io.gantry.client.ResourceNames;
+import io.gantry.v1.Alias;
+import io.gantry.v1.AliasMove;
 import io.gantry.v1.AuditAction;
 import io.gantry.v1.AuditEvent;
 import io.gantry.v1.Checkpoint;
-import io.gantry.v1.Alias;
-import io.gantry.v1.AliasMove;
 import io.gantry.v1.DatasetMetrics;
 import io.gantry.v1.EffectivePolicy;
 import io.gantry.v1.Evaluation;
@@ -305,7 +305,7 @@ final class Printer {
     for (Promotion promotion : page.getPromotionsList()) {
       table.row(promotion.getName().substring(promotion.getName().indexOf('/') + 1),
           ResourceNames.modelId(promotion.getModel()), promotion.getAlias(), kind(promotion),
-          versionOrNone(promotion.getVersion()), state(promotion.getState()), promotion.getRequester(),
+          versionCell(promotion.getVersion()), state(promotion.getState()), promotion.getRequester(),
           time(promotion.getCreateTime()), promotion.getStateReason());
     }
     table.print(out);
@@ -318,7 +318,7 @@ final class Printer {
     }
     TextTable table = new TextTable().row("ALIAS", "VERSION", "REVISION", "UPDATED", "UPDATED_BY", "PROMOTION");
     for (Alias alias : aliases.getAliasesList()) {
-      table.row(aliasId(alias.getName()), versionOrNone(alias.getVersion()), Long.toString(alias.getRevision()),
+      table.row(aliasId(alias.getName()), versionCell(alias.getVersion()), Long.toString(alias.getRevision()),
           time(alias.getUpdateTime()), alias.getUpdatedBy(), alias.getPromotion());
     }
     table.print(out);
@@ -331,7 +331,7 @@ final class Printer {
     TextTable table = new TextTable().row("TIME", "ALIAS", "FROM → TO", "MOVED_BY", "PROMOTION");
     for (AliasMove move : page.getMovesList()) {
       table.row(time(move.getMoveTime()), aliasId(move.getAlias()),
-          orDash(versionOrNone(move.getFromVersion())) + " → " + orDash(versionOrNone(move.getToVersion())),
+          versionCell(move.getFromVersion()) + " → " + versionCell(move.getToVersion()),
           move.getMovedBy(), move.getPromotion());
     }
     table.print(out);
@@ -478,13 +478,14 @@ final class Printer {
     return aliasName.substring(aliasName.lastIndexOf('/') + 1);
   }
 
-  /** Version 0 stands for none: a removal's target, an alias that did not exist. */
+  /** Version 0 stands for none (a removal's target, an alias that did not exist): a block leaves it out. */
   private static String versionOrNone(long version) {
     return version == 0 ? "" : Long.toString(version);
   }
 
-  private static String orDash(String text) {
-    return text.isEmpty() ? "-" : text;
+  /** Version 0 in a table, where an empty cell would read as a misaligned column. */
+  private static String versionCell(long version) {
+    return version == 0 ? "-" : Long.toString(version);
   }
 
   private static String describe(Schema schema) {
