@@ -254,7 +254,8 @@ public final class PromotionService {
   private Promotion decide(UUID id, String actor, DecisionStep step) {
     Promotion seen = get(id);
     Step result = transactions.write(actor, tx -> {
-      Alias alias = aliases.lockOrCreate(tx.dsl(), seen.modelId(), seen.alias(), actor).orElseThrow();
+      Alias alias = aliases.lockOrCreate(tx.dsl(), seen.modelId(), seen.alias(), actor)
+          .orElseThrow(() -> notFound(id));
       Promotion promotion = promotions.lock(tx.dsl(), id).orElseThrow(() -> notFound(id));
       if (promotion.state() == State.AWAITING_APPROVAL && isOverdue(promotion)) {
         Promotion expired = expire(tx, promotion);
