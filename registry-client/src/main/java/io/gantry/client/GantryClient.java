@@ -1,19 +1,19 @@
 package io.gantry.client;
 
-import io.gantry.v1.AuditGrpc;
 import io.gantry.v1.AuditGrpc.AuditBlockingStub;
-import io.gantry.v1.ModelRegistryGrpc;
+import io.gantry.v1.AuditGrpc;
 import io.gantry.v1.ModelRegistryGrpc.ModelRegistryBlockingStub;
-import io.gantry.v1.PromotionsGrpc;
+import io.gantry.v1.ModelRegistryGrpc;
 import io.gantry.v1.PromotionsGrpc.PromotionsBlockingStub;
+import io.gantry.v1.PromotionsGrpc;
 import io.grpc.ClientInterceptor;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
-import io.grpc.health.v1.HealthGrpc;
 import io.grpc.health.v1.HealthGrpc.HealthBlockingStub;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.MetadataUtils;
 import java.time.Duration;
 import java.util.List;

@@ -163,7 +163,7 @@ class PromotionCliTest {
     assertThat(CliResult.rows(shown.get(1))).containsExactly(
         List.of("MODELS", "PURPOSE", "POLICY", "PARAMS"),
         List.of(model, "rollback", "signature-required"),
-        List.of("", "approvals", "approvers=[alice, bob, dana], count=1"));
+        List.of("", "approvals", "count=1, approvers=[alice, bob, dana]"));
 
     ListPromotionPoliciesResponse all = CliResult.json(ListPromotionPoliciesResponse.getDefaultInstance(),
         CliResult.succeed(as("carol"), "policy", "list", "-o", "json"));

@@ -2,8 +2,8 @@ package io.gantry.server.alias;
 
 import static io.gantry.db.Tables.ALIAS_MOVE;
 
-import io.gantry.server.common.Names;
 import io.gantry.server.common.Names.AliasRef;
+import io.gantry.server.common.Names;
 import io.gantry.server.error.ErrorCode;
 import io.gantry.server.error.GantryException;
 import io.gantry.server.model.ModelService;

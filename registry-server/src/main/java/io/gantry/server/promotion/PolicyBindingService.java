@@ -1,12 +1,14 @@
 package io.gantry.server.promotion;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.gantry.policy.Policies;
 import io.gantry.policy.Policy;
 import io.gantry.policy.PolicyConfigException;
-import io.gantry.policy.PolicyFile;
 import io.gantry.policy.PolicyFile.PolicySpec;
+import io.gantry.policy.PolicyFile;
 import io.gantry.server.audit.Action;
 import io.gantry.server.audit.Payload;
 import io.gantry.server.common.CanonicalJson;
@@ -36,6 +38,7 @@ import org.jooq.DSLContext;
 public final class PolicyBindingService {
 
   static final int MAX_POLICIES = 50;
+  private static final ObjectMapper WRITTEN_ORDER = new ObjectMapper();
   private static final Pattern MODEL_PATTERN = Pattern.compile("[A-Za-z0-9._*?-]{1,256}");
 
   private final DSLContext dsl;
@@ -62,8 +65,9 @@ public final class PolicyBindingService {
     Purpose purpose = Purpose.parse("binding.purpose", binding.purpose());
     checkBinding(binding);
     List<Map<String, Object>> specs = canonicalSpecs(binding.policies());
-    String policiesJson = CanonicalJson.write(specs);
-    String digest = digest(binding.modelPattern(), binding.alias(), purpose, policiesJson);
+    String digest = digest(binding.modelPattern(), binding.alias(), purpose, CanonicalJson.write(specs));
+    // stored as written, parameters in their order, so that reading a binding back reads like its file
+    String policiesJson = writtenOrder(specs);
     return transactions.write(actor, tx -> {
       Optional<PolicyBinding> before = bindings.lock(tx.dsl(), binding.modelPattern(), binding.alias(), purpose);
       String resource = PolicyBinding.resource(binding.modelPattern(), binding.alias(), purpose);
@@ -210,6 +214,14 @@ public final class PolicyBindingService {
         "before_digest", before.map(PolicyBinding::digest).orElse(null),
         "after", after,
         "after_digest", afterDigest);
+  }
+
+  private static String writtenOrder(List<Map<String, Object>> specs) {
+    try {
+      return WRITTEN_ORDER.writeValueAsString(specs);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("policy parameters are not JSON-like: " + e.getOriginalMessage(), e);
+    }
   }
 
   private static String digest(String modelPattern, String alias, Purpose purpose, String policiesJson) {

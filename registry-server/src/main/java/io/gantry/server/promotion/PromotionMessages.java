@@ -2,8 +2,8 @@ package io.gantry.server.promotion;
 
 import io.gantry.policy.PolicyFile;
 import io.gantry.policy.Verdict;
+import io.gantry.proto.Structs;
 import io.gantry.server.api.Rpc;
-import io.gantry.server.api.Structs;
 import io.gantry.server.common.Names;
 import io.gantry.v1.PolicySpec;
 import io.gantry.v1.PolicyVerdict;

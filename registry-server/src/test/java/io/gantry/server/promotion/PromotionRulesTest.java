@@ -10,8 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.google.protobuf.util.Timestamps;
-import io.gantry.policy.PolicyFile;
 import io.gantry.policy.PolicyFile.PolicySpec;
+import io.gantry.policy.PolicyFile;
 import io.gantry.server.TestRegistry;
 import io.gantry.v1.ApprovePromotionRequest;
 import io.gantry.v1.ArchiveModelVersionRequest;

@@ -107,7 +107,7 @@ class PromotionServerConfigTest {
     TestRegistry.promotions(channel, "admin").setPromotionPolicy(io.gantry.v1.SetPromotionPolicyRequest.newBuilder()
         .setBinding(PolicyBinding.newBuilder().setModelPattern("churn").setAlias("production")
             .addPolicies(io.gantry.v1.PolicySpec.newBuilder().setType("approvals").setParams(
-                io.gantry.server.api.Structs.toStruct(Map.of("count", 1)))))
+                io.gantry.proto.Structs.toStruct(Map.of("count", 1)))))
         .build());
     TestRegistry.registry(channel, "erin").createModel(CreateModelRequest.newBuilder().setModelId("churn").build());
     TestRegistry.registry(channel, "erin").createModelVersion(CreateModelVersionRequest.newBuilder()

@@ -4,8 +4,8 @@ import static io.gantry.server.TestRegistry.promotions;
 import static io.gantry.server.TestRegistry.registry;
 
 import io.gantry.policy.PolicyFile;
+import io.gantry.proto.Structs;
 import io.gantry.server.TestRegistry;
-import io.gantry.server.api.Structs;
 import io.gantry.v1.CreateModelRequest;
 import io.gantry.v1.CreateModelVersionRequest;
 import io.gantry.v1.MlflowFiles;

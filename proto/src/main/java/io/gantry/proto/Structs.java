@@ -1,4 +1,4 @@
-package io.gantry.server.api;
+package io.gantry.proto;
 
 import com.google.protobuf.ListValue;
 import com.google.protobuf.NullValue;
