@@ -262,6 +262,20 @@ class PromotionRulesTest {
   }
 
   @Test
+  void aPolicyFromAPluginJarOnTheClassPath_gatesARealPromotion() {
+    TaxiTeam team = new TaxiTeam();
+    // frozen-alias lives in the policy module's test jar, registered by its own META-INF/services
+    TaxiTeam.bind(binding(team.model, "champion", new PolicySpec("frozen-alias", Map.of("aliases", List.of("champion")))));
+    ModelVersion v1 = team.register(5.5);
+
+    Promotion refused = team.promote(TaxiTeam.REQUESTER, v1, "champion");
+
+    assertThat(refused.getState()).isEqualTo(PromotionState.PROMOTION_STATE_REJECTED);
+    assertThat(refused.getVerdicts(0).getPolicy()).isEqualTo("frozen-alias");
+    assertThat(refused.getVerdicts(0).getMessage()).isEqualTo("champion is frozen");
+  }
+
+  @Test
   void aRetriedRequestWithTheSameRequestId_returnsTheFirstPromotion() {
     TaxiTeam team = new TaxiTeam();
     TaxiTeam.bind(binding(team.model, "champion", new PolicySpec("approvals", TWO_APPROVALS)));
