@@ -252,15 +252,7 @@ final class Printer {
     if (printedAsJson(promotion)) {
       return;
     }
-    // A dry run has no name: nothing was stored.
-    new TextTable()
-        .field("name", promotion.getName())
-        .row("kind", kind(promotion))
-        .row("model", promotion.getModel())
-        .row("alias", promotion.getAlias())
-        .field("version", versionOrNone(promotion.getVersion()))
-        .row("state", state(promotion.getState()))
-        .field("state_reason", promotion.getStateReason())
+    promotionHeader(promotion)
         .field("dry_run", promotion.getDryRun() ? "true: nothing was written" : "")
         .print(out);
     verdictsAndDecisions(promotion);
@@ -271,14 +263,7 @@ final class Printer {
     if (printedAsJson(promotion)) {
       return;
     }
-    new TextTable()
-        .field("name", promotion.getName())
-        .row("kind", kind(promotion))
-        .row("model", promotion.getModel())
-        .row("alias", promotion.getAlias())
-        .field("version", versionOrNone(promotion.getVersion()))
-        .row("state", state(promotion.getState()))
-        .field("state_reason", promotion.getStateReason())
+    promotionHeader(promotion)
         .field("requester", promotion.getRequester())
         .field("justification", promotion.getJustification())
         .row("current_version", Long.toString(promotion.getCurrentVersion()))
@@ -294,6 +279,18 @@ final class Printer {
         .field("dry_run", promotion.getDryRun() ? "true: nothing was written" : "")
         .print(out);
     verdictsAndDecisions(promotion);
+  }
+
+  /** What it asks for and where it stands; a dry run has no name, as nothing was stored. */
+  private static TextTable promotionHeader(Promotion promotion) {
+    return new TextTable()
+        .field("name", promotion.getName())
+        .row("kind", kind(promotion))
+        .row("model", promotion.getModel())
+        .row("alias", promotion.getAlias())
+        .field("version", versionOrNone(promotion.getVersion()))
+        .row("state", state(promotion.getState()))
+        .field("state_reason", promotion.getStateReason());
   }
 
   void promotions(ListPromotionsResponse page) {
