@@ -3,6 +3,7 @@ package io.gantry.server;
 import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
 import io.gantry.server.config.ServerConfig;
+import io.gantry.v1.ArtifactsGrpc;
 import io.gantry.v1.ModelRegistryGrpc;
 import io.gantry.v1.PromotionsGrpc;
 import io.grpc.ManagedChannel;
@@ -31,12 +32,13 @@ public final class TestRegistry {
   private static final AtomicInteger NAMES = new AtomicInteger();
   private static GantryServer server;
   private static ManagedChannel channel;
+  private static Path dataDir;
 
   private TestRegistry() {}
 
   public static synchronized ManagedChannel channel() {
     if (server == null) {
-      Path dataDir = tempDir("gantry-test");
+      dataDir = tempDir("gantry-test");
       server = start(dataDir);
       channel = connect(server);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -59,6 +61,12 @@ public final class TestRegistry {
     all.put("GANTRY_GRPC_PORT", "0");
     all.put("GANTRY_HTTP_PORT", "0");
     return GantryServer.start(ServerConfig.fromEnvironment(all));
+  }
+
+  /** The data directory of the shared server: its embedded database and its filesystem artifact store. */
+  public static Path dataDir() {
+    channel();
+    return dataDir;
   }
 
   /** The HTTP (health and metrics) port of the shared server. */
@@ -92,6 +100,10 @@ public final class TestRegistry {
 
   public static ModelRegistryGrpc.ModelRegistryBlockingStub registry(ManagedChannel channel, String user) {
     return as(ModelRegistryGrpc.newBlockingStub(channel), user);
+  }
+
+  public static ArtifactsGrpc.ArtifactsBlockingStub artifacts(String user) {
+    return as(ArtifactsGrpc.newBlockingStub(channel()), user);
   }
 
   public static PromotionsGrpc.PromotionsBlockingStub promotions(String user) {

@@ -121,7 +121,7 @@ public final class ModelRegistryEndpoint extends ModelRegistryGrpc.ModelRegistry
   public void createModelVersion(CreateModelVersionRequest request, StreamObserver<ModelVersion> observer) {
     Rpc.unary(observer, () -> VersionMessages.toProto(versions.create(
         Names.parseModelName("parent", request.getParent()),
-        VersionMessages.toDraft(request.getModelVersion()),
+        VersionMessages.toDraft(request.getModelVersion(), request.getManagedArtifacts()),
         RequestKey.of("CreateModelVersion", request.getRequestId(),
             Rpc.fingerprint(request.toBuilder().clearRequestId().build())),
         Caller.principal())));

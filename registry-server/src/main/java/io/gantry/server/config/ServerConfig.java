@@ -3,6 +3,7 @@ package io.gantry.server.config;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -17,9 +18,10 @@ import java.util.regex.Pattern;
  * @param externalDatabase set when {@code GANTRY_DB_URL} points at an external PostgreSQL
  * @param audit how the audit log signs and publishes checkpoints
  * @param promotion how long promotions wait for approval, and the policy file loaded at start
+ * @param artifacts where version files are stored, and when the janitor cleans up
  */
 public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<ExternalDatabase> externalDatabase,
-    Audit audit, Promotion promotion) {
+    Audit audit, Promotion promotion, Artifacts artifacts) {
 
   public static final int DEFAULT_GRPC_PORT = 9090;
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -43,6 +45,19 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
    * @param policyFile policy bindings applied at start (each change audited), when set
    */
   public record Promotion(Duration ttl, Optional<Path> policyFile) {}
+
+  /**
+   * Artifact settings.
+   *
+   * @param s3 an S3-compatible store (MinIO, S3, Ceph); empty for the filesystem store under the data directory
+   * @param uploadTimeout a version still PENDING_UPLOAD this long after it was created is failed by the janitor
+   * @param blobGrace a blob no version references is deleted once it has been unused this long
+   * @param janitorInterval how often the janitor runs
+   */
+  public record Artifacts(Optional<S3> s3, Duration uploadTimeout, Duration blobGrace, Duration janitorInterval) {}
+
+  /** Connection settings of an S3-compatible store. */
+  public record S3(String endpoint, String bucket, String accessKey, String secretKey, String region) {}
 
   /** Connection settings of an external PostgreSQL. */
   public record ExternalDatabase(String url, String user, String password) {}
@@ -86,7 +101,33 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
     });
     Promotion promotion = new Promotion(
         Duration.ofSeconds(positive(env, "GANTRY_PROMOTION_TTL_SECONDS", Duration.ofDays(7).toSeconds())), policyFile);
-    return new ServerConfig(port, httpPort, dataDir, external, audit, promotion);
+    Artifacts artifacts = new Artifacts(s3(env),
+        Duration.ofSeconds(positive(env, "GANTRY_UPLOAD_TIMEOUT_SECONDS", Duration.ofDays(1).toSeconds())),
+        Duration.ofSeconds(positive(env, "GANTRY_BLOB_GRACE_SECONDS", Duration.ofHours(1).toSeconds())),
+        Duration.ofSeconds(positive(env, "GANTRY_JANITOR_INTERVAL_SECONDS", Duration.ofMinutes(5).toSeconds())));
+    return new ServerConfig(port, httpPort, dataDir, external, audit, promotion, artifacts);
+  }
+
+  private static Optional<S3> s3(Map<String, String> env) {
+    String endpoint = env.getOrDefault("GANTRY_S3_ENDPOINT", "").trim();
+    if (endpoint.isEmpty()) {
+      for (String name : List.of("GANTRY_S3_BUCKET", "GANTRY_S3_ACCESS_KEY", "GANTRY_S3_SECRET_KEY")) {
+        if (!env.getOrDefault(name, "").isBlank()) {
+          throw new ConfigException(name + " is set but GANTRY_S3_ENDPOINT is not");
+        }
+      }
+      return Optional.empty();
+    }
+    if (!endpoint.startsWith("http://") && !endpoint.startsWith("https://")) {
+      throw new ConfigException("GANTRY_S3_ENDPOINT must be an http:// or https:// URL, got '" + endpoint + "'");
+    }
+    for (String name : List.of("GANTRY_S3_BUCKET", "GANTRY_S3_ACCESS_KEY", "GANTRY_S3_SECRET_KEY")) {
+      if (env.getOrDefault(name, "").isBlank()) {
+        throw new ConfigException(name + " is required with GANTRY_S3_ENDPOINT");
+      }
+    }
+    return Optional.of(new S3(endpoint, env.get("GANTRY_S3_BUCKET").trim(), env.get("GANTRY_S3_ACCESS_KEY"),
+        env.get("GANTRY_S3_SECRET_KEY"), env.getOrDefault("GANTRY_S3_REGION", "").trim()));
   }
 
   private static long positive(Map<String, String> env, String name, long defaultValue) {

@@ -65,8 +65,10 @@ public final class CandidateMapper {
   }
 
   /**
-   * The version's metadata digest, {@code sha256:<hex>}. Versions have no managed artifact files yet, so this
-   * digest stands for their content: an approval is given for one digest and stops counting when it changes.
+   * The digest that identifies the version's content, {@code sha256:<hex>}: an approval is given for one digest
+   * and stops counting when it changes. A version whose files the registry holds is identified by its manifest
+   * digest once finalized. A version with only a {@code source} (MLflow style) is identified by this metadata
+   * digest instead.
    *
    * <p>It covers the model name, version number, source, run id, run link, the four MLflow files as registered
    * and the tags. Tags are included because they are mutable and approval-relevant: an approval given while
@@ -79,6 +81,9 @@ public final class CandidateMapper {
    * encode alike.
    */
   public static String contentDigest(Version version) {
+    if (version.manifestDigest().isPresent()) {
+      return version.manifestDigest().get();
+    }
     MlflowFiles files = version.files();
     List<String> fields = new ArrayList<>(List.of(
         METADATA_ENCODING,

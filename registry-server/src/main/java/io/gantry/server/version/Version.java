@@ -31,7 +31,9 @@ public record Version(
     OffsetDateTime updateTime,
     String createdBy,
     String updatedBy,
-    long revision) {
+    long revision,
+    boolean managedArtifacts,
+    Optional<String> manifestDigest) {
 
   /** The lifecycle of a version. */
   public enum Status { PENDING_UPLOAD, READY, FAILED, ARCHIVED }
@@ -39,9 +41,13 @@ public record Version(
   /** The latest value of each metric reported on one dataset. */
   public record LatestMetrics(String datasetDigest, Map<String, Double> metrics, OffsetDateTime updateTime) {}
 
-  /** What a client supplies to register a version. */
+  /**
+   * What a client supplies to register a version.
+   *
+   * @param managedArtifacts the files will be uploaded: the version starts PENDING_UPLOAD
+   */
   public record Draft(String source, String runId, String runLink, String description, Map<String, String> tags,
-      MlflowFiles files) {}
+      MlflowFiles files, boolean managedArtifacts) {}
 
   public String name() {
     return Names.versionName(modelId, version);

@@ -26,7 +26,9 @@ public final class VersionMessages {
         .setUpdateTime(Rpc.timestamp(version.updateTime()))
         .setCreatedBy(version.createdBy())
         .setUpdatedBy(version.updatedBy())
-        .setEtag(version.etag());
+        .setEtag(version.etag())
+        .setManagedArtifacts(version.managedArtifacts())
+        .setManifestDigest(version.manifestDigest().orElse(""));
     version.mlmodel().ifPresent(proto::setMlmodel);
     version.metrics().forEach((dataset, latest) -> proto.putMetrics(dataset, DatasetMetrics.newBuilder()
         .setDatasetDigest(latest.datasetDigest())
@@ -47,8 +49,8 @@ public final class VersionMessages {
         .build();
   }
 
-  public static Version.Draft toDraft(ModelVersion proto) {
+  public static Version.Draft toDraft(ModelVersion proto, boolean managedArtifacts) {
     return new Version.Draft(proto.getSource(), proto.getRunId(), proto.getRunLink(), proto.getDescription(),
-        proto.getTagsMap(), proto.getFiles());
+        proto.getTagsMap(), proto.getFiles(), managedArtifacts);
   }
 }

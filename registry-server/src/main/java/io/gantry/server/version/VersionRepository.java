@@ -90,7 +90,7 @@ public final class VersionRepository {
             MODEL_VERSION.SOURCE, MODEL_VERSION.RUN_ID, MODEL_VERSION.RUN_LINK, MODEL_VERSION.DESCRIPTION,
             MODEL_VERSION.MLMODEL_TEXT, MODEL_VERSION.REQUIREMENTS_TEXT, MODEL_VERSION.CONDA_TEXT,
             MODEL_VERSION.PYTHON_ENV_TEXT, MODEL_VERSION.MLMODEL, MODEL_VERSION.DEPENDENCIES,
-            MODEL_VERSION.CREATED_BY, MODEL_VERSION.UPDATED_BY)
+            MODEL_VERSION.MANAGED_ARTIFACTS, MODEL_VERSION.CREATED_BY, MODEL_VERSION.UPDATED_BY)
         .select(DSL.select(
                 allocated.field(REGISTERED_MODEL.ID),
                 allocated.field(REGISTERED_MODEL.LAST_VERSION),
@@ -105,6 +105,7 @@ public final class VersionRepository {
                 DSL.val(draft.files().getPythonEnvYaml(), MODEL_VERSION.PYTHON_ENV_TEXT),
                 DSL.val(mlmodel.map(VersionRepository::json).orElse(null), MODEL_VERSION.MLMODEL),
                 DSL.val(json(dependencies), MODEL_VERSION.DEPENDENCIES),
+                DSL.val(draft.managedArtifacts(), MODEL_VERSION.MANAGED_ARTIFACTS),
                 DSL.val(actor, MODEL_VERSION.CREATED_BY),
                 DSL.val(actor, MODEL_VERSION.UPDATED_BY))
             .from(allocated))
@@ -135,6 +136,11 @@ public final class VersionRepository {
         .forUpdate().of(MODEL_VERSION)
         .fetchOptional()
         .map(r -> r.into(MODEL_VERSION));
+  }
+
+  /** Locks a version's row, by its key, until the transaction ends. */
+  public Optional<ModelVersionRecord> lockById(DSLContext tx, long id) {
+    return tx.selectFrom(MODEL_VERSION).where(MODEL_VERSION.ID.eq(id)).forUpdate().fetchOptional();
   }
 
   public ListQuery.Page<Version> list(DSLContext ctx, Optional<String> modelId, ListQuery query) {
@@ -263,7 +269,8 @@ public final class VersionRepository {
         .build();
     return new Version(v.getId(), modelId, v.getVersion(), Version.Status.valueOf(v.getStatus()), v.getSource(),
         v.getRunId(), v.getRunLink(), v.getDescription(), tags, files, mlmodel, dependencies, metrics,
-        v.getCreateTime(), v.getUpdateTime(), v.getCreatedBy(), v.getUpdatedBy(), v.getRevision());
+        v.getCreateTime(), v.getUpdateTime(), v.getCreatedBy(), v.getUpdatedBy(), v.getRevision(),
+        v.getManagedArtifacts(), Optional.ofNullable(v.getManifestDigest()));
   }
 
   private static List<Evaluation> toEvaluations(DSLContext ctx, List<Record> rows) {

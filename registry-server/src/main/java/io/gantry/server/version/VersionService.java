@@ -49,7 +49,8 @@ public final class VersionService {
 
   /**
    * Registers the next version of a model. Its MLflow files are parsed first, so a malformed one
-   * refuses the request before anything is stored; a version with metadata only is READY at once.
+   * refuses the request before anything is stored. A version with metadata only is READY at once; one with
+   * managed artifacts is PENDING_UPLOAD until its files are uploaded and finalized.
    */
   public Version create(String modelId, Version.Draft draft, Optional<RequestKey> requestKey, String actor) {
     Violations violations = new Violations()
@@ -68,12 +69,13 @@ public final class VersionService {
     String runId = draft.runId().isEmpty() ? parsed.mlmodel().map(m -> m.getRunId()).orElse("") : draft.runId();
     return transactions.createOnce(actor, requestKey,
         tx -> {
-          Version version = versions.insertNext(tx.dsl(), modelId, Version.Status.READY, draft, runId,
+          Version.Status status = draft.managedArtifacts() ? Version.Status.PENDING_UPLOAD : Version.Status.READY;
+          Version version = versions.insertNext(tx.dsl(), modelId, status, draft, runId,
               parsed.mlmodel(), parsed.dependencies(), actor).orElseThrow(() -> ModelService.notFound(modelId));
           tx.record(Action.VERSION_CREATED, version.name(), Payload.of(
               "status", version.status().name(), "source", version.source(), "run_id", version.runId(),
               "run_link", version.runLink(), "description", version.description(), "tags", version.tags(),
-              "files_sha256", fileDigests(files)));
+              "files_sha256", fileDigests(files), "managed_artifacts", draft.managedArtifacts()));
           return version;
         },
         Version::name,
