@@ -5,9 +5,15 @@ import io.gantry.policy.PolicyFile;
 import io.gantry.policy.PolicyFileException;
 import io.gantry.server.alias.AliasRepository;
 import io.gantry.server.alias.AliasService;
+import io.gantry.server.api.ArtifactsEndpoint;
 import io.gantry.server.api.AuditEndpoint;
 import io.gantry.server.api.ModelRegistryEndpoint;
 import io.gantry.server.api.PromotionsEndpoint;
+import io.gantry.server.artifact.ArtifactJanitor;
+import io.gantry.server.artifact.ArtifactRepository;
+import io.gantry.server.artifact.ArtifactService;
+import io.gantry.server.artifact.store.ArtifactStore;
+import io.gantry.server.artifact.store.ArtifactStores;
 import io.gantry.server.audit.AuditLog;
 import io.gantry.server.audit.AuditRepository;
 import io.gantry.server.audit.AuditService;
@@ -30,8 +36,10 @@ import io.gantry.server.promotion.PromotionService;
 import io.gantry.server.version.VersionRepository;
 import io.gantry.server.version.VersionService;
 import io.gantry.v1.ModelRegistryGrpc;
+import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -53,6 +61,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -83,21 +93,23 @@ public final class GantryServer implements AutoCloseable {
   private final Database database;
   private final Server server;
   private final HealthStatusManager health;
-  private final ScheduledExecutorService healthProbe;
+  private final ScheduledExecutorService background;
   private final Checkpointer checkpointer;
+  private final ArtifactStore store;
   private final OpsHttpServer ops;
   private final JvmGcMetrics gcMetrics;
   private final AtomicBoolean serving;
   private boolean closed;
 
   private GantryServer(Database database, Server server, HealthStatusManager health,
-      ScheduledExecutorService healthProbe, Checkpointer checkpointer, OpsHttpServer ops, JvmGcMetrics gcMetrics,
-      AtomicBoolean serving) {
+      ScheduledExecutorService background, Checkpointer checkpointer, ArtifactStore store, OpsHttpServer ops,
+      JvmGcMetrics gcMetrics, AtomicBoolean serving) {
     this.database = database;
     this.server = server;
     this.health = health;
-    this.healthProbe = healthProbe;
+    this.background = background;
     this.checkpointer = checkpointer;
+    this.store = store;
     this.ops = ops;
     this.gcMetrics = gcMetrics;
     this.serving = serving;
@@ -115,83 +127,103 @@ public final class GantryServer implements AutoCloseable {
         new ClassLoaderMetrics(), new ProcessorMetrics(), new UptimeMetrics())) {
       binder.bindTo(metrics);
     }
-    Database database = Database.open(config, metrics);
-    var auditRepository = new AuditRepository(database.dsl());
-    Checkpointer checkpointer;
+    // what start-up has opened so far, closed in reverse order if a later step fails
+    Deque<AutoCloseable> opened = new ArrayDeque<>();
     try {
-      checkpointer = new Checkpointer(auditRepository, SigningKey.load(config.audit().keyFile(), config.audit().origin()),
-          config.audit().origin(), config.audit().checkpointEveryEvents(), config.audit().checkpointInterval());
-    } catch (ConfigException e) {
-      database.close();
-      throw e;
-    }
-    var transactions = new Transactions(database.dsl(), new AuditLog(checkpointer::appended));
-    var models = new ModelService(database.dsl(), transactions, new ModelRepository());
-    var versionRepository = new VersionRepository();
-    var versions = new VersionService(database.dsl(), transactions, versionRepository);
-    var aliasRepository = new AliasRepository();
-    var aliases = new AliasService(database.dsl(), aliasRepository, versionRepository);
-    var bindings = new PolicyBindingService(database.dsl(), transactions, new PolicyBindingRepository(),
-        Policies.discover(GantryServer.class.getClassLoader()));
-    var promotions = new PromotionService(database.dsl(), transactions, new PromotionRepository(), aliasRepository,
-        versionRepository, bindings, Clock.systemUTC(), config.promotion().ttl());
-    try {
+      Database database = Database.open(config, metrics);
+      opened.push(database);
+      var auditRepository = new AuditRepository(database.dsl());
+      Checkpointer checkpointer = new Checkpointer(auditRepository,
+          SigningKey.load(config.audit().keyFile(), config.audit().origin()), config.audit().origin(),
+          config.audit().checkpointEveryEvents(), config.audit().checkpointInterval());
+      opened.push(checkpointer);
+      ArtifactStore store = ArtifactStores.open(config.artifacts().s3(), config.dataDir());
+      opened.push(store);
+      var transactions = new Transactions(database.dsl(), new AuditLog(checkpointer::appended));
+      var models = new ModelService(database.dsl(), transactions, new ModelRepository());
+      var versionRepository = new VersionRepository();
+      var versions = new VersionService(database.dsl(), transactions, versionRepository);
+      var aliasRepository = new AliasRepository();
+      var aliases = new AliasService(database.dsl(), aliasRepository, versionRepository);
+      var bindings = new PolicyBindingService(database.dsl(), transactions, new PolicyBindingRepository(),
+          Policies.discover(GantryServer.class.getClassLoader()));
+      var promotions = new PromotionService(database.dsl(), transactions, new PromotionRepository(),
+          aliasRepository, versionRepository, bindings, Clock.systemUTC(), config.promotion().ttl());
+      var artifactRepository = new ArtifactRepository();
+      var artifacts = new ArtifactService(database.dsl(), transactions, artifactRepository, versionRepository, store);
+      var janitor = new ArtifactJanitor(database.dsl(), transactions, artifactRepository, versionRepository, store,
+          Clock.systemUTC(), config.artifacts().uploadTimeout(), config.artifacts().blobGrace());
       config.promotion().policyFile().ifPresent(file -> loadPolicyFile(bindings, file));
-    } catch (ConfigException e) {
-      checkpointer.close();
-      database.close();
-      throw e;
-    }
-    HealthStatusManager health = new HealthStatusManager();
+      HealthStatusManager health = new HealthStatusManager();
 
-    // The identity header is trusted as is, so nothing beyond this machine may reach the server.
-    InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), config.grpcPort());
-    Server server = NettyServerBuilder.forAddress(address)
-        .maxInboundMessageSize(MAX_MESSAGE_BYTES)
-        .addService(ServerInterceptors.interceptForward(new ModelRegistryEndpoint(models, versions, aliases),
-            new CallMetrics(metrics), new HeaderIdentityInterceptor()))
-        .addService(ServerInterceptors.interceptForward(new PromotionsEndpoint(promotions, bindings),
-            new CallMetrics(metrics), new HeaderIdentityInterceptor()))
-        .addService(ServerInterceptors.interceptForward(
-            new AuditEndpoint(new AuditService(auditRepository, checkpointer)),
-            new CallMetrics(metrics), new HeaderIdentityInterceptor()))
-        .addService(health.getHealthService())
-        // v1 for current tools, v1alpha for grpcurl and older clients
-        .addService(ProtoReflectionServiceV1.newInstance())
-        .addService(ProtoReflectionService.newInstance())
-        .build();
-    try {
-      server.start();
-    } catch (IOException e) {
-      checkpointer.close();
-      database.close();
-      throw new ConfigException("cannot listen on " + address + ": " + e.getMessage(), e);
-    }
-    // the database answered when it was last asked (start-up has just migrated it)
-    AtomicBoolean serving = new AtomicBoolean(true);
-    OpsHttpServer ops;
-    try {
-      ops = OpsHttpServer.start(config.httpPort(), serving::get, metrics);
-    } catch (ConfigException e) {
-      server.shutdownNow();
-      checkpointer.close();
-      database.close();
+      // The identity header is trusted as is, so nothing beyond this machine may reach the server.
+      InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), config.grpcPort());
+      Server server = NettyServerBuilder.forAddress(address)
+          .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+          .addService(intercepted(new ModelRegistryEndpoint(models, versions, aliases), metrics))
+          .addService(intercepted(new PromotionsEndpoint(promotions, bindings), metrics))
+          .addService(intercepted(new ArtifactsEndpoint(artifacts), metrics))
+          .addService(intercepted(new AuditEndpoint(new AuditService(auditRepository, checkpointer)), metrics))
+          .addService(health.getHealthService())
+          // v1 for current tools, v1alpha for grpcurl and older clients
+          .addService(ProtoReflectionServiceV1.newInstance())
+          .addService(ProtoReflectionService.newInstance())
+          .build();
+      try {
+        server.start();
+      } catch (IOException e) {
+        throw new ConfigException("cannot listen on " + address + ": " + e.getMessage(), e);
+      }
+      opened.push(server::shutdownNow);
+      // the database answered when it was last asked (start-up has just migrated it)
+      AtomicBoolean serving = new AtomicBoolean(true);
+      OpsHttpServer ops = OpsHttpServer.start(config.httpPort(), serving::get, metrics);
+      ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "gantry-background");
+        thread.setDaemon(true);
+        return thread;
+      });
+      GantryServer gantry = new GantryServer(database, server, health, background, checkpointer, store, ops,
+          gcMetrics, serving);
+      background.scheduleWithFixedDelay(gantry::probeDatabase, 0, 5, TimeUnit.SECONDS);
+      long expiryMillis = Math.min(config.promotion().ttl().toMillis(), EXPIRY_SWEEP.toMillis());
+      background.scheduleWithFixedDelay(() -> runQuietly("expire overdue promotions", promotions::expireOverdue),
+          expiryMillis, expiryMillis, TimeUnit.MILLISECONDS);
+      long janitorMillis = config.artifacts().janitorInterval().toMillis();
+      background.scheduleWithFixedDelay(() -> runQuietly("clean up artifacts", janitor::run), janitorMillis,
+          janitorMillis, TimeUnit.MILLISECONDS);
+      log.warn("Identity comes from the unauthenticated '{}' header; listening on {} (loopback only)",
+          HeaderIdentityInterceptor.HEADER, address);
+      log.info("Gantry serving gRPC on port {}, health and metrics over HTTP on port {}", server.getPort(),
+          ops.port());
+      return gantry;
+    } catch (RuntimeException e) {
+      closeAll(opened);
       throw e;
     }
-    ScheduledExecutorService probe = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread thread = new Thread(r, "gantry-health-probe");
-      thread.setDaemon(true);
-      return thread;
-    });
-    GantryServer gantry = new GantryServer(database, server, health, probe, checkpointer, ops, gcMetrics, serving);
-    probe.scheduleWithFixedDelay(gantry::probeDatabase, 0, 5, TimeUnit.SECONDS);
-    long expiryMillis = Math.min(config.promotion().ttl().toMillis(), EXPIRY_SWEEP.toMillis());
-    probe.scheduleWithFixedDelay(() -> expirePromotions(promotions), expiryMillis, expiryMillis,
-        TimeUnit.MILLISECONDS);
-    log.warn("Identity comes from the unauthenticated '{}' header; listening on {} (loopback only)",
-        HeaderIdentityInterceptor.HEADER, address);
-    log.info("Gantry serving gRPC on port {}, health and metrics over HTTP on port {}", server.getPort(), ops.port());
-    return gantry;
+  }
+
+  private static ServerServiceDefinition intercepted(BindableService service, PrometheusMeterRegistry metrics) {
+    return ServerInterceptors.interceptForward(service, new CallMetrics(metrics), new HeaderIdentityInterceptor());
+  }
+
+  private static void closeAll(Deque<AutoCloseable> opened) {
+    while (!opened.isEmpty()) {
+      try {
+        opened.pop().close();
+      } catch (Exception e) {
+        log.warn("Could not close {} after a failed start: {}", e.getClass().getSimpleName(), e.toString());
+      }
+    }
+  }
+
+  /** Runs background work; a failure (the database may be down) is logged and the next run tries again. */
+  private static void runQuietly(String what, Runnable work) {
+    try {
+      work.run();
+    } catch (RuntimeException e) {
+      log.warn("Could not {}: {}", what, e.toString());
+    }
   }
 
   /** Applies the policy file; a file that cannot be read or used stops the start with one line. */
@@ -205,15 +237,6 @@ public final class GantryServer implements AutoCloseable {
       throw new ConfigException("GANTRY_POLICY_FILE: " + e.getMessage(), e);
     } catch (GantryException e) {
       throw new ConfigException("GANTRY_POLICY_FILE " + file + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static void expirePromotions(PromotionService promotions) {
-    try {
-      promotions.expireOverdue();
-    } catch (RuntimeException e) {
-      // the database may be down; the next sweep tries again
-      log.warn("Could not expire overdue promotions: {}", e.toString());
     }
   }
 
@@ -255,7 +278,7 @@ public final class GantryServer implements AutoCloseable {
       return;
     }
     closed = true;
-    healthProbe.shutdownNow();
+    background.shutdownNow();
     serving.set(false);
     health.enterTerminalState();
     server.shutdown();
@@ -271,6 +294,11 @@ public final class GantryServer implements AutoCloseable {
     ops.close();
     gcMetrics.close();
     checkpointer.close();
+    try {
+      store.close();
+    } catch (IOException e) {
+      log.warn("Could not close the artifact store: {}", e.toString());
+    }
     database.close();
     log.info("Gantry stopped");
   }

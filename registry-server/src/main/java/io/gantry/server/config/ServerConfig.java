@@ -1,5 +1,6 @@
 package io.gantry.server.config;
 
+import io.gantry.server.artifact.store.S3Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,10 +55,8 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
    * @param blobGrace a blob no version references is deleted once it has been unused this long
    * @param janitorInterval how often the janitor runs
    */
-  public record Artifacts(Optional<S3> s3, Duration uploadTimeout, Duration blobGrace, Duration janitorInterval) {}
-
-  /** Connection settings of an S3-compatible store. */
-  public record S3(String endpoint, String bucket, String accessKey, String secretKey, String region) {}
+  public record Artifacts(Optional<S3Settings> s3, Duration uploadTimeout, Duration blobGrace,
+      Duration janitorInterval) {}
 
   /** Connection settings of an external PostgreSQL. */
   public record ExternalDatabase(String url, String user, String password) {}
@@ -108,7 +107,7 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
     return new ServerConfig(port, httpPort, dataDir, external, audit, promotion, artifacts);
   }
 
-  private static Optional<S3> s3(Map<String, String> env) {
+  private static Optional<S3Settings> s3(Map<String, String> env) {
     String endpoint = env.getOrDefault("GANTRY_S3_ENDPOINT", "").trim();
     if (endpoint.isEmpty()) {
       for (String name : List.of("GANTRY_S3_BUCKET", "GANTRY_S3_ACCESS_KEY", "GANTRY_S3_SECRET_KEY")) {
@@ -126,7 +125,7 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
         throw new ConfigException(name + " is required with GANTRY_S3_ENDPOINT");
       }
     }
-    return Optional.of(new S3(endpoint, env.get("GANTRY_S3_BUCKET").trim(), env.get("GANTRY_S3_ACCESS_KEY"),
+    return Optional.of(new S3Settings(endpoint, env.get("GANTRY_S3_BUCKET").trim(), env.get("GANTRY_S3_ACCESS_KEY"),
         env.get("GANTRY_S3_SECRET_KEY"), env.getOrDefault("GANTRY_S3_REGION", "").trim()));
   }
 
