@@ -1,5 +1,8 @@
 package io.gantry.client;
 
+import io.gantry.v1.ArtifactsGrpc.ArtifactsBlockingStub;
+import io.gantry.v1.ArtifactsGrpc.ArtifactsStub;
+import io.gantry.v1.ArtifactsGrpc;
 import io.gantry.v1.AuditGrpc.AuditBlockingStub;
 import io.gantry.v1.AuditGrpc;
 import io.gantry.v1.ModelRegistryGrpc.ModelRegistryBlockingStub;
@@ -29,15 +32,23 @@ public final class GantryClient implements AutoCloseable {
 
   public static final String USER_HEADER = "x-gantry-user";
   public static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+  /** The slowest average rate a file transfer may have before its deadline ends it: 256 KiB/s. */
+  public static final long MIN_TRANSFER_BYTES_PER_SECOND = 256 * 1024;
 
   private static final Metadata.Key<String> USER_KEY =
       Metadata.Key.of(USER_HEADER, Metadata.ASCII_STRING_MARSHALLER);
 
   // gRPC's own retry: UNAVAILABLE means the server did not act on the call, or the call carries a
-  // request_id the server deduplicates on; every call of the audit service only reads.
+  // request_id the server deduplicates on; every call of the audit service only reads. Of the artifact calls,
+  // finalizing again with the same files changes nothing and the others only read; an upload is never repeated,
+  // as the files it already stored would be refused the second time.
   private static final Map<String, ?> RETRY_UNAVAILABLE = Map.of("methodConfig", List.of(Map.of(
       "name", List.of(Map.of("service", ModelRegistryGrpc.SERVICE_NAME), Map.of("service", AuditGrpc.SERVICE_NAME),
-          Map.of("service", PromotionsGrpc.SERVICE_NAME)),
+          Map.of("service", PromotionsGrpc.SERVICE_NAME),
+          artifactsMethod(ArtifactsGrpc.getFinalizeVersionMethod().getBareMethodName()),
+          artifactsMethod(ArtifactsGrpc.getListArtifactsMethod().getBareMethodName()),
+          artifactsMethod(ArtifactsGrpc.getDownloadArtifactMethod().getBareMethodName()),
+          artifactsMethod(ArtifactsGrpc.getGetDownloadUrlMethod().getBareMethodName())),
       "retryPolicy", Map.of(
           "maxAttempts", 4.0,
           "initialBackoff", "0.2s",
@@ -50,11 +61,15 @@ public final class GantryClient implements AutoCloseable {
   private final HealthBlockingStub health;
   private final AuditBlockingStub audit;
   private final PromotionsBlockingStub promotions;
+  private final ArtifactsBlockingStub artifacts;
+  private final ArtifactsStub artifactsAsync;
 
   private GantryClient(ManagedChannel channel) {
     this.channel = channel;
     this.registry = ModelRegistryGrpc.newBlockingStub(channel);
     this.promotions = PromotionsGrpc.newBlockingStub(channel);
+    this.artifacts = ArtifactsGrpc.newBlockingStub(channel);
+    this.artifactsAsync = ArtifactsGrpc.newStub(channel);
     this.audit = AuditGrpc.newBlockingStub(channel);
     this.health = HealthGrpc.newBlockingStub(channel);
   }
@@ -70,6 +85,10 @@ public final class GantryClient implements AutoCloseable {
   /** As {@link #connect}, but every call is sent once: for measuring, where a retry would hide errors. */
   public static GantryClient connectWithoutRetries(String target, String user) {
     return new GantryClient(channelBuilder(target, user).disableRetry().build());
+  }
+
+  private static Map<String, String> artifactsMethod(String method) {
+    return Map.of("service", ArtifactsGrpc.SERVICE_NAME, "method", method);
   }
 
   private static ManagedChannelBuilder<?> channelBuilder(String target, String user) {
@@ -98,6 +117,31 @@ public final class GantryClient implements AutoCloseable {
    */
   public PromotionsBlockingStub promotions() {
     return promotions.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The {@code gantry.v1.Artifacts} service: a version's files, their manifest and download URLs. A download outlives
+   * the default deadline: {@link ArtifactDownload} replaces it with {@link #transferTimeout}.
+   */
+  public ArtifactsBlockingStub artifacts() {
+    return artifacts.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The {@code gantry.v1.Artifacts} service for the client-streaming upload, which {@link ArtifactUpload} makes with
+   * flow control and a deadline of {@link #transferTimeout}.
+   */
+  public ArtifactsStub artifactsAsync() {
+    return artifactsAsync.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * How long moving {@code bytes} of files may take: {@link #CALL_TIMEOUT}, plus the time they take at
+   * {@link #MIN_TRANSFER_BYTES_PER_SECOND}. A stalled transfer ends instead of hanging; a slow one that keeps going
+   * finishes.
+   */
+  public static Duration transferTimeout(long bytes) {
+    return CALL_TIMEOUT.plusSeconds(bytes / MIN_TRANSFER_BYTES_PER_SECOND);
   }
 
   /** The standard {@code grpc.health.v1.Health} service of the server. */

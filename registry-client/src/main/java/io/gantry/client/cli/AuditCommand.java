@@ -6,6 +6,7 @@ import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.Timestamps;
 import io.gantry.client.AuditExportVerifier;
+import io.gantry.client.CancellableStream;
 import io.gantry.client.GantryClient;
 import io.gantry.tlog.MerkleTree;
 import io.gantry.tlog.NoteVerifier;

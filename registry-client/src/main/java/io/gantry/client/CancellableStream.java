@@ -1,4 +1,4 @@
-package io.gantry.client.cli;
+package io.gantry.client;
 
 import io.grpc.Context;
 import io.grpc.Status;
@@ -11,7 +11,7 @@ import java.util.function.Supplier;
  * closing it cancels the call: once the caller has read what it wanted, or on its way out after a failure.
  * An interrupted reading thread (the way a test stops {@code audit tail -f}) cancels the call too.
  */
-final class CancellableStream<T> implements Iterator<T>, AutoCloseable {
+public final class CancellableStream<T> implements Iterator<T>, AutoCloseable {
 
   private final Context.CancellableContext context;
   private final Iterator<T> responses;
@@ -22,7 +22,7 @@ final class CancellableStream<T> implements Iterator<T>, AutoCloseable {
   }
 
   /** Starts the call {@code start} makes; the call is bound to a new cancellable context. */
-  static <T> CancellableStream<T> open(Supplier<Iterator<T>> start) {
+  public static <T> CancellableStream<T> open(Supplier<Iterator<T>> start) {
     Context.CancellableContext context = Context.current().withCancellation();
     Context previous = context.attach();
     try {
@@ -48,7 +48,7 @@ final class CancellableStream<T> implements Iterator<T>, AutoCloseable {
   }
 
   /** Whether {@code failure} is the call ending because this thread was interrupted. */
-  static boolean interrupted(StatusRuntimeException failure) {
+  public static boolean interrupted(StatusRuntimeException failure) {
     return failure.getStatus().getCode() == Status.Code.CANCELLED && Thread.currentThread().isInterrupted();
   }
 }
