@@ -25,26 +25,12 @@ public final class ArtifactDirectory {
   private ArtifactDirectory() {}
 
   /**
-   * Every file under {@code directory}, hidden ones too, ordered by path, each hashed in a first read pass that
-   * {@code hashing} hears. Symbolic links are followed while they stay inside the directory.
+   * Every regular file under {@code directory}, hidden ones too, ordered by its path in the version. Symbolic links
+   * are followed while they stay inside the directory.
    *
    * @throws IllegalArgumentException for anything that cannot be uploaded as it is, named: a symbolic link that
    *     points outside the directory, is broken or loops; a pipe, socket or device
    */
-  public static List<LocalArtifact> describe(Path directory, TransferListener hashing) throws IOException {
-    List<LocalArtifact> artifacts = new ArrayList<>();
-    for (Path file : regularFiles(directory)) {
-      String path = artifactPath(directory, file);
-      long size = Files.size(file);
-      hashing.fileStarted(path, size);
-      String sha256 = Sha256.of(file, hashing);
-      artifacts.add(new LocalArtifact(
-          ArtifactFile.newBuilder().setPath(path).setSize(size).setSha256(sha256).build(), file));
-    }
-    return artifacts;
-  }
-
-  /** The regular files under {@code directory}, ordered by their path in the version; see {@link #describe}. */
   public static List<Path> regularFiles(Path directory) throws IOException {
     Path root = directory.toRealPath();
     List<Path> files = new ArrayList<>();
@@ -84,6 +70,24 @@ public final class ArtifactDirectory {
         });
     files.sort(Comparator.comparing(file -> artifactPath(directory, file)));
     return files;
+  }
+
+  /**
+   * The headers of {@code files} under {@code directory}: path in the version, size, and SHA-256 from a read pass
+   * that {@code hashing} hears, so that each header is known before its bytes are sent.
+   */
+  public static List<LocalArtifact> hash(Path directory, List<Path> files, TransferListener hashing)
+      throws IOException {
+    List<LocalArtifact> artifacts = new ArrayList<>();
+    for (Path file : files) {
+      String path = artifactPath(directory, file);
+      long size = Files.size(file);
+      hashing.fileStarted(path, size);
+      String sha256 = Sha256.of(file, hashing);
+      artifacts.add(new LocalArtifact(
+          ArtifactFile.newBuilder().setPath(path).setSize(size).setSha256(sha256).build(), file));
+    }
+    return artifacts;
   }
 
   /** {@code directory/model/model.pkl} → {@code model/model.pkl}, whatever this system's separator. */

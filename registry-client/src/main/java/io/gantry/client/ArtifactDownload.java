@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,7 +51,8 @@ public final class ArtifactDownload {
             + describe(expected), null);
       }
       Path folder = ArtifactDirectory.createFolders(directory, path);
-      temporary = Files.createTempFile(folder, "." + target.getFileName() + ".", ".partial");
+      // A name of its own, not the target's plus a suffix, which could pass the file system's length limit.
+      temporary = folder.resolve(".gantry-download-" + UUID.randomUUID() + ".partial");
       listener.fileStarted(path, expected.getSize());
       receive(stream, expected, temporary, listener);
       Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
@@ -78,7 +80,8 @@ public final class ArtifactDownload {
       Path temporary, TransferListener listener) throws IOException {
     MessageDigest digest = Sha256.newDigest();
     long received = 0;
-    try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+    // Not Files.createTempFile: its owner-only permissions would stay on the file once renamed.
+    try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       while (stream.hasNext()) {
         ByteString chunk = stream.next().getChunk();
         received += chunk.size();
@@ -112,7 +115,7 @@ public final class ArtifactDownload {
     }
   }
 
-  /** Removes what a failed download wrote; failing that too is added to {@code failure}, which stays the one to report. */
+  /** Removes what a failed download wrote; failing that as well is added to {@code failure}, the one to report. */
   private static RuntimeException discarding(Path temporary, RuntimeException failure) {
     if (temporary != null) {
       try {

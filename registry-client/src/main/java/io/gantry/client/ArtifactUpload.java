@@ -101,7 +101,8 @@ public final class ArtifactUpload {
   }
 
   private static ArtifactTransferException failed(String path, Throwable cause) {
-    String where = path.isEmpty() ? "before the first file" : "at '" + path + "'";
+    // The server's error may concern a file sent just before: its message names that file.
+    String where = path.isEmpty() ? "before the first file" : "while sending '" + path + "'";
     return new ArtifactTransferException(path, "upload failed " + where + ": "
         + ArtifactTransferException.describe(cause), cause);
   }

@@ -57,6 +57,11 @@ final class CommonOptions {
     return command.commandLine().getErr();
   }
 
+  /** Whether stderr is the process's own and a terminal, where a person watches progress. */
+  boolean stderrIsTerminal() {
+    return ((GantryCli) command.root().userObject()).stderrIsTerminal();
+  }
+
   /** A resource name made from arguments by {@code parse}; one it refuses is a usage error with its message. */
   String resourceName(Supplier<String> parse) {
     try {
@@ -64,6 +69,12 @@ final class CommonOptions {
     } catch (IllegalArgumentException e) {
       throw usageError(e.getMessage());
     }
+  }
+
+  /** Reports a failure found here rather than by the server, as the server's are reported; returns {@code exitCode}. */
+  int fail(int exitCode, String message) {
+    err().println("error: " + message);
+    return exitCode;
   }
 
   /** A bad argument found while running: reported like a parse error, with exit code 2. */

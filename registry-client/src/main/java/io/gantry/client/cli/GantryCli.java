@@ -1,11 +1,15 @@
 package io.gantry.client.cli;
 
+import io.gantry.client.ArtifactTransferException;
 import io.gantry.client.GantryClientException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IDefaultValueProvider;
@@ -18,10 +22,10 @@ import picocli.CommandLine;
     versionProvider = GantryCli.Version.class,
     description = "Command line client of the Gantry model registry.",
     subcommands = {
-        ModelsCommand.class, VersionsCommand.class, EvalCommand.class, ResolveCommand.class, AliasesCommand.class,
-        PromoteCommand.class, RollbackCommand.class, ApprovalCommands.Approve.class, ApprovalCommands.Reject.class,
-        ApprovalCommands.Cancel.class, PromotionsCommand.class, PolicyCommand.class, AuditCommand.class,
-        BenchCommand.class},
+        ModelsCommand.class, VersionsCommand.class, ArtifactsCommand.class, EvalCommand.class, ResolveCommand.class,
+        AliasesCommand.class, PromoteCommand.class, RollbackCommand.class, ApprovalCommands.Approve.class,
+        ApprovalCommands.Reject.class, ApprovalCommands.Cancel.class, PromotionsCommand.class, PolicyCommand.class,
+        AuditCommand.class, BenchCommand.class},
     footerHeading = "%nEnvironment:%n",
     footer = {
         "  GANTRY_TARGET  server address host:port (default " + GantryCli.DEFAULT_TARGET + ")",
@@ -31,13 +35,16 @@ import picocli.CommandLine;
         GantryCli.EXIT_OK + ":success",
         GantryCli.EXIT_OTHER + ":any other error (e.g. PERMISSION_DENIED); for audit verify and audit prove: "
             + "not verified",
-        GantryCli.EXIT_USAGE + ":bad command line, or a local file missing or malformed",
+        GantryCli.EXIT_USAGE + ":bad command line, or a local file missing or malformed (versions register: a file "
+            + "that cannot be uploaded, such as a symbolic link out of DIR)",
         GantryCli.EXIT_NOT_FOUND + ":NOT_FOUND: no such model, version, tag, alias or promotion",
         GantryCli.EXIT_INVALID_ARGUMENT + ":INVALID_ARGUMENT: the server refused a field (named on stderr)",
-        GantryCli.EXIT_CONFLICT + ":FAILED_PRECONDITION, ABORTED or ALREADY_EXISTS: the current state forbids it",
+        GantryCli.EXIT_CONFLICT + ":FAILED_PRECONDITION, ABORTED or ALREADY_EXISTS: the current state forbids it; "
+            + "artifacts download: a different file is in the way (--force replaces it)",
         GantryCli.EXIT_UNAVAILABLE + ":UNAVAILABLE: the server or its database cannot be reached; retry",
         GantryCli.EXIT_REJECTED + ":promote, rollback, approve, aliases remove: the promotion ended without applying "
-            + "(REJECTED by a policy or a reviewer; a dry run: would be)"})
+            + "(REJECTED by a policy or a reviewer; a dry run: would be)",
+        GantryCli.EXIT_DATA_LOSS + ":DATA_LOSS: the server's stored copy of a file is corrupted; it was not written"})
 public final class GantryCli {
 
   static final String DEFAULT_TARGET = "localhost:9090";
@@ -52,27 +59,43 @@ public final class GantryCli {
   static final int EXIT_CONFLICT = 5;
   static final int EXIT_UNAVAILABLE = 6;
   static final int EXIT_REJECTED = 7;
+  static final int EXIT_DATA_LOSS = 8;
 
   /** Standard output as bytes, for output that must reach it unchanged (an audit export). */
   private final PrintStream stdout;
+  /** Whether a person is likely watching stderr, so that transfers show their progress there unasked. */
+  private final boolean stderrIsTerminal;
 
-  private GantryCli(PrintStream stdout) {
+  private GantryCli(PrintStream stdout, boolean stderrIsTerminal) {
     this.stdout = stdout;
+    this.stderrIsTerminal = stderrIsTerminal;
   }
 
   PrintStream stdout() {
     return stdout;
   }
 
-  public static void main(String[] args) {
-    System.exit(run(args, System.out, System.err, System.getenv()));
+  boolean stderrIsTerminal() {
+    return stderrIsTerminal;
   }
 
-  /** Runs one command line; {@code env} stands in for the process environment. Returns the exit code. */
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err, System.getenv(), processStderrIsTerminal()));
+  }
+
+  /**
+   * Runs one command line; {@code env} stands in for the process environment, and {@code err} is taken not to be a
+   * terminal. Returns the exit code.
+   */
   public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
+    return run(args, out, err, env, false);
+  }
+
+  private static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env,
+      boolean stderrIsTerminal) {
     PrintWriter outWriter = new PrintWriter(out, true, StandardCharsets.UTF_8);
     PrintWriter errWriter = new PrintWriter(err, true, StandardCharsets.UTF_8);
-    CommandLine commandLine = new CommandLine(new GantryCli(out))
+    CommandLine commandLine = new CommandLine(new GantryCli(out, stderrIsTerminal))
         .setOut(outWriter)
         .setErr(errWriter)
         .setCaseInsensitiveEnumValuesAllowed(true)
@@ -84,6 +107,19 @@ public final class GantryCli {
     outWriter.flush();
     errWriter.flush();
     return exitCode;
+  }
+
+  /**
+   * Java 17 cannot ask whether stderr is a terminal: on Linux, /proc names the device behind file descriptor 2;
+   * elsewhere, a console (stdin and stdout both terminals) stands in for it.
+   */
+  private static boolean processStderrIsTerminal() {
+    try {
+      String device = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+      return device.startsWith("/dev/pts/") || device.startsWith("/dev/tty");
+    } catch (IOException | UnsupportedOperationException notLinux) {
+      return System.console() != null;
+    }
   }
 
   private static void addHelpOptions(CommandLine command) {
@@ -116,12 +152,22 @@ public final class GantryCli {
   }
 
   static int reportFailure(Exception failure, PrintWriter err) {
+    if (failure instanceof ArtifactTransferException transferFailure) {
+      // The message names the file and carries the server's error, if that was the cause.
+      err.println("error: " + transferFailure.getMessage());
+      return transferFailure.serverError().map(error -> reportDetails(error, err)).orElse(EXIT_OTHER);
+    }
     if (!(failure instanceof StatusRuntimeException callFailure)) {
       err.println("error: " + failure);
       return EXIT_OTHER;
     }
     GantryClientException error = GantryClientException.from(callFailure);
     err.println("error: " + error.getMessage());
+    return reportDetails(error, err);
+  }
+
+  /** Prints the fields the server named, and returns the exit code of the error. */
+  private static int reportDetails(GantryClientException error, PrintWriter err) {
     for (GantryClientException.FieldViolation violation : error.fieldViolations()) {
       err.println("  " + violation.field() + ": " + violation.description());
     }
@@ -134,6 +180,7 @@ public final class GantryCli {
       case INVALID_ARGUMENT -> EXIT_INVALID_ARGUMENT;
       case FAILED_PRECONDITION, ABORTED, ALREADY_EXISTS -> EXIT_CONFLICT;
       case UNAVAILABLE -> EXIT_UNAVAILABLE;
+      case DATA_LOSS -> EXIT_DATA_LOSS;
       default -> EXIT_OTHER;
     };
   }

@@ -10,10 +10,13 @@ import com.google.protobuf.util.JsonFormat;
 import io.gantry.client.ResourceNames;
 import io.gantry.v1.Alias;
 import io.gantry.v1.AliasMove;
+import io.gantry.v1.ArtifactFile;
+import io.gantry.v1.ArtifactManifest;
 import io.gantry.v1.AuditAction;
 import io.gantry.v1.AuditEvent;
 import io.gantry.v1.Checkpoint;
 import io.gantry.v1.DatasetMetrics;
+import io.gantry.v1.DownloadUrl;
 import io.gantry.v1.EffectivePolicy;
 import io.gantry.v1.Evaluation;
 import io.gantry.v1.InclusionProof;
@@ -93,13 +96,27 @@ final class Printer {
   }
 
   void version(ModelVersion version) {
-    if (printedAsJson(version)) {
-      return;
+    if (!printedAsJson(version)) {
+      versionBlock(version).print(out);
     }
+  }
+
+  /** A version just registered with its files: the version, then how many files and bytes its manifest holds. */
+  void registeredVersion(ModelVersion version, ArtifactManifest manifest) {
+    if (!printedAsJson(version)) {
+      versionBlock(version)
+          .row("files", Integer.toString(manifest.getFilesCount()))
+          .row("total_size", sizeCell(manifest.getTotalSize()))
+          .print(out);
+    }
+  }
+
+  private static TextTable versionBlock(ModelVersion version) {
     TextTable block = new TextTable()
         .row("name", version.getName())
         .row("version", Long.toString(version.getVersion()))
         .row("status", status(version.getStatus()))
+        .field("manifest_digest", version.getManifestDigest())
         .field("source", version.getSource())
         .field("run_id", version.getRunId())
         .field("run_link", version.getRunLink())
@@ -122,9 +139,49 @@ final class Printer {
       new TreeMap<>(dataset.getValue().getMetricsMap()).forEach((metric, value) ->
           block.row("metrics." + dataset.getKey() + "." + metric, Double.toString(value)));
     }
-    block.field("created", timeAndActor(version.getCreateTime(), version.getCreatedBy()))
+    return block.field("created", timeAndActor(version.getCreateTime(), version.getCreatedBy()))
         .field("updated", timeAndActor(version.getUpdateTime(), version.getUpdatedBy()))
-        .field("etag", version.getEtag())
+        .field("etag", version.getEtag());
+  }
+
+  /**
+   * The files of a version: where it stands and its manifest digest, then one row per file. JSON: the manifest.
+   * A version whose files are not managed shows none, and its source.
+   */
+  void manifest(ModelVersion version, ArtifactManifest manifest) {
+    if (printedAsJson(manifest)) {
+      return;
+    }
+    new TextTable()
+        .row("version", version.getName())
+        .row("status", status(version.getStatus()))
+        .row("manifest_digest", manifest.getManifestDigest().isEmpty()
+            ? "none: " + (version.getManagedArtifacts() ? "not finalized" : "its files are not in the registry")
+            : manifest.getManifestDigest())
+        .field("source", version.getManagedArtifacts() ? "" : version.getSource())
+        .row("files", Integer.toString(manifest.getFilesCount()))
+        .row("total_size", sizeCell(manifest.getTotalSize()))
+        .print(out);
+    if (manifest.getFilesCount() > 0) {
+      TextTable table = new TextTable().row("PATH", "SIZE", "SHA256");
+      for (ArtifactFile file : manifest.getFilesList()) {
+        table.row(file.getPath(), Long.toString(file.getSize()), file.getSha256());
+      }
+      out.println();
+      table.print(out);
+    }
+  }
+
+  void downloadUrl(DownloadUrl url) {
+    if (printedAsJson(url)) {
+      return;
+    }
+    new TextTable()
+        .row("url", url.getUrl())
+        .row("expires", time(url.getExpireTime()))
+        .row("path", url.getFile().getPath())
+        .row("size", sizeCell(url.getFile().getSize()))
+        .row("sha256", url.getFile().getSha256())
         .print(out);
   }
 
@@ -508,6 +565,21 @@ final class Printer {
     return value.getStringValue();
   }
 
+  /** {@code 3145728 (3.0 MiB)}: the exact count for scripts, the rounded one for people. */
+  static String sizeCell(long bytes) {
+    return bytes < 1024 ? bytes + " bytes" : bytes + " (" + humanSize(bytes) + ")";
+  }
+
+  /** {@code 512 bytes}, {@code 4.0 KiB}, {@code 3.0 MiB}, {@code 1.2 GiB}. */
+  static String humanSize(long bytes) {
+    if (bytes < 1024) {
+      return bytes + " bytes";
+    }
+    String units = "KMGTPE";
+    int exponent = (63 - Long.numberOfLeadingZeros(bytes)) / 10;
+    return String.format(Locale.ROOT, "%.1f %siB", bytes / Math.pow(1024, exponent), units.charAt(exponent - 1));
+  }
+
   static String hex(byte[] bytes) {
     return HexFormat.of().formatHex(bytes);
   }
@@ -518,7 +590,7 @@ final class Printer {
         : AuditArguments.actionName(event.getAction());
   }
 
-  private static String status(ModelVersionStatus status) {
+  static String status(ModelVersionStatus status) {
     return status.name().replace("MODEL_VERSION_STATUS_", "");
   }
 

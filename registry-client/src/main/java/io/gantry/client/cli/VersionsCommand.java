@@ -1,28 +1,40 @@
 package io.gantry.client.cli;
 
 import com.google.protobuf.FieldMask;
+import io.gantry.client.ArtifactDirectory;
+import io.gantry.client.ArtifactTransferException;
+import io.gantry.client.ArtifactUpload;
 import io.gantry.client.GantryClient;
+import io.gantry.client.LocalArtifact;
 import io.gantry.client.MlflowModelDirectory;
 import io.gantry.client.ResourceNames;
 import io.gantry.v1.ArchiveModelVersionRequest;
+import io.gantry.v1.ArtifactManifest;
 import io.gantry.v1.CreateModelVersionRequest;
 import io.gantry.v1.DeleteVersionTagRequest;
+import io.gantry.v1.FinalizeVersionRequest;
 import io.gantry.v1.GetModelVersionRequest;
+import io.gantry.v1.ListArtifactsRequest;
 import io.gantry.v1.ListModelVersionsRequest;
 import io.gantry.v1.ListModelVersionsResponse;
 import io.gantry.v1.MlflowFiles;
 import io.gantry.v1.ModelRegistryGrpc.ModelRegistryBlockingStub;
 import io.gantry.v1.ModelVersion;
+import io.gantry.v1.ModelVersionStatus;
 import io.gantry.v1.SetVersionTagRequest;
 import io.gantry.v1.UpdateModelVersionRequest;
+import io.grpc.StatusRuntimeException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -35,10 +47,16 @@ import picocli.CommandLine.Parameters;
 final class VersionsCommand extends CommandGroup {
 
   @Command(name = "register",
-      description = "Register an MLflow model directory as the next version of MODEL (metadata only: "
-          + "MLmodel, requirements.txt, conda.yaml, python_env.yaml).")
+      description = {
+          "Register an MLflow model directory as the next version of MODEL: its metadata (MLmodel, "
+              + "requirements.txt, conda.yaml, python_env.yaml) goes into the version, and every file under DIR "
+              + "is uploaded to the registry; the version is READY once all of them are stored and finalized. "
+              + "Prints the version with its manifest digest, file count and total size.",
+          "An upload that fails names the file and why; the version then stays PENDING_UPLOAD, is never resumed, "
+              + "and is failed by the server after its upload timeout: register again for a new version."})
   static final class RegisterVersion implements Callable<Integer> {
     @Mixin CommonOptions common;
+    @Mixin ProgressOption progress;
 
     @Parameters(index = "0", paramLabel = "MODEL")
     String model;
@@ -46,7 +64,14 @@ final class VersionsCommand extends CommandGroup {
     @Parameters(index = "1", paramLabel = "DIR", description = "An MLflow model directory, holding MLmodel.")
     Path directory;
 
-    @Option(names = "--source", paramLabel = "URI", description = "Where the model lives (default: the file: URI of DIR).")
+    @Option(names = "--no-upload",
+        description = "Register the metadata only: the version is READY at once and its --source says where the "
+            + "model lives (the behaviour before uploads).")
+    boolean metadataOnly;
+
+    @Option(names = "--source", paramLabel = "URI",
+        description = "Where the model came from; with --no-upload, where it lives (default: the file: URI of DIR "
+            + "with --no-upload, else none: the registry holds the files).")
     String source;
 
     @Option(names = "--run-id", paramLabel = "ID", defaultValue = "",
@@ -63,7 +88,8 @@ final class VersionsCommand extends CommandGroup {
     Map<String, String> tags = new LinkedHashMap<>();
 
     @Option(names = "--request-id", paramLabel = "ID",
-        description = "A retry with the same id returns the first result (default: a new UUID).")
+        description = "A retry with the same id returns the first result, and uploads nothing into a version that "
+            + "was finalized with the same files (default: a new UUID).")
     String requestId = UUID.randomUUID().toString();
 
     @Override
@@ -74,22 +100,120 @@ final class VersionsCommand extends CommandGroup {
       } catch (IllegalArgumentException e) {
         throw common.usageError(e.getMessage());
       }
-      ModelVersion version = ModelVersion.newBuilder()
-          .setSource(source != null ? source : directory.toAbsolutePath().normalize().toUri().toString())
-          .setRunId(runId)
-          .setRunLink(runLink)
-          .setDescription(description)
-          .putAllTags(tags)
-          .setFiles(files)
-          .build();
+      if (metadataOnly) {
+        try (GantryClient client = common.connect()) {
+          common.printer().version(create(client, files, false,
+              source != null ? source : directory.toAbsolutePath().normalize().toUri().toString()));
+        }
+        return GantryCli.EXIT_OK;
+      }
+      // Everything local is read and hashed before the version exists, so a file that cannot be uploaded leaves
+      // nothing behind on the server.
+      List<LocalArtifact> artifacts = hashFiles();
       try (GantryClient client = common.connect()) {
-        common.printer().version(client.registry().createModelVersion(CreateModelVersionRequest.newBuilder()
-            .setParent(ResourceNames.model(model))
-            .setModelVersion(version)
-            .setRequestId(requestId)
-            .build()));
+        ModelVersion created = create(client, files, true, source != null ? source : "");
+        ArtifactManifest manifest;
+        if (!created.getManifestDigest().isEmpty()) {
+          manifest = client.artifacts().listArtifacts(
+              ListArtifactsRequest.newBuilder().setVersion(created.getName()).build());
+          if (!sameFiles(manifest, artifacts)) {
+            return common.fail(GantryCli.EXIT_CONFLICT, created.getName() + " (made by an earlier registration with --request-id " + requestId
+                + ") is finalized with other files than " + directory + "; register with a new request id");
+          }
+        } else {
+          String unusable = whyNotUploadable(client, created);
+          if (!unusable.isEmpty()) {
+            return common.fail(GantryCli.EXIT_CONFLICT, unusable);
+          }
+          try {
+            manifest = uploadAndFinalize(client, created.getName(), artifacts);
+          } catch (ArtifactTransferException | StatusRuntimeException failure) {
+            int exitCode = GantryCli.reportFailure(failure, common.err());
+            common.err().println(created.getName() + " stays PENDING_UPLOAD with the files stored before the "
+                + "failure; nothing is retried or resumed, and the server marks it FAILED after its upload timeout. "
+                + "Register again for a new version.");
+            return exitCode;
+          }
+        }
+        common.printer().registeredVersion(client.registry().getModelVersion(
+            GetModelVersionRequest.newBuilder().setName(created.getName()).build()), manifest);
       }
       return GantryCli.EXIT_OK;
+    }
+
+    private List<LocalArtifact> hashFiles() {
+      try {
+        List<Path> files = ArtifactDirectory.regularFiles(directory);
+        long totalBytes = 0;
+        for (Path file : files) {
+          totalBytes += Files.size(file);
+        }
+        TransferProgress hashing = progress.start(common, TransferProgress.Kind.HASHING, files.size(), totalBytes);
+        List<LocalArtifact> artifacts = ArtifactDirectory.hash(directory, files, hashing);
+        hashing.finish();
+        return artifacts;
+      } catch (IllegalArgumentException e) {
+        throw common.usageError(e.getMessage());
+      } catch (IOException e) {
+        throw common.usageError("cannot read the files of " + directory + ": " + e);
+      }
+    }
+
+    private ModelVersion create(GantryClient client, MlflowFiles files, boolean managedArtifacts, String source) {
+      return client.registry().createModelVersion(CreateModelVersionRequest.newBuilder()
+          .setParent(ResourceNames.model(model))
+          .setModelVersion(ModelVersion.newBuilder()
+              .setSource(source)
+              .setRunId(runId)
+              .setRunLink(runLink)
+              .setDescription(description)
+              .putAllTags(tags)
+              .setFiles(files))
+          .setManagedArtifacts(managedArtifacts)
+          .setRequestId(requestId)
+          .build());
+    }
+
+    /**
+     * Why files cannot go into {@code version}, or empty. Only a retry with the same --request-id returns a version
+     * that is not fresh; one that already holds files from an earlier, failed attempt is not resumed.
+     */
+    private String whyNotUploadable(GantryClient client, ModelVersion version) {
+      String earlier = version.getName() + " (made by an earlier registration with --request-id " + requestId + ")";
+      if (!version.getManagedArtifacts()) {
+        return earlier + " was registered without uploading its files (--no-upload); register with a new request id";
+      }
+      if (version.getStatus() != ModelVersionStatus.MODEL_VERSION_STATUS_PENDING_UPLOAD) {
+        return earlier + " is " + Printer.status(version.getStatus()) + "; register with a new request id";
+      }
+      int stored = client.artifacts().listArtifacts(
+          ListArtifactsRequest.newBuilder().setVersion(version.getName()).build()).getFilesCount();
+      if (stored > 0) {
+        return earlier + " already holds " + stored + " file(s) of an upload that did not finish; an upload is "
+            + "never resumed: register with a new request id";
+      }
+      return "";
+    }
+
+    private ArtifactManifest uploadAndFinalize(GantryClient client, String versionName, List<LocalArtifact> artifacts) {
+      TransferProgress uploading = progress.start(common, TransferProgress.Kind.UPLOAD, artifacts.size(),
+          artifacts.stream().mapToLong(artifact -> artifact.header().getSize()).sum());
+      try {
+        ArtifactUpload.upload(client, versionName, artifacts, uploading);
+      } catch (ArtifactTransferException e) {
+        uploading.abandon();
+        throw e;
+      }
+      uploading.finish();
+      return client.artifacts().finalizeVersion(FinalizeVersionRequest.newBuilder()
+          .setName(versionName)
+          .addAllFiles(artifacts.stream().map(LocalArtifact::header).toList())
+          .build());
+    }
+
+    private static boolean sameFiles(ArtifactManifest manifest, List<LocalArtifact> artifacts) {
+      return Set.copyOf(manifest.getFilesList())
+          .equals(artifacts.stream().map(LocalArtifact::header).collect(Collectors.toSet()));
     }
   }
 
