@@ -55,9 +55,10 @@ class AuditAgainstServerTest {
     env = Map.of("GANTRY_TARGET", "127.0.0.1:" + server.grpcPort(), "GANTRY_USER", "alice");
 
     CliResult.succeed(env, "models", "create", "fraud", "--description", "card fraud");
-    CliResult.succeed(env, "versions", "register", "fraud", MODEL_DIR.toString(), "--user", "bob");
+    // Metadata only: uploading files would add an ARTIFACT_UPLOADED event per file to the trail these tests read.
+    CliResult.succeed(env, "versions", "register", "fraud", MODEL_DIR.toString(), "--no-upload", "--user", "bob");
     CliResult.succeed(env, "models", "tag", "fraud", "team=risk");
-    CliResult.succeed(env, "versions", "register", "fraud", MODEL_DIR.toString());
+    CliResult.succeed(env, "versions", "register", "fraud", MODEL_DIR.toString(), "--no-upload");
   }
 
   @AfterAll

@@ -113,7 +113,9 @@ class CliAgainstServerTest {
         "-o", "json"));
     assertThat(registered.getName()).isEqualTo("models/wine/versions/1");
     assertThat(registered.getStatus()).isEqualTo(ModelVersionStatus.MODEL_VERSION_STATUS_READY);
-    assertThat(registered.getSource()).isEqualTo(MODEL_DIR.toUri().toString());
+    assertThat(registered.getManagedArtifacts()).as("the files were uploaded").isTrue();
+    assertThat(registered.getManifestDigest()).matches("sha256:[0-9a-f]{64}");
+    assertThat(registered.getSource()).as("the registry holds the files").isEmpty();
     assertThat(registered.getCreatedBy()).isEqualTo("alice");
     assertThat(registered.getFiles().getMlmodel()).isEqualTo(Files.readString(MODEL_DIR.resolve("MLmodel")));
     assertThat(registered.getFiles().getRequirementsTxt())
