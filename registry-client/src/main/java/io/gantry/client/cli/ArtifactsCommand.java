@@ -184,17 +184,21 @@ final class ArtifactsCommand extends CommandGroup {
         for (ArtifactFile file : files) {
           ArtifactDownload.download(client, versionName, file, directory, downloading);
         }
-      } catch (ArtifactTransferException | IllegalArgumentException e) {
+      } catch (ArtifactTransferException e) {
         downloading.abandon();
-        int exitCode = e instanceof ArtifactTransferException transferFailure
-            ? GantryCli.reportFailure(transferFailure, common.err())
-            : common.fail(GantryCli.EXIT_OTHER, e.getMessage());
-        common.err().println("The files before it in the manifest are complete in " + directory + "; download "
-            + "again to fetch the rest.");
-        return exitCode;
+        return incomplete(directory, GantryCli.reportFailure(e, common.err()));
+      } catch (IllegalArgumentException folderOutsideDirectory) {
+        downloading.abandon();
+        return incomplete(directory, common.fail(GantryCli.EXIT_OTHER, folderOutsideDirectory.getMessage()));
       }
       downloading.finish();
       return GantryCli.EXIT_OK;
+    }
+
+    private int incomplete(Path directory, int exitCode) {
+      common.err().println("The files before it in the manifest are complete in " + directory + "; download again to "
+          + "fetch the rest.");
+      return exitCode;
     }
 
     private static Struct report(Selection selection, ArtifactManifest manifest, Path directory, Plan plan) {

@@ -10,8 +10,8 @@ final class ProgressOption {
   boolean requested;
 
   /**
-   * Progress of moving {@code totalBytes} in {@code files} files: on stderr when asked for, or when stderr is a terminal
-   * and the output is not JSON (a script reading JSON wants nothing else).
+   * Progress of moving {@code totalBytes} in {@code files} files: on stderr when asked for, or when stderr is a
+   * terminal and the output is not JSON (a script reading JSON wants nothing else).
    */
   TransferProgress start(CommonOptions common, TransferProgress.Kind kind, int files, long totalBytes) {
     boolean shown = requested || (common.stderrIsTerminal() && !common.json());

@@ -100,13 +100,18 @@ final class VersionsCommand extends CommandGroup {
       } catch (IllegalArgumentException e) {
         throw common.usageError(e.getMessage());
       }
-      if (metadataOnly) {
-        try (GantryClient client = common.connect()) {
-          common.printer().version(create(client, files, false,
-              source != null ? source : directory.toAbsolutePath().normalize().toUri().toString()));
-        }
-        return GantryCli.EXIT_OK;
+      return metadataOnly ? registerMetadata(files) : registerWithFiles(files);
+    }
+
+    private int registerMetadata(MlflowFiles files) {
+      try (GantryClient client = common.connect()) {
+        common.printer().version(create(client, files, false,
+            source != null ? source : directory.toAbsolutePath().normalize().toUri().toString()));
       }
+      return GantryCli.EXIT_OK;
+    }
+
+    private int registerWithFiles(MlflowFiles files) {
       // Everything local is read and hashed before the version exists, so a file that cannot be uploaded leaves
       // nothing behind on the server.
       List<LocalArtifact> artifacts = hashFiles();
@@ -117,8 +122,8 @@ final class VersionsCommand extends CommandGroup {
           manifest = client.artifacts().listArtifacts(
               ListArtifactsRequest.newBuilder().setVersion(created.getName()).build());
           if (!sameFiles(manifest, artifacts)) {
-            return common.fail(GantryCli.EXIT_CONFLICT, created.getName() + " (made by an earlier registration with --request-id " + requestId
-                + ") is finalized with other files than " + directory + "; register with a new request id");
+            return common.fail(GantryCli.EXIT_CONFLICT, earlierRegistration(created) + " is finalized with other "
+                + "files than " + directory + "; register with a new request id");
           }
         } else {
           String unusable = whyNotUploadable(client, created);
@@ -179,7 +184,7 @@ final class VersionsCommand extends CommandGroup {
      * that is not fresh; one that already holds files from an earlier, failed attempt is not resumed.
      */
     private String whyNotUploadable(GantryClient client, ModelVersion version) {
-      String earlier = version.getName() + " (made by an earlier registration with --request-id " + requestId + ")";
+      String earlier = earlierRegistration(version);
       if (!version.getManagedArtifacts()) {
         return earlier + " was registered without uploading its files (--no-upload); register with a new request id";
       }
@@ -193,6 +198,10 @@ final class VersionsCommand extends CommandGroup {
             + "never resumed: register with a new request id";
       }
       return "";
+    }
+
+    private String earlierRegistration(ModelVersion version) {
+      return version.getName() + " (made by an earlier registration with --request-id " + requestId + ")";
     }
 
     private ArtifactManifest uploadAndFinalize(GantryClient client, String versionName, List<LocalArtifact> artifacts) {
