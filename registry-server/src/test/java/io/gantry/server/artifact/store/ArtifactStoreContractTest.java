@@ -74,7 +74,7 @@ abstract class ArtifactStoreContractTest {
 
   @Test
   void emptyBlob_isStoredToo() throws Exception {
-    StoredBlob stored = store(new byte[0]);
+    StoredBlob stored = storeBlob(new byte[0]);
 
     assertThat(stored.size()).isZero();
     assertThat(read(stored.sha256())).isEmpty();
@@ -84,8 +84,8 @@ abstract class ArtifactStoreContractTest {
   void sameBytesTwice_areStoredOnce_andTheSecondUploadSaysDeduplicated() throws Exception {
     byte[] bytes = randomBytes(3000, 1);
 
-    StoredBlob first = store(bytes);
-    StoredBlob second = store(bytes);
+    StoredBlob first = storeBlob(bytes);
+    StoredBlob second = storeBlob(bytes);
 
     assertThat(first.deduplicated()).isFalse();
     assertThat(second).isEqualTo(new StoredBlob(first.sha256(), bytes.length, true));
@@ -146,8 +146,8 @@ abstract class ArtifactStoreContractTest {
 
   @Test
   void deletedBlob_isGone_andDeletingItAgainIsNoError() throws Exception {
-    StoredBlob kept = store(randomBytes(100, 4));
-    StoredBlob deleted = store(randomBytes(200, 5));
+    StoredBlob kept = storeBlob(randomBytes(100, 4));
+    StoredBlob deleted = storeBlob(randomBytes(200, 5));
 
     store.delete(deleted.sha256());
     store.delete(deleted.sha256());
@@ -159,9 +159,9 @@ abstract class ArtifactStoreContractTest {
 
   @Test
   void forEachBlob_listsEveryBlobWithItsSize() throws Exception {
-    StoredBlob small = store(randomBytes(10, 6));
-    StoredBlob large = store(randomBytes(70_000, 7));
-    StoredBlob empty = store(new byte[0]);
+    StoredBlob small = storeBlob(randomBytes(10, 6));
+    StoredBlob large = storeBlob(randomBytes(70_000, 7));
+    StoredBlob empty = storeBlob(new byte[0]);
 
     assertThat(blobs())
         .allSatisfy(blob -> assertThat(blob.lastModified()).isNotNull())
@@ -201,7 +201,7 @@ abstract class ArtifactStoreContractTest {
   @Test
   void presignedDownload_servesTheBytesAsAnAttachment_whereTheStoreCanSign() throws Exception {
     byte[] bytes = randomBytes(4096, 8);
-    StoredBlob stored = store(bytes);
+    StoredBlob stored = storeBlob(bytes);
 
     Optional<URI> url = store.presignedDownload(stored.sha256(), Duration.ofMinutes(5), "model.pkl");
 
@@ -217,7 +217,7 @@ abstract class ArtifactStoreContractTest {
         .hasValueSatisfying(disposition -> assertThat(disposition).startsWith("attachment").contains("model.pkl"));
   }
 
-  protected StoredBlob store(byte[] bytes) throws IOException {
+  protected StoredBlob storeBlob(byte[] bytes) throws IOException {
     try (BlobUpload upload = store.begin()) {
       upload.write(bytes, 0, bytes.length);
       return upload.commit(sha256(bytes));

@@ -48,7 +48,7 @@ class FilesystemStoreContractTest extends ArtifactStoreContractTest {
 
   @Test
   void blob_isAReadOnlyFileNamedByItsDigest() throws Exception {
-    StoredBlob stored = store("model bytes".getBytes(StandardCharsets.UTF_8));
+    StoredBlob stored = storeBlob("model bytes".getBytes(StandardCharsets.UTF_8));
 
     Path file = root().resolve("blobs/sha256").resolve(stored.sha256().substring(0, 2))
         .resolve(stored.sha256().substring(2));
@@ -59,7 +59,7 @@ class FilesystemStoreContractTest extends ArtifactStoreContractTest {
 
   @Test
   void blobDamagedOnDisk_isServedAsItIsNow_forTheReaderToDetect() throws Exception {
-    StoredBlob stored = store("weights v1".getBytes(StandardCharsets.UTF_8));
+    StoredBlob stored = storeBlob("weights v1".getBytes(StandardCharsets.UTF_8));
     Path file = root().resolve(BlobLayout.blobKey(stored.sha256()));
     file.toFile().setWritable(true);
     Files.writeString(file, "weights v2");

@@ -18,6 +18,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -152,7 +153,7 @@ class S3StoreContractTest extends ArtifactStoreContractTest {
     byte[] leftover = randomBytes(100, 9);
     inspector.putObject(PutObjectArgs.builder().bucket(bucket).object("uploads/crashed")
         .stream(new ByteArrayInputStream(leftover), leftover.length, -1).build());
-    String kept = store(randomBytes(100, 10)).sha256();
+    String kept = storeBlob(randomBytes(100, 10)).sha256();
 
     S3ArtifactStore.open(settings(endpoint, SECRET_KEY)).close();
     assertThat(objects("uploads/")).as("a fresh one may be an upload in progress").containsExactly("uploads/crashed");
@@ -161,6 +162,34 @@ class S3StoreContractTest extends ArtifactStoreContractTest {
     S3ArtifactStore.open(settings(endpoint, SECRET_KEY), aDayLater).close();
     assertThat(objects("uploads/")).isEmpty();
     assertThat(store.exists(kept)).isTrue();
+  }
+
+  @Test
+  void largeUpload_isSentInPartsWhileItsBytesArrive() throws Exception {
+    byte[] chunk = randomBytes(1 << 20, 12);
+    MessageDigest written = BlobLayout.newSha256();
+    try (BlobUpload upload = store.begin()) {
+      for (int i = 0; i < 20; i++) {
+        upload.write(chunk, 0, chunk.length);
+        written.update(chunk);
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (partsOnTheServer().isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(partsOnTheServer()).as("the first 16 MiB, stored before the commit").isNotEmpty();
+      upload.commit(BlobLayout.hex(written));
+    }
+
+    assertThat(partsOnTheServer()).isEmpty();
+    assertThat(uploadLeftovers()).isEmpty();
+  }
+
+  /** Files in which S3Proxy keeps the parts of multipart uploads in progress. */
+  private List<Path> partsOnTheServer() throws IOException {
+    try (Stream<Path> files = Files.walk(s3Data.resolve(bucket))) {
+      return files.filter(file -> file.getFileName().toString().startsWith(".mpus-")).toList();
+    }
   }
 
   @Test
