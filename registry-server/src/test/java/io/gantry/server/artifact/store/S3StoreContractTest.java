@@ -63,10 +63,11 @@ class S3StoreContractTest extends ArtifactStoreContractTest {
 
   @AfterAll
   static void stopS3() throws Exception {
+    inspector.close();
     s3.stop();
   }
 
-  static S3Proxy startS3Proxy(Path data) throws Exception {
+  private static S3Proxy startS3Proxy(Path data) throws Exception {
     S3Proxy proxy = S3Proxy.builder()
         .blobStore(new FilesystemNio2BlobStore(data.toString()))
         .endpoint(URI.create("http://127.0.0.1:0"))
@@ -93,6 +94,7 @@ class S3StoreContractTest extends ArtifactStoreContractTest {
   @Override
   protected List<String> uploadLeftovers() throws Exception {
     List<String> leftovers = objects("uploads/");
+    // S3Proxy keeps the parts of unfinished multipart uploads as files beside the objects
     try (Stream<Path> files = Files.walk(s3Data.resolve(bucket))) {
       files.filter(Files::isRegularFile).map(s3Data::relativize).map(Path::toString)
           .filter(file -> !file.startsWith(bucket + "/blobs/")).forEach(leftovers::add);
