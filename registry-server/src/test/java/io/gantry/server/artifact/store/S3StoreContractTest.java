@@ -15,7 +15,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -26,9 +25,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.gaul.s3proxy.S3Proxy;
-import org.gaul.s3proxy.auth.AuthenticationType;
-import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,13 +37,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class S3StoreContractTest extends ArtifactStoreContractTest {
 
-  private static final String ACCESS_KEY = "gantry";
-  private static final String SECRET_KEY = "gantry-secret-key";
+  private static final String ACCESS_KEY = S3TestServer.ACCESS_KEY;
+  private static final String SECRET_KEY = S3TestServer.SECRET_KEY;
   private static final AtomicInteger buckets = new AtomicInteger();
 
   @TempDir
   static Path s3Data;
-  private static S3Proxy s3;
+  private static S3TestServer s3;
   private static String endpoint;
   private static MinioClient inspector;
 
@@ -55,8 +51,8 @@ class S3StoreContractTest extends ArtifactStoreContractTest {
 
   @BeforeAll
   static void startS3() throws Exception {
-    s3 = startS3Proxy(s3Data);
-    endpoint = "http://127.0.0.1:" + s3.getPort();
+    s3 = S3TestServer.start(s3Data);
+    endpoint = s3.endpoint();
     inspector = MinioClient.builder().endpoint(endpoint).credentials(ACCESS_KEY, SECRET_KEY).region("us-east-1")
         .build();
   }
@@ -64,21 +60,7 @@ class S3StoreContractTest extends ArtifactStoreContractTest {
   @AfterAll
   static void stopS3() throws Exception {
     inspector.close();
-    s3.stop();
-  }
-
-  private static S3Proxy startS3Proxy(Path data) throws Exception {
-    S3Proxy proxy = S3Proxy.builder()
-        .blobStore(new FilesystemNio2BlobStore(data.toString()))
-        .endpoint(URI.create("http://127.0.0.1:0"))
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-        .build();
-    proxy.start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!proxy.getState().equals("STARTED") && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    return proxy;
+    s3.close();
   }
 
   private S3Settings settings(String endpoint, String secretKey) {
@@ -196,13 +178,13 @@ class S3StoreContractTest extends ArtifactStoreContractTest {
 
   @Test
   void upload_failsCleanly_whenTheServerGoesAway(@TempDir Path otherData) throws Exception {
-    S3Proxy doomed = startS3Proxy(otherData);
-    String doomedEndpoint = "http://127.0.0.1:" + doomed.getPort();
+    S3TestServer doomed = S3TestServer.start(otherData);
+    String doomedEndpoint = doomed.endpoint();
     byte[] chunk = randomBytes(1 << 20, 11);
     try (ArtifactStore doomedStore = ArtifactStores.open(Optional.of(settings(doomedEndpoint, SECRET_KEY)), otherData);
         BlobUpload upload = doomedStore.begin()) {
       upload.write(chunk, 0, chunk.length);
-      doomed.stop();
+      doomed.close();
 
       assertThatThrownBy(() -> {
         for (int i = 0; i < 40; i++) {
