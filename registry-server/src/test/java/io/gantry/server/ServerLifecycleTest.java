@@ -122,6 +122,32 @@ class ServerLifecycleTest {
         ConfigException.class)).hasMessageContaining("GANTRY_DB_URL must be a PostgreSQL JDBC URL");
     assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_DB_USER", "x")),
         ConfigException.class)).hasMessageContaining("GANTRY_DB_URL is not");
+    assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_S3_BUCKET", "models")),
+        ConfigException.class)).hasMessage("GANTRY_S3_BUCKET is set but GANTRY_S3_ENDPOINT is not");
+    assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_S3_ENDPOINT", "minio:9000")),
+        ConfigException.class)).hasMessageContaining("GANTRY_S3_ENDPOINT must be an http:// or https:// URL");
+    assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of(
+        "GANTRY_S3_ENDPOINT", "http://minio:9000", "GANTRY_S3_BUCKET", "models", "GANTRY_S3_ACCESS_KEY", "k")),
+        ConfigException.class)).hasMessage("GANTRY_S3_SECRET_KEY is required with GANTRY_S3_ENDPOINT");
+    assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_UPLOAD_TIMEOUT_SECONDS", "0")),
+        ConfigException.class)).hasMessageContaining("GANTRY_UPLOAD_TIMEOUT_SECONDS must be a positive whole number");
+  }
+
+  @Test
+  void unreachableArtifactStore_failsStartWithOneClearLine_andReleasesTheDatabase() {
+    Path dir = TestRegistry.tempDir("gantry-no-s3");
+    try {
+      var e = catchThrowableOfType(() -> TestRegistry.start(dir, Map.of("GANTRY_S3_ENDPOINT", "http://127.0.0.1:1",
+          "GANTRY_S3_BUCKET", "models", "GANTRY_S3_ACCESS_KEY", "gantry", "GANTRY_S3_SECRET_KEY", "secret")),
+          ConfigException.class);
+
+      assertThat(e.getMessage()).startsWith("cannot reach S3 endpoint http://127.0.0.1:1").doesNotContain("\n")
+          .doesNotContain("secret");
+      // the embedded database it had started is stopped again, so the same data directory starts cleanly
+      TestRegistry.start(dir).close();
+    } finally {
+      TestRegistry.deleteRecursively(dir);
+    }
   }
 
   @Test

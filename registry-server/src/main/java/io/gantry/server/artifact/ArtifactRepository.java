@@ -51,6 +51,20 @@ public final class ArtifactRepository {
    * an upload is about to reference is never deleted under it.
    */
   public void touchBlob(DSLContext tx, String sha256, long size) {
+    upsertBlob(tx, sha256, size);
+  }
+
+  /**
+   * {@link #touchBlob} ahead of an upload, in a transaction of its own that commits without waiting for the disk:
+   * losing it in a crash loses nothing (the upload it served fails with the server), and skipping that wait saves
+   * one disk flush per uploaded file.
+   */
+  public void reserveBlob(DSLContext tx, String sha256, long size) {
+    tx.setLocal(DSL.name("synchronous_commit"), DSL.inline("off")).execute();
+    upsertBlob(tx, sha256, size);
+  }
+
+  private static void upsertBlob(DSLContext tx, String sha256, long size) {
     tx.insertInto(ARTIFACT_BLOB)
         .set(ARTIFACT_BLOB.SHA256, sha256)
         .set(ARTIFACT_BLOB.SIZE, size)

@@ -92,7 +92,7 @@ public final class ArtifactService {
       }
       transactions.write(actor, tx -> {
         // bookkeeping of the store, not a change of the registry: the file's event is ARTIFACT_UPLOADED
-        artifacts.touchBlob(tx.dsl(), header.sha256(), header.size());
+        artifacts.reserveBlob(tx.dsl(), header.sha256(), header.size());
         tx.unchanged();
         return null;
       });

@@ -49,13 +49,15 @@ public final class FilesystemArtifactStore implements ArtifactStore {
     removeStaleUploads();
   }
 
-  // made once here, so a commit never creates a folder whose own entry would need flushing as well
+  // made (and flushed, up to the root) once here, so a commit only ever has to flush the folder it renames into
   private void createFanOutFolders() throws IOException {
     HexFormat hex = HexFormat.of();
     for (int prefix = 0; prefix < 256; prefix++) {
       Files.createDirectories(blobs.resolve(hex.toHexDigits((byte) prefix)));
     }
-    flushFolder(blobs);
+    for (Path folder = blobs; folder.startsWith(root); folder = folder.getParent()) {
+      flushFolder(folder);
+    }
   }
 
   private void removeStaleUploads() throws IOException {

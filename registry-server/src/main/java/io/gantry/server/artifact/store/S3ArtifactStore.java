@@ -51,10 +51,12 @@ import org.slf4j.LoggerFactory;
  * {@link BoundedPipe} of 1 MiB to {@code putObject} on a background thread, which sends them as a multipart upload
  * in parts of 16 MiB while they come. Memory per upload in flight is therefore about 17 MiB whatever the blob's
  * size (the pipe and the SDK's buffer of one part), and a blob can hold at most S3's 10,000 parts, about 156 GiB.
+ * Each upload in flight also holds a thread of its own, mostly waiting for bytes.
  *
  * <p>On commit, when the digest matches and no blob has it yet, the server copies the temporary object to
  * {@code blobs/sha256/ab/cdef…} (a copy appears whole or not at all; objects over 5 GiB are copied in ranges) and
- * the temporary object is deleted. A digest mismatch, a blob already stored or an upload closed without commit
+ * the temporary object is deleted. (Two uploads of the same bytes at once may both copy; the second copy replaces
+ * an identical object.) A digest mismatch, a blob already stored or an upload closed without commit
  * breaks the pipe instead, and the SDK aborts the multipart upload, so nothing of it stays. A process that dies
  * mid-upload leaves an incomplete multipart upload, which only a bucket lifecycle rule
  * ({@code AbortIncompleteMultipartUpload}) removes, and at most a temporary object, removed at the next open after
@@ -64,7 +66,7 @@ public final class S3ArtifactStore implements ArtifactStore {
 
   private static final Logger log = LoggerFactory.getLogger(S3ArtifactStore.class);
 
-  static final long PART_SIZE = 16L << 20;
+  private static final long PART_SIZE = 16L << 20;
   private static final long MAX_PARTS = 10_000;
   private static final int PIPE_CAPACITY = 1 << 20;
   /** Bounds every call made while opening, so a wrong endpoint fails start-up quickly instead of hanging it. */

@@ -1,0 +1,81 @@
+package io.gantry.server.artifact;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.gantry.server.GantryServer;
+import io.gantry.server.TestRegistry;
+import io.gantry.server.artifact.Transfers.Upload;
+import io.gantry.server.artifact.store.S3TestServer;
+import io.gantry.v1.ArtifactsGrpc;
+import io.gantry.v1.CreateModelRequest;
+import io.gantry.v1.CreateModelVersionRequest;
+import io.gantry.v1.DownloadUrl;
+import io.gantry.v1.FinalizeVersionRequest;
+import io.gantry.v1.GetDownloadUrlRequest;
+import io.gantry.v1.ModelVersion;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The registry configured for an S3-compatible store (a real S3 server in this JVM), end to end. */
+class ArtifactsOnS3Test {
+
+  @Test
+  void filesGoToS3_comeBackChecked_presignedUrlsWork_andCorruptionInTheBucketIsCaught(@TempDir Path s3Data)
+      throws Exception {
+    Path dir = TestRegistry.tempDir("gantry-on-s3");
+    try (S3TestServer s3 = S3TestServer.start(s3Data);
+        GantryServer server = TestRegistry.start(dir, s3.environment("models"))) {
+      ManagedChannel channel = TestRegistry.connect(server);
+      try {
+        var artifacts = TestRegistry.as(ArtifactsGrpc.newBlockingStub(channel), "erin");
+        TestRegistry.registry(channel, "erin").createModel(CreateModelRequest.newBuilder().setModelId("fraud").build());
+        ModelVersion version = TestRegistry.registry(channel, "erin").createModelVersion(CreateModelVersionRequest
+            .newBuilder().setParent("models/fraud").setManagedArtifacts(true).build());
+        Upload weights = Upload.generated("model/model.pkl", 20L << 20, 5);
+        Upload conda = Upload.of("conda.yaml", "name: fraud\ndependencies:\n  - python=3.11\n".getBytes());
+
+        Transfers.upload(channel, "erin", version.getName(), List.of(weights, conda), Long.MAX_VALUE);
+        artifacts.finalizeVersion(FinalizeVersionRequest.newBuilder().setName(version.getName())
+            .addFiles(weights.header()).addFiles(conda.header()).build());
+
+        assertThat(Transfers.download(channel, "deploy-bot", version.getName(), "model/model.pkl").sha256())
+            .isEqualTo(weights.header().getSha256());
+        DownloadUrl url = artifacts.getDownloadUrl(GetDownloadUrlRequest.newBuilder().setVersion(version.getName())
+            .setPath("conda.yaml").build());
+        HttpResponse<byte[]> fetched = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI.create(url.getUrl())).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(fetched.statusCode()).isEqualTo(200);
+        assertThat(Transfers.sha256(fetched.body())).isEqualTo(conda.header().getSha256());
+
+        String sha256 = weights.header().getSha256();
+        try (MinioClient bucket = MinioClient.builder().endpoint(s3.endpoint())
+            .credentials(S3TestServer.ACCESS_KEY, S3TestServer.SECRET_KEY).region("us-east-1").build()) {
+          byte[] tampered = "not the model".getBytes();
+          bucket.putObject(PutObjectArgs.builder().bucket("models")
+              .object("blobs/sha256/" + sha256.substring(0, 2) + "/" + sha256.substring(2))
+              .stream(new ByteArrayInputStream(tampered), tampered.length, -1).build());
+        }
+        var corrupted = catchThrowableOfType(() -> Transfers.download(channel, "deploy-bot", version.getName(),
+            "model/model.pkl"), StatusRuntimeException.class);
+        assertThat(corrupted.getStatus().getCode()).isEqualTo(Status.Code.DATA_LOSS);
+      } finally {
+        channel.shutdownNow();
+      }
+    } finally {
+      TestRegistry.deleteRecursively(dir);
+    }
+  }
+}
