@@ -1,5 +1,6 @@
 package io.gantry.server;
 
+import static io.gantry.db.Tables.AUDIT_CHECKPOINT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gantry.v1.CreateModelRequest;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.jooq.impl.DSL;
 import org.junit.jupiter.api.Test;
 
 /** The server as an operator runs it: a separate JVM, configured by environment, stopped by SIGTERM. */
@@ -31,6 +33,11 @@ class MainProcessTest {
       assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
       assertThat(server.exitValue()).isEqualTo(143);
       assertThat(dataDir.resolve("postgres/postmaster.pid")).doesNotExist();
+      try (GantryServer again = TestRegistry.start(dataDir)) {
+        assertThat(TestRegistry.dsl(again).select(DSL.max(AUDIT_CHECKPOINT.TREE_SIZE)).from(AUDIT_CHECKPOINT)
+            .fetchOne(0, Long.class)).as("the checkpoint published while stopping, with the database still up")
+            .isEqualTo(1L);
+      }
     } finally {
       server.destroy(); // a no-op once it has exited; SIGTERM lets it stop its PostgreSQL too
       if (!server.waitFor(30, TimeUnit.SECONDS)) {
