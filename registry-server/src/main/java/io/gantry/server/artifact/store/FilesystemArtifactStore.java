@@ -14,7 +14,6 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -82,13 +81,10 @@ public final class FilesystemArtifactStore implements ArtifactStore {
     }
   }
 
-  private final class FileUpload implements BlobUpload {
+  private final class FileUpload extends DigestingUpload {
 
     private final Path file;
     private final FileChannel channel;
-    private final MessageDigest sha256 = BlobLayout.newSha256();
-    private long size;
-    private boolean finished;
 
     FileUpload(Path file, FileChannel channel) {
       this.file = file;
@@ -96,55 +92,32 @@ public final class FilesystemArtifactStore implements ArtifactStore {
     }
 
     @Override
-    public void write(byte[] bytes, int offset, int length) throws IOException {
-      if (finished) {
-        throw new IllegalStateException("upload already committed or closed");
-      }
+    protected void append(byte[] bytes, int offset, int length, long sizeSoFar) throws IOException {
       ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
       while (buffer.hasRemaining()) {
         channel.write(buffer);
       }
-      sha256.update(bytes, offset, length);
-      size += length;
     }
 
     @Override
-    public long size() {
-      return size;
+    protected boolean alreadyStored(String sha256) {
+      return exists(sha256);
     }
 
     @Override
-    public StoredBlob commit(String expectedSha256) throws IOException {
-      if (finished) {
-        throw new IllegalStateException("upload already committed or closed");
-      }
-      String actual = BlobLayout.hex(sha256);
-      if (!actual.equals(expectedSha256)) {
-        close();
-        throw new DigestMismatchException(expectedSha256, actual);
-      }
-      Path target = root.resolve(BlobLayout.blobKey(actual));
-      if (Files.exists(target)) {
-        close();
-        return new StoredBlob(actual, size, true);
-      }
+    protected void store(String sha256) throws IOException {
+      Path target = root.resolve(BlobLayout.blobKey(sha256));
       channel.force(true);
       channel.close();
       // best effort: a blob never changes, and a read-only file says so to anyone looking at the folder
       file.toFile().setReadOnly();
       // two commits of the same bytes may race here; the later rename replaces an identical file, which is harmless
       Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
-      finished = true;
       flushFolder(target.getParent());
-      return new StoredBlob(actual, size, false);
     }
 
     @Override
-    public void close() throws IOException {
-      if (finished) {
-        return;
-      }
-      finished = true;
+    protected void discard() throws IOException {
       channel.close();
       Files.deleteIfExists(file);
     }

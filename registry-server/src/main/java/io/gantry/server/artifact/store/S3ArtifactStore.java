@@ -24,7 +24,6 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -213,14 +212,11 @@ public final class S3ArtifactStore implements ArtifactStore {
     return new ObjectUpload();
   }
 
-  private final class ObjectUpload implements BlobUpload {
+  private final class ObjectUpload extends DigestingUpload {
 
     private final String key = BlobLayout.UPLOAD_ROOT + UUID.randomUUID();
     private final BoundedPipe pipe = new BoundedPipe(PIPE_CAPACITY);
-    private final MessageDigest sha256 = BlobLayout.newSha256();
     private final Future<?> transfer;
-    private long size;
-    private boolean finished;
 
     ObjectUpload() {
       transfer = transfers.submit(() -> {
@@ -236,11 +232,8 @@ public final class S3ArtifactStore implements ArtifactStore {
     }
 
     @Override
-    public void write(byte[] bytes, int offset, int length) throws IOException {
-      if (finished) {
-        throw new IllegalStateException("upload already committed or closed");
-      }
-      if (size + length > MAX_PARTS * PART_SIZE) {
+    protected void append(byte[] bytes, int offset, int length, long sizeSoFar) throws IOException {
+      if (sizeSoFar + length > MAX_PARTS * PART_SIZE) {
         throw new IOException("a blob in " + describe() + " holds at most " + MAX_PARTS + " parts of "
             + (PART_SIZE >> 20) + " MiB");
       }
@@ -251,32 +244,17 @@ public final class S3ArtifactStore implements ArtifactStore {
       } catch (IOException brokenPipe) {
         throw transferFailure(awaitTransfer());
       }
-      sha256.update(bytes, offset, length);
-      size += length;
     }
 
     @Override
-    public long size() {
-      return size;
+    protected boolean alreadyStored(String sha256) throws IOException {
+      return exists(sha256);
     }
 
     @Override
-    public StoredBlob commit(String expectedSha256) throws IOException {
-      if (finished) {
-        throw new IllegalStateException("upload already committed or closed");
-      }
-      String actual = BlobLayout.hex(sha256);
-      if (!actual.equals(expectedSha256)) {
-        close();
-        throw new DigestMismatchException(expectedSha256, actual);
-      }
-      if (exists(actual)) {
-        close();
-        return new StoredBlob(actual, size, true);
-      }
+    protected void store(String sha256) throws IOException {
       pipe.closeWriter();
       Throwable failure = awaitTransfer();
-      finished = true;
       if (failure != null) {
         throw transferFailure(failure);
       }
@@ -284,7 +262,7 @@ public final class S3ArtifactStore implements ArtifactStore {
         // one source: the SDK copies it whole, or in ranges of 5 GiB (S3's most per copy) into a multipart object
         ComposeSource upload = ComposeSource.builder().bucket(bucket).object(key).build();
         call("copy " + key + " to its blob", () -> client.composeObject(
-            ComposeObjectArgs.builder().bucket(bucket).object(BlobLayout.blobKey(actual)).sources(List.of(upload))
+            ComposeObjectArgs.builder().bucket(bucket).object(BlobLayout.blobKey(sha256)).sources(List.of(upload))
                 .build()));
       } finally {
         call("delete " + key, () -> {
@@ -292,16 +270,11 @@ public final class S3ArtifactStore implements ArtifactStore {
           return null;
         });
       }
-      return new StoredBlob(actual, size, false);
     }
 
     /** Breaks the pipe, so the SDK aborts its multipart upload (or never starts one), and waits for that. */
     @Override
-    public void close() throws IOException {
-      if (finished) {
-        return;
-      }
-      finished = true;
+    protected void discard() throws IOException {
       pipe.breakPipe("the upload was abandoned");
       awaitTransfer();
     }
