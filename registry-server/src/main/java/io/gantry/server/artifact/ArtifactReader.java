@@ -1,12 +1,11 @@
 package io.gantry.server.artifact;
 
+import io.gantry.server.common.Digests;
 import io.gantry.server.error.ErrorCode;
 import io.gantry.server.error.GantryException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * Reads one stored file and checks it while reading: the last read, instead of reporting the end, fails with
@@ -25,11 +24,7 @@ public final class ArtifactReader implements AutoCloseable {
     this.version = version;
     this.file = file;
     this.in = in;
-    try {
-      this.digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
+    this.digest = Digests.newSha256();
   }
 
   public ArtifactFile file() {
@@ -65,7 +60,7 @@ public final class ArtifactReader implements AutoCloseable {
     if (read != file.size()) {
       throw corrupted("the stored blob has " + read + " bytes, the manifest says " + file.size());
     }
-    String actual = HexFormat.of().formatHex(digest.digest());
+    String actual = Digests.hex(digest);
     if (!actual.equals(file.sha256())) {
       throw corrupted("the stored bytes hash to " + actual + ", the manifest says " + file.sha256());
     }

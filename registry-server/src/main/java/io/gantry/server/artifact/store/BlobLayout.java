@@ -1,9 +1,6 @@
 package io.gantry.server.artifact.store;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,17 +35,5 @@ final class BlobLayout {
   static Optional<String> digestOf(String key) {
     Matcher matcher = BLOB_KEY.matcher(key);
     return matcher.matches() ? Optional.of(matcher.group(1) + matcher.group(2)) : Optional.empty();
-  }
-
-  static MessageDigest newSha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime provides SHA-256", e);
-    }
-  }
-
-  static String hex(MessageDigest digest) {
-    return HexFormat.of().formatHex(digest.digest());
   }
 }

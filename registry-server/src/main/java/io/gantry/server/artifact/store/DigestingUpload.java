@@ -1,6 +1,7 @@
 package io.gantry.server.artifact.store;
 
 import io.gantry.server.artifact.store.ArtifactStore.StoredBlob;
+import io.gantry.server.common.Digests;
 import java.io.IOException;
 import java.security.MessageDigest;
 
@@ -12,7 +13,7 @@ import java.security.MessageDigest;
  */
 abstract class DigestingUpload implements ArtifactStore.BlobUpload {
 
-  private final MessageDigest sha256 = BlobLayout.newSha256();
+  private final MessageDigest sha256 = Digests.newSha256();
   private long size;
   private boolean finished;
 
@@ -43,7 +44,7 @@ abstract class DigestingUpload implements ArtifactStore.BlobUpload {
   @Override
   public final StoredBlob commit(String expectedSha256) throws IOException {
     requireOpen();
-    String actual = BlobLayout.hex(sha256);
+    String actual = Digests.hex(sha256);
     if (!actual.equals(expectedSha256)) {
       close();
       throw new DigestMismatchException(expectedSha256, actual);

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import io.gantry.server.artifact.store.ArtifactStore.BlobInfo;
 import io.gantry.server.artifact.store.ArtifactStore.BlobUpload;
 import io.gantry.server.artifact.store.ArtifactStore.StoredBlob;
+import io.gantry.server.common.Digests;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -174,7 +175,7 @@ abstract class ArtifactStoreContractTest {
 
   @Test
   void blobOf64MiB_writtenInChunksOf1MiB_roundTrips() throws Exception {
-    MessageDigest written = BlobLayout.newSha256();
+    MessageDigest written = Digests.newSha256();
     Random random = new Random(64);
     byte[] chunk = new byte[MiB];
     StoredBlob stored;
@@ -184,17 +185,17 @@ abstract class ArtifactStoreContractTest {
         written.update(chunk);
         upload.write(chunk, 0, chunk.length);
       }
-      stored = upload.commit(BlobLayout.hex(written));
+      stored = upload.commit(Digests.hex(written));
     }
 
-    MessageDigest read = BlobLayout.newSha256();
+    MessageDigest read = Digests.newSha256();
     long size;
     try (InputStream in = store.open(stored.sha256());
         DigestOutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), read)) {
       size = in.transferTo(out);
     }
     assertThat(size).isEqualTo(64L * MiB).isEqualTo(stored.size());
-    assertThat(BlobLayout.hex(read)).isEqualTo(stored.sha256());
+    assertThat(Digests.hex(read)).isEqualTo(stored.sha256());
     assertThat(uploadLeftovers()).isEmpty();
   }
 
@@ -243,8 +244,8 @@ abstract class ArtifactStoreContractTest {
   }
 
   protected static String sha256(byte[] bytes) {
-    MessageDigest digest = BlobLayout.newSha256();
+    MessageDigest digest = Digests.newSha256();
     digest.update(bytes);
-    return BlobLayout.hex(digest);
+    return Digests.hex(digest);
   }
 }

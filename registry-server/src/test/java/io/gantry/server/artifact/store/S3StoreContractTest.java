@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gantry.server.artifact.store.ArtifactStore.BlobUpload;
+import io.gantry.server.common.Digests;
 import io.gantry.server.config.ConfigException;
 import io.minio.BucketExistsArgs;
 import io.minio.ListObjectsArgs;
@@ -151,7 +152,7 @@ class S3StoreContractTest extends ArtifactStoreContractTest {
   @Test
   void largeUpload_isSentInPartsWhileItsBytesArrive() throws Exception {
     byte[] chunk = randomBytes(1 << 20, 12);
-    MessageDigest written = BlobLayout.newSha256();
+    MessageDigest written = Digests.newSha256();
     try (BlobUpload upload = store.begin()) {
       for (int i = 0; i < 20; i++) {
         upload.write(chunk, 0, chunk.length);
@@ -162,7 +163,7 @@ class S3StoreContractTest extends ArtifactStoreContractTest {
         Thread.sleep(20);
       }
       assertThat(partsOnTheServer()).as("the first 16 MiB, stored before the commit").isNotEmpty();
-      upload.commit(BlobLayout.hex(written));
+      upload.commit(Digests.hex(written));
     }
 
     assertThat(partsOnTheServer()).isEmpty();
