@@ -22,11 +22,16 @@ public final class Main {
     // registers a hook of its own that stops the database, and hooks run concurrently, so closing from a hook
     // would lose the database under the calls still draining and under the final audit checkpoint.
     for (String signal : new String[] {"TERM", "INT"}) {
-      Signal.handle(new Signal(signal), received -> new Thread(() -> {
-        server.close();
-        // the shell's convention for a process ended by a signal: 143 for TERM, 130 for INT
-        System.exit(128 + received.getNumber());
-      }, "gantry-shutdown").start());
+      Signal.handle(new Signal(signal), received -> {
+        Thread stop = new Thread(() -> {
+          server.close();
+          // the shell's convention for a process ended by a signal: 143 for TERM, 130 for INT
+          System.exit(128 + received.getNumber());
+        }, "gantry-shutdown");
+        // not a daemon (the signal thread is one): the JVM must not end when main returns, before this exits
+        stop.setDaemon(false);
+        stop.start();
+      });
     }
     // any other way out (System.exit elsewhere, a hook-driven stop) still closes what it can
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "gantry-shutdown-hook"));
