@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
  * @param datasetDigests the digest of each evaluation dataset, by dataset name
  * @param requirements the Python requirements, in file order
  * @param contentDigest the digest that identifies the version's content (its artifact manifest digest)
+ * @param artifactCheck the stored files read back and hashed again; present only when the policy set asks for it
  */
 public record Candidate(
     String model,
@@ -30,7 +31,8 @@ public record Candidate(
     Map<String, Map<String, Double>> metrics,
     Map<String, String> datasetDigests,
     List<Requirement> requirements,
-    String contentDigest) {
+    String contentDigest,
+    Optional<ArtifactCheck> artifactCheck) {
 
   public Candidate {
     Objects.requireNonNull(model, "model");
@@ -38,6 +40,7 @@ public record Candidate(
     Objects.requireNonNull(createdBy, "createdBy");
     Objects.requireNonNull(signature, "signature");
     Objects.requireNonNull(contentDigest, "contentDigest");
+    Objects.requireNonNull(artifactCheck, "artifactCheck");
     tags = Map.copyOf(tags);
     metrics = metrics.entrySet().stream()
         .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> Map.copyOf(e.getValue())));

@@ -17,7 +17,8 @@ class PoliciesTest {
   @Test
   void discover_findsEveryBuiltInAndThePluginFromTheTestClassPath() {
     assertThat(policies.types()).containsExactly(
-        "approvals", "beats-current", "cel", "dependencies-pinned", "frozen-alias", "metric-threshold",
+        "approvals", "artifact-integrity", "beats-current", "cel", "dependencies-pinned", "frozen-alias",
+        "metric-threshold",
         "prior-alias", "required-tags", "signature-compatible", "signature-required");
   }
 
@@ -39,7 +40,8 @@ class PoliciesTest {
           assertThat(e.type()).isEqualTo("metric-treshold");
           assertThat(e.parameter()).isEmpty();
         })
-        .hasMessage("unknown policy type 'metric-treshold' (known types: approvals, beats-current, cel, "
+        .hasMessage("unknown policy type 'metric-treshold' (known types: approvals, artifact-integrity, "
+            + "beats-current, cel, "
             + "dependencies-pinned, frozen-alias, metric-threshold, prior-alias, required-tags, "
             + "signature-compatible, signature-required)");
   }

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Optional;
 
 /**
  * Snapshots of the NYC taxi trip duration scenario: v1 is the champion (rmse 5.335 on validation, 5.567 on test,
@@ -67,6 +68,7 @@ public final class Snapshots {
         requirement(1, "scikit-learn", "==1.5.2"),
         requirement(2, "numpy", "==1.26.4"),
         requirement(3, "pandas", "==2.2.2")));
+    private Optional<ArtifactCheck> artifactCheck = Optional.empty();
 
     private VersionBuilder(long number) {
       this.number = number;
@@ -110,9 +112,15 @@ public final class Snapshots {
       return this;
     }
 
+    public VersionBuilder artifactCheck(ArtifactCheck value) {
+      artifactCheck = Optional.of(value);
+      return this;
+    }
+
     public Candidate build() {
       return new Candidate(MODEL, number, VersionStatus.READY, createdBy, tags, signature, metrics,
-          Map.of("validation", "sha256:1111", "test", "sha256:2222"), requirements, "sha256:abcd" + number);
+          Map.of("validation", "sha256:1111", "test", "sha256:2222"), requirements, "sha256:abcd" + number,
+          artifactCheck);
     }
   }
 }

@@ -147,10 +147,10 @@ public final class GantryServer implements AutoCloseable {
       var aliases = new AliasService(database.dsl(), aliasRepository, versionRepository);
       var bindings = new PolicyBindingService(database.dsl(), transactions, new PolicyBindingRepository(),
           Policies.discover(GantryServer.class.getClassLoader()));
-      var promotions = new PromotionService(database.dsl(), transactions, new PromotionRepository(),
-          aliasRepository, versionRepository, bindings, Clock.systemUTC(), config.promotion().ttl());
       var artifactRepository = new ArtifactRepository();
       var artifacts = new ArtifactService(database.dsl(), transactions, artifactRepository, versionRepository, store);
+      var promotions = new PromotionService(database.dsl(), transactions, new PromotionRepository(),
+          aliasRepository, versionRepository, bindings, artifacts, Clock.systemUTC(), config.promotion().ttl());
       var janitor = new ArtifactJanitor(database.dsl(), transactions, artifactRepository, versionRepository, store,
           Clock.systemUTC(), config.artifacts().uploadTimeout(), config.artifacts().blobGrace());
       config.promotion().policyFile().ifPresent(file -> loadPolicyFile(bindings, file));

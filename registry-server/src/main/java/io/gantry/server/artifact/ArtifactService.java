@@ -1,6 +1,7 @@
 package io.gantry.server.artifact;
 
 import io.gantry.db.tables.records.ModelVersionRecord;
+import io.gantry.policy.ArtifactCheck;
 import io.gantry.server.artifact.store.ArtifactStore;
 import io.gantry.server.artifact.store.BlobNotFoundException;
 import io.gantry.server.artifact.store.DigestMismatchException;
@@ -256,6 +257,38 @@ public final class ArtifactService {
     } catch (IOException e) {
       throw storeFailure(e);
     }
+  }
+
+  /**
+   * Reads every stored file of a finalized version back from the store and hashes it again, for the
+   * {@code artifact-integrity} policy. A file that is missing or differs is a problem in the result, not an error;
+   * a store that cannot be reached is an error (retryable), so an outage never reads as corruption.
+   */
+  public ArtifactCheck verify(Version version) {
+    if (!version.managedArtifacts() || version.manifestDigest().isEmpty()) {
+      return ArtifactCheck.unmanaged();
+    }
+    List<ArtifactFile> files = artifacts.files(dsl, version.id());
+    List<String> problems = new ArrayList<>();
+    long bytes = 0;
+    byte[] buffer = new byte[CHUNK_BYTES];
+    for (ArtifactFile file : files) {
+      try (ArtifactReader reader = new ArtifactReader(version.name(), file, store.open(file.sha256()))) {
+        for (int n = reader.read(buffer); n >= 0; n = reader.read(buffer)) {
+          bytes += n;
+        }
+      } catch (BlobNotFoundException e) {
+        problems.add(file.path() + ": missing from the artifact store (blob sha256:" + file.sha256() + ")");
+      } catch (IOException e) {
+        throw storeFailure(e);
+      } catch (GantryException e) {
+        if (e.code() != ErrorCode.ARTIFACT_CORRUPTED) {
+          throw e;
+        }
+        problems.add(e.getMessage());
+      }
+    }
+    return new ArtifactCheck(version.manifestDigest(), files.size(), bytes, problems);
   }
 
   /** A presigned URL of a finalized version's file. */

@@ -1,6 +1,7 @@
 package io.gantry.server.promotion;
 
 import com.google.protobuf.Value;
+import io.gantry.policy.ArtifactCheck;
 import io.gantry.policy.Candidate;
 import io.gantry.policy.DataType;
 import io.gantry.policy.Requirement;
@@ -42,6 +43,11 @@ public final class CandidateMapper {
 
   /** The policies' view of {@code version}: its signature, metrics and requirements, and its content digest. */
   public static Candidate toCandidate(Version version) {
+    return toCandidate(version, Optional.empty());
+  }
+
+  /** The candidate with the registry's re-reading of its stored files, for policies that ask for one. */
+  public static Candidate toCandidate(Version version, Optional<ArtifactCheck> artifactCheck) {
     Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
     Map<String, String> datasetDigests = new LinkedHashMap<>();
     version.metrics().forEach((dataset, latest) -> {
@@ -61,7 +67,8 @@ public final class CandidateMapper {
         metrics,
         datasetDigests,
         requirements(version.dependencies()),
-        contentDigest(version));
+        contentDigest(version),
+        artifactCheck);
   }
 
   /**

@@ -3,6 +3,7 @@ package io.gantry.server.promotion;
 import static io.gantry.db.Tables.PROMOTION;
 
 import io.gantry.policy.Approval;
+import io.gantry.policy.ArtifactCheck;
 import io.gantry.policy.Candidate;
 import io.gantry.policy.Outcome;
 import io.gantry.policy.Policies;
@@ -12,6 +13,7 @@ import io.gantry.policy.Verdict;
 import io.gantry.server.alias.Alias;
 import io.gantry.server.alias.AliasMove;
 import io.gantry.server.alias.AliasRepository;
+import io.gantry.server.artifact.ArtifactService;
 import io.gantry.server.audit.Action;
 import io.gantry.server.audit.Payload;
 import io.gantry.server.common.Names.AliasRef;
@@ -59,6 +61,8 @@ public final class PromotionService {
   static final String SYSTEM = "system:expiry";
   private static final Logger log = LoggerFactory.getLogger(PromotionService.class);
   private static final int EXPIRY_BATCH = 100;
+  /** The policy type whose snapshot needs the candidate's files read back. */
+  private static final String ARTIFACT_INTEGRITY = "artifact-integrity";
 
   private final DSLContext dsl;
   private final Transactions transactions;
@@ -66,17 +70,20 @@ public final class PromotionService {
   private final AliasRepository aliases;
   private final VersionRepository versions;
   private final PolicyBindingService bindings;
+  private final ArtifactService artifacts;
   private final Clock clock;
   private final Duration ttl;
 
   public PromotionService(DSLContext dsl, Transactions transactions, PromotionRepository promotions,
-      AliasRepository aliases, VersionRepository versions, PolicyBindingService bindings, Clock clock, Duration ttl) {
+      AliasRepository aliases, VersionRepository versions, PolicyBindingService bindings, ArtifactService artifacts,
+      Clock clock, Duration ttl) {
     this.dsl = dsl;
     this.transactions = transactions;
     this.promotions = promotions;
     this.aliases = aliases;
     this.versions = versions;
     this.bindings = bindings;
+    this.artifacts = artifacts;
     this.clock = clock;
     this.ttl = ttl;
   }
@@ -392,7 +399,7 @@ public final class PromotionService {
 
   /** What an evaluation looks at besides the decisions. */
   private record Context(EffectivePolicy effective, Version candidate, Optional<Version> holder,
-      String contentDigest) {}
+      String contentDigest, Optional<ArtifactCheck> artifactCheck) {}
 
   /** The verdicts of one evaluation, and what they were computed from. */
   private record Evaluation(EffectivePolicy effective, List<Verdict> verdicts, Outcome outcome,
@@ -410,7 +417,11 @@ public final class PromotionService {
     Version candidate = subject.version()
         .map(v -> versions.find(ctx, subject.modelId(), v).orElseThrow(() -> versionNotFound(subject.modelId(), v)))
         .orElseGet(() -> holder.orElseThrow(() -> aliasNotFound(subject.modelId(), subject.alias())));
-    return new Context(effective, candidate, holder, CandidateMapper.contentDigest(candidate));
+    // re-reading every stored file costs a full read of the model, so only a set that asks for it pays for it
+    Optional<ArtifactCheck> artifactCheck = effective.policies().stream()
+        .anyMatch(policy -> policy.type().equals(ARTIFACT_INTEGRITY))
+        ? Optional.of(artifacts.verify(candidate)) : Optional.empty();
+    return new Context(effective, candidate, holder, CandidateMapper.contentDigest(candidate), artifactCheck);
   }
 
   private Evaluation judge(DSLContext ctx, Subject subject, Context context, List<Decision> decisions) {
@@ -418,7 +429,7 @@ public final class PromotionService {
         .filter(d -> d.countsFor(context.contentDigest(), context.effective().digest()))
         .map(d -> new Approval(d.principal(), d.time().toInstant(), d.comment()))
         .toList();
-    Candidate candidate = CandidateMapper.toCandidate(context.candidate());
+    Candidate candidate = CandidateMapper.toCandidate(context.candidate(), context.artifactCheck());
     PolicyInput input = new PolicyInput(candidate, context.holder().map(CandidateMapper::toCandidate),
         new PromotionRequest(subject.requester(), subject.alias(), subject.justification(), subject.requestedAt()),
         approvals, aliases.spans(ctx, subject.modelId()), now());

@@ -21,6 +21,9 @@ import io.gantry.v1.GetModelVersionRequest;
 import io.gantry.v1.ListArtifactsRequest;
 import io.gantry.v1.ModelVersion;
 import io.gantry.v1.ModelVersionStatus;
+import io.gantry.v1.Promotion;
+import io.gantry.v1.PromotionState;
+import io.gantry.v1.RequestPromotionRequest;
 import io.gantry.v1.UploadArtifactsResponse;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -217,15 +220,53 @@ class ArtifactApiTest {
     assertThat(refused.getStatus().getDescription()).contains("DownloadArtifact");
   }
 
+  @Test
+  void artifactIntegrity_readsTheFilesBackAtPromotion_andRefusesAVersionWhoseBytesChanged() throws Exception {
+    String model = model();
+    TestRegistry.promotions("admin").setPromotionPolicy(io.gantry.v1.SetPromotionPolicyRequest.newBuilder()
+        .setBinding(io.gantry.v1.PolicyBinding.newBuilder().setModelPattern(model).setAlias("production")
+            .addPolicies(io.gantry.v1.PolicySpec.newBuilder().setType("artifact-integrity")))
+        .build());
+    ModelVersion intact = managedVersion(model);
+    ModelVersion tampered = managedVersion(model);
+    Upload weights = Upload.generated("model/model.pkl", Transfers.CHUNK + 7, 21);
+    Upload otherWeights = Upload.generated("model/model.pkl", Transfers.CHUNK + 7, 22);
+    Transfers.upload("erin", intact.getName(), weights);
+    finalizeWith(intact, weights.header());
+    Transfers.upload("erin", tampered.getName(), otherWeights);
+    finalizeWith(tampered, otherWeights.header());
+    Path blob = blobFile(otherWeights.header().getSha256());
+    blob.toFile().setWritable(true);
+    Files.write(blob, "overwritten on the disk".getBytes(StandardCharsets.UTF_8));
+
+    Promotion applied = promote(intact, "production");
+    Promotion refused = promote(tampered, "production");
+
+    assertThat(applied.getState()).as(applied.getStateReason()).isEqualTo(PromotionState.PROMOTION_STATE_APPLIED);
+    assertThat(applied.getVerdicts(0).getMessage()).contains("match manifest " + finalizeWith(intact,
+        weights.header()).getManifestDigest());
+    assertThat(refused.getState()).isEqualTo(PromotionState.PROMOTION_STATE_REJECTED);
+    assertThat(refused.getVerdicts(0).getMessage()).contains("model/model.pkl").contains("corrupted");
+  }
+
+  private static Promotion promote(ModelVersion version, String alias) {
+    return TestRegistry.promotions("carol").requestPromotion(RequestPromotionRequest.newBuilder()
+        .setModel(version.getName().substring(0, version.getName().indexOf("/versions/")))
+        .setAlias(alias).setVersion(version.getVersion()).build());
+  }
+
   private static ArtifactManifest finalizeWith(ModelVersion version, ArtifactFile... files) {
     return artifacts("erin").finalizeVersion(FinalizeVersionRequest.newBuilder().setName(version.getName())
         .addAllFiles(List.of(files)).build());
   }
 
   private static ModelVersion managedVersion() {
+    return managedVersion(model());
+  }
+
+  private static ModelVersion managedVersion(String model) {
     return registry("erin").createModelVersion(CreateModelVersionRequest.newBuilder()
-        .setParent("models/" + model()).setManagedArtifacts(true)
-        .setModelVersion(ModelVersion.newBuilder().setSource("")).build());
+        .setParent("models/" + model).setManagedArtifacts(true).build());
   }
 
   private static String model() {
