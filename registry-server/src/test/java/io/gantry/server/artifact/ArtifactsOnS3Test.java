@@ -78,4 +78,37 @@ class ArtifactsOnS3Test {
       TestRegistry.deleteRecursively(dir);
     }
   }
+
+  @Test
+  void whenTheObjectStoreIsDown_uploadsFailRetryably_andResolvesAreUnaffected(@TempDir Path s3Data) throws Exception {
+    Path dir = TestRegistry.tempDir("gantry-s3-down");
+    S3TestServer s3 = S3TestServer.start(s3Data);
+    try (GantryServer server = TestRegistry.start(dir, s3.environment("models"))) {
+      ManagedChannel channel = TestRegistry.connect(server);
+      try {
+        var registry = TestRegistry.registry(channel, "erin");
+        registry.createModel(CreateModelRequest.newBuilder().setModelId("churn").build());
+        registry.createModelVersion(CreateModelVersionRequest.newBuilder().setParent("models/churn")
+            .setModelVersion(ModelVersion.newBuilder().setSource("s3://ml/churn/1")).build());
+        TestRegistry.promotions(channel, "carol").requestPromotion(io.gantry.v1.RequestPromotionRequest.newBuilder()
+            .setModel("models/churn").setAlias("production").setVersion(1).build());
+        ModelVersion pending = registry.createModelVersion(CreateModelVersionRequest.newBuilder()
+            .setParent("models/churn").setManagedArtifacts(true).build());
+
+        s3.close();
+        var refused = catchThrowableOfType(() -> Transfers.upload(channel, "erin", pending.getName(),
+            List.of(Upload.generated("model.pkl", 4L << 20, 9)), Long.MAX_VALUE), StatusRuntimeException.class);
+
+        assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(TestRegistry.errorInfo(refused).getReason()).isEqualTo("STORE_UNAVAILABLE");
+        assertThat(TestRegistry.registry(channel, "deploy-bot").resolveAlias(io.gantry.v1.ResolveAliasRequest
+            .newBuilder().setName("models:/churn@production").build()).getVersion()).isEqualTo(1);
+      } finally {
+        channel.shutdownNow();
+      }
+    } finally {
+      s3.close();
+      TestRegistry.deleteRecursively(dir);
+    }
+  }
 }
