@@ -22,7 +22,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +33,7 @@ import org.junit.jupiter.api.Test;
 class ServerLifecycleTest {
 
   @Test
-  void data_survivesARestartOfServerAndEmbeddedDatabase() {
+  void data_survivesARestartOfServerAndEmbeddedDatabase() throws Exception {
     Path dataDir = TestRegistry.tempDir("gantry-restart");
     try {
       try (GantryServer first = TestRegistry.start(dataDir)) {
@@ -56,6 +58,9 @@ class ServerLifecycleTest {
         assertThat(version.getCreatedBy()).isEqualTo("alice");
         assertThat(next.getVersion()).isEqualTo(2);
       }
+      assertThat(Files.getPosixFilePermissions(dataDir.resolve("audit-signing.key")))
+          .as("the generated signing key is readable by its owner alone")
+          .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
     } finally {
       TestRegistry.deleteRecursively(dataDir);
     }

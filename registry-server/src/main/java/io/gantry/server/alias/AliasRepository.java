@@ -2,7 +2,6 @@ package io.gantry.server.alias;
 
 import static io.gantry.db.Tables.ALIAS_MOVE;
 import static io.gantry.db.Tables.MODEL_ALIAS;
-import static io.gantry.db.Tables.MODEL_VERSION;
 import static io.gantry.db.Tables.REGISTERED_MODEL;
 
 import io.gantry.db.tables.records.AliasMoveRecord;
@@ -168,15 +167,6 @@ public final class AliasRepository {
       }
     }
     return spans;
-  }
-
-  /** The highest READY version of the model: what {@code latest} resolves to. */
-  public Optional<Integer> latestReady(DSLContext ctx, String modelId) {
-    return ctx.select(DSL.max(MODEL_VERSION.VERSION))
-        .from(MODEL_VERSION).join(REGISTERED_MODEL).on(REGISTERED_MODEL.ID.eq(MODEL_VERSION.MODEL_ID))
-        .where(REGISTERED_MODEL.NAME.eq(modelId))
-        .and(MODEL_VERSION.STATUS.eq("READY"))
-        .fetchOptional(0, Integer.class);
   }
 
   private static Optional<AliasMove> latestMove(DSLContext ctx, String modelId, String alias, Condition condition) {

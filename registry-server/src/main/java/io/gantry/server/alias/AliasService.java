@@ -6,11 +6,11 @@ import io.gantry.server.common.Names.AliasRef;
 import io.gantry.server.common.Names;
 import io.gantry.server.error.ErrorCode;
 import io.gantry.server.error.GantryException;
-import io.gantry.server.model.ModelService;
 import io.gantry.server.query.FilterSchema;
 import io.gantry.server.query.ListQuery;
 import io.gantry.server.version.Version;
 import io.gantry.server.version.VersionRepository;
+import io.gantry.server.version.VersionService;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -34,24 +34,22 @@ public final class AliasService {
    * version; it keeps no history, so it cannot be asked about the past.
    */
   public Version resolve(AliasRef ref, Optional<Instant> asOf) {
-    int version;
     if (Names.LATEST.equals(ref.alias())) {
       if (asOf.isPresent()) {
         throw GantryException.invalid("as_of", "'latest' is computed from the versions as they are now and "
             + "keeps no history; resolve a named alias, or a version, instead");
       }
-      version = aliases.latestReady(dsl, ref.model()).orElseThrow(() -> notFound(ref,
+      return versions.findLatestReady(dsl, ref.model()).orElseThrow(() -> notFound(ref,
           "has no READY version, so '" + Names.LATEST + "' points nowhere"));
-    } else if (asOf.isPresent()) {
-      version = aliases.lastMoveAt(dsl, ref.model(), ref.alias(), asOf.get())
-          .flatMap(AliasMove::toVersion)
-          .orElseThrow(() -> notFound(ref, "had no alias '" + ref.alias() + "' at " + asOf.get()));
-    } else {
-      version = aliases.current(dsl, ref.model(), ref.alias()).version()
-          .orElseThrow(() -> notFound(ref, "has no alias '" + ref.alias() + "'"));
     }
-    return versions.find(dsl, ref.model(), version).orElseThrow(() -> notFound(ref, "has no alias '"
-        + ref.alias() + "'"));
+    if (asOf.isPresent()) {
+      return aliases.lastMoveAt(dsl, ref.model(), ref.alias(), asOf.get())
+          .flatMap(AliasMove::toVersion)
+          .flatMap(version -> versions.find(dsl, ref.model(), version))
+          .orElseThrow(() -> notFound(ref, "had no alias '" + ref.alias() + "' at " + asOf.get()));
+    }
+    return versions.findByAlias(dsl, ref.model(), ref.alias())
+        .orElseThrow(() -> notFound(ref, "has no alias '" + ref.alias() + "'"));
   }
 
   public List<Alias> list(String modelId) {
@@ -68,9 +66,7 @@ public final class AliasService {
   }
 
   private void requireModel(String modelId) {
-    if (!versions.modelExists(dsl, modelId)) {
-      throw ModelService.notFound(modelId);
-    }
+    VersionService.requireModel(versions, dsl, modelId);
   }
 
   private GantryException notFound(AliasRef ref, String problem) {

@@ -14,6 +14,7 @@ import io.gantry.server.error.ErrorCode;
 import io.gantry.server.error.GantryException;
 import io.gantry.server.version.Version;
 import io.gantry.server.version.VersionRepository;
+import io.gantry.server.version.VersionService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -357,11 +358,7 @@ public final class ArtifactService {
   }
 
   private GantryException notFound(DSLContext ctx, VersionRef ref) {
-    if (!versions.modelExists(ctx, ref.model())) {
-      return new GantryException(ErrorCode.MODEL_NOT_FOUND, "there is no model '" + ref.model() + "'");
-    }
-    return new GantryException(ErrorCode.VERSION_NOT_FOUND, "model '" + ref.model() + "' has no version "
-        + ref.version());
+    return VersionService.notFound(versions, ctx, ref);
   }
 
   private static void requireUploadable(Version version) {

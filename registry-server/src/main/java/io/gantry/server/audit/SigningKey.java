@@ -22,13 +22,12 @@ public final class SigningKey {
       }
       NoteSigner generated = NoteSigner.generate(origin);
       Files.createDirectories(file.toAbsolutePath().getParent());
+      // owner-only from the moment it exists; a file system without POSIX permissions leaves that to the directory
+      if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      }
       Files.writeString(file, Base64.getEncoder().encodeToString(generated.privateKeyPkcs8()) + "\n",
           StandardCharsets.US_ASCII);
-      try {
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException e) {
-        // not a POSIX file system; the directory's permissions must protect it
-      }
       return generated;
     } catch (IOException | IllegalArgumentException e) {
       throw new ConfigException("cannot use the audit signing key " + file + ": " + e.getMessage(), e);

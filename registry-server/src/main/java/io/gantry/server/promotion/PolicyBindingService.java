@@ -65,7 +65,7 @@ public final class PolicyBindingService {
     Purpose purpose = Purpose.parse("binding.purpose", binding.purpose());
     checkBinding(binding);
     List<Map<String, Object>> specs = canonicalSpecs(binding.policies());
-    String digest = digest(binding.modelPattern(), binding.alias(), purpose, CanonicalJson.write(specs));
+    String digest = digest(binding.modelPattern(), binding.alias(), purpose, specs);
     // stored as written, parameters in their order, so that reading a binding back reads like its file
     String policiesJson = writtenOrder(specs);
     return transactions.write(actor, tx -> {
@@ -224,9 +224,11 @@ public final class PolicyBindingService {
     }
   }
 
-  private static String digest(String modelPattern, String alias, Purpose purpose, String policiesJson) {
+  /** SHA-256 of the binding's canonical JSON: pattern, alias, purpose and the policies with their parameters. */
+  private static String digest(String modelPattern, String alias, Purpose purpose,
+      List<Map<String, Object>> policies) {
     String canonical = CanonicalJson.write(Map.of(
-        "model_pattern", modelPattern, "alias", alias, "purpose", purpose.wireName(), "policies", policiesJson));
+        "model_pattern", modelPattern, "alias", alias, "purpose", purpose.wireName(), "policies", policies));
     return hex(Digests.sha256(canonical.getBytes(StandardCharsets.UTF_8)));
   }
 

@@ -123,25 +123,25 @@ public final class PromotionRepository {
   }
 
   public Optional<Promotion> find(DSLContext ctx, UUID id) {
-    return select(ctx).where(PROMOTION.ID.eq(id)).fetchOptional().map(row -> toPromotion(ctx, row));
+    return toPromotions(ctx, select(ctx).where(PROMOTION.ID.eq(id)).fetch()).stream().findFirst();
   }
 
   /** Locks the promotion's row until the transaction ends. */
   public Optional<Promotion> lock(DSLContext tx, UUID id) {
-    return select(tx).where(PROMOTION.ID.eq(id)).forUpdate().of(PROMOTION).fetchOptional()
-        .map(row -> toPromotion(tx, row));
+    return toPromotions(tx, select(tx).where(PROMOTION.ID.eq(id)).forUpdate().of(PROMOTION).fetch()).stream()
+        .findFirst();
   }
 
   /** Locks the promotions of the alias still awaiting approval, but one. */
   public List<Promotion> lockPending(DSLContext tx, String modelId, String alias, UUID except) {
-    return select(tx)
+    return toPromotions(tx, select(tx)
         .where(REGISTERED_MODEL.NAME.eq(modelId))
         .and(PROMOTION.ALIAS.eq(alias))
         .and(PROMOTION.STATE.eq(Promotion.State.AWAITING_APPROVAL.name()))
         .and(PROMOTION.ID.ne(except))
         .orderBy(PROMOTION.SEQ)
         .forUpdate().of(PROMOTION)
-        .fetch(row -> toPromotion(tx, row));
+        .fetch());
   }
 
   /** Promotions still awaiting approval whose time ran out by {@code now}, oldest first. */
@@ -156,7 +156,9 @@ public final class PromotionRepository {
 
   public ListQuery.Page<Promotion> list(DSLContext ctx, ListQuery query) {
     var rows = select(ctx).where(query.condition()).orderBy(query.orderBy()).limit(query.limit()).fetch();
-    return query.page(rows, row -> toPromotion(ctx, row));
+    Map<UUID, Promotion> byId = toPromotions(ctx, rows).stream()
+        .collect(Collectors.toMap(Promotion::id, promotion -> promotion));
+    return query.page(rows, row -> byId.get(row.get(PROMOTION.ID)));
   }
 
   private static SelectJoinStep<Record> select(DSLContext ctx) {
@@ -164,19 +166,28 @@ public final class PromotionRepository {
         .from(PROMOTION).join(REGISTERED_MODEL).on(REGISTERED_MODEL.ID.eq(PROMOTION.MODEL_ID));
   }
 
-  private static Promotion toPromotion(DSLContext ctx, Record row) {
-    PromotionRecord p = row.into(PROMOTION);
-    List<Promotion.Decision> decisions = ctx.selectFrom(PROMOTION_DECISION)
-        .where(PROMOTION_DECISION.PROMOTION_SEQ.eq(p.getSeq()))
-        .orderBy(PROMOTION_DECISION.CREATE_TIME, PROMOTION_DECISION.PRINCIPAL)
-        .fetch(PromotionRepository::toDecision);
-    return new Promotion(p.getId(), row.get(REGISTERED_MODEL.NAME), p.getAlias(), Optional.ofNullable(p.getVersion()),
-        Promotion.Kind.valueOf(p.getKind()), Promotion.State.valueOf(p.getState()), p.getStateReason(),
-        p.getRequester(), p.getJustification(), Optional.ofNullable(p.getExpectedCurrentVersion()),
-        p.getArchivePrevious(), Optional.ofNullable(p.getCurrentVersion()), p.getAliasRevision(),
-        verdicts(p.getVerdicts()), p.getPolicySetDigest(), p.getContentDigest(), decisions, p.getCreateTime(),
-        p.getUpdateTime(), p.getExpireTime(), false);
+  /** The rows as promotions, with the decisions of all of them read in one query. */
+  private static List<Promotion> toPromotions(DSLContext ctx, List<? extends Record> rows) {
+    List<Long> seqs = rows.stream().map(row -> row.get(PROMOTION.SEQ)).toList();
+    Map<Long, List<Promotion.Decision>> decisions = seqs.isEmpty() ? Map.of()
+        : ctx.selectFrom(PROMOTION_DECISION)
+            .where(PROMOTION_DECISION.PROMOTION_SEQ.in(seqs))
+            .orderBy(PROMOTION_DECISION.CREATE_TIME, PROMOTION_DECISION.PRINCIPAL)
+            .fetch().stream()
+            .collect(Collectors.groupingBy(PromotionDecisionRecord::getPromotionSeq,
+                Collectors.mapping(PromotionRepository::toDecision, Collectors.toList())));
+    return rows.stream().map(row -> {
+      PromotionRecord p = row.into(PROMOTION);
+      return new Promotion(p.getId(), row.get(REGISTERED_MODEL.NAME), p.getAlias(),
+          Optional.ofNullable(p.getVersion()), Promotion.Kind.valueOf(p.getKind()),
+          Promotion.State.valueOf(p.getState()), p.getStateReason(), p.getRequester(), p.getJustification(),
+          Optional.ofNullable(p.getExpectedCurrentVersion()), p.getArchivePrevious(),
+          Optional.ofNullable(p.getCurrentVersion()), p.getAliasRevision(), verdicts(p.getVerdicts()),
+          p.getPolicySetDigest(), p.getContentDigest(), decisions.getOrDefault(p.getSeq(), List.of()),
+          p.getCreateTime(), p.getUpdateTime(), p.getExpireTime(), false);
+    }).toList();
   }
+
 
   private static Promotion.Decision toDecision(PromotionDecisionRecord d) {
     return new Promotion.Decision(d.getPrincipal(), d.getApproved(), d.getComment(), d.getCreateTime(),

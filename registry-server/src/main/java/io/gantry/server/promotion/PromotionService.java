@@ -17,6 +17,7 @@ import io.gantry.server.artifact.ArtifactService;
 import io.gantry.server.audit.Action;
 import io.gantry.server.audit.Payload;
 import io.gantry.server.common.Names.AliasRef;
+import io.gantry.server.common.Names.VersionRef;
 import io.gantry.server.common.Names;
 import io.gantry.server.common.RequestKey;
 import io.gantry.server.common.Transactions;
@@ -31,6 +32,7 @@ import io.gantry.server.promotion.Promotion.State;
 import io.gantry.server.query.ListQuery;
 import io.gantry.server.version.Version;
 import io.gantry.server.version.VersionRepository;
+import io.gantry.server.version.VersionService;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -102,7 +104,7 @@ public final class PromotionService {
     check(draft);
     if (dryRun) {
       Alias alias = aliases.current(dsl, draft.modelId(), draft.alias());
-      requireModel(dsl, draft.modelId());
+      VersionService.requireModel(versions, dsl, draft.modelId());
       Draft resolved = resolveTarget(dsl, draft, alias);
       checkExpected(resolved, alias);
       Subject subject = new Subject(resolved, actor, now());
@@ -415,7 +417,8 @@ public final class PromotionService {
     Optional<Version> holder = alias.version().flatMap(v -> versions.find(ctx, subject.modelId(), v));
     // a removal's candidate is the holder it removes: approvals and expressions still have a version to look at
     Version candidate = subject.version()
-        .map(v -> versions.find(ctx, subject.modelId(), v).orElseThrow(() -> versionNotFound(subject.modelId(), v)))
+        .map(v -> versions.find(ctx, subject.modelId(), v).orElseThrow(() -> VersionService.notFound(versions, ctx,
+            new VersionRef(subject.modelId(), v))))
         .orElseGet(() -> holder.orElseThrow(() -> aliasNotFound(subject.modelId(), subject.alias())));
     // re-reading every stored file costs a full read of the model, so only a set that asks for it pays for it
     Optional<ArtifactCheck> artifactCheck = effective.policies().stream()
@@ -484,12 +487,6 @@ public final class PromotionService {
     violations.throwIfAny();
   }
 
-  private void requireModel(DSLContext ctx, String modelId) {
-    if (!versions.modelExists(ctx, modelId)) {
-      throw ModelService.notFound(modelId);
-    }
-  }
-
   private boolean isOverdue(Promotion promotion) {
     return !promotion.expireTime().toInstant().isAfter(now());
   }
@@ -535,10 +532,6 @@ public final class PromotionService {
 
   private static GantryException notFound(UUID id) {
     return new GantryException(ErrorCode.PROMOTION_NOT_FOUND, "there is no promotion " + Names.promotionName(id));
-  }
-
-  private static GantryException versionNotFound(String modelId, int version) {
-    return new GantryException(ErrorCode.VERSION_NOT_FOUND, "model '" + modelId + "' has no version " + version);
   }
 
   private static GantryException aliasNotFound(String modelId, String alias) {

@@ -2,6 +2,7 @@ package io.gantry.server.version;
 
 import static io.gantry.db.Tables.EVALUATION;
 import static io.gantry.db.Tables.EVALUATION_METRIC;
+import static io.gantry.db.Tables.MODEL_ALIAS;
 import static io.gantry.db.Tables.MODEL_VERSION;
 import static io.gantry.db.Tables.REGISTERED_MODEL;
 import static io.gantry.db.Tables.VERSION_METRIC;
@@ -120,9 +121,28 @@ public final class VersionRepository {
   }
 
   public Optional<Version> find(DSLContext ctx, String modelId, int version) {
+    return findHighest(ctx, modelId, MODEL_VERSION.VERSION.eq(version));
+  }
+
+  /** The version the model's alias points at, found in the same statement as the version: one round trip less. */
+  public Optional<Version> findByAlias(DSLContext ctx, String modelId, String alias) {
+    return findHighest(ctx, modelId, MODEL_VERSION.VERSION.eq(DSL.field(DSL.select(MODEL_ALIAS.VERSION)
+        .from(MODEL_ALIAS)
+        .where(MODEL_ALIAS.MODEL_ID.eq(MODEL_VERSION.MODEL_ID))
+        .and(MODEL_ALIAS.ALIAS.eq(alias)))));
+  }
+
+  /** The highest READY version of the model: what {@code latest} resolves to. */
+  public Optional<Version> findLatestReady(DSLContext ctx, String modelId) {
+    return findHighest(ctx, modelId, MODEL_VERSION.STATUS.eq(Version.Status.READY.name()));
+  }
+
+  private Optional<Version> findHighest(DSLContext ctx, String modelId, Condition condition) {
     var rows = selectVersions(ctx)
         .where(REGISTERED_MODEL.NAME.eq(modelId))
-        .and(MODEL_VERSION.VERSION.eq(version))
+        .and(condition)
+        .orderBy(MODEL_VERSION.VERSION.desc())
+        .limit(1)
         .fetch();
     return rows.isEmpty() ? Optional.empty() : Optional.of(toVersions(ctx, rows).get(0));
   }

@@ -88,9 +88,7 @@ public final class VersionService {
 
   /** Lists the versions of one model, or of every model when {@code modelId} is empty. */
   public ListQuery.Page<Version> list(Optional<String> modelId, ListQuery.Request request) {
-    if (modelId.isPresent() && !versions.modelExists(dsl, modelId.get())) {
-      throw ModelService.notFound(modelId.get());
-    }
+    modelId.ifPresent(model -> requireModel(versions, dsl, model));
     ListQuery query = ListQuery.of(request, VersionRepository.FILTER, VersionRepository.SORT_KEYS, "version desc",
         MODEL_VERSION.ID);
     return versions.list(dsl, modelId, query);
@@ -220,13 +218,24 @@ public final class VersionService {
     return versions.find(ctx, ref.model(), ref.version()).orElseThrow(() -> notFound(ctx, ref));
   }
 
-  /** Says whether the model or only the version is missing. */
   private GantryException notFound(DSLContext ctx, VersionRef ref) {
+    return notFound(versions, ctx, ref);
+  }
+
+  /** The error for a version that is not there: says whether the model or only the version is missing. */
+  public static GantryException notFound(VersionRepository versions, DSLContext ctx, VersionRef ref) {
     if (!versions.modelExists(ctx, ref.model())) {
       return ModelService.notFound(ref.model());
     }
     return new GantryException(ErrorCode.VERSION_NOT_FOUND,
         "model '" + ref.model() + "' has no version " + ref.version());
+  }
+
+  /** Refuses a model that does not exist. */
+  public static void requireModel(VersionRepository versions, DSLContext ctx, String modelId) {
+    if (!versions.modelExists(ctx, modelId)) {
+      throw ModelService.notFound(modelId);
+    }
   }
 
   private static long evaluationId(String name) {
