@@ -6,7 +6,9 @@ import io.gantry.policy.PolicyFileException;
 import io.gantry.server.alias.AliasRepository;
 import io.gantry.server.alias.AliasService;
 import io.gantry.server.api.ArtifactsEndpoint;
+import io.gantry.server.api.AliasWatchEndpoint;
 import io.gantry.server.api.AuditEndpoint;
+import io.gantry.server.api.CachedReadsEndpoint;
 import io.gantry.server.api.ModelRegistryEndpoint;
 import io.gantry.server.api.PromotionsEndpoint;
 import io.gantry.server.artifact.ArtifactJanitor;
@@ -20,6 +22,8 @@ import io.gantry.server.audit.AuditService;
 import io.gantry.server.audit.Checkpointer;
 import io.gantry.server.audit.SigningKey;
 import io.gantry.server.auth.HeaderIdentityInterceptor;
+import io.gantry.server.cache.ResolveCache;
+import io.gantry.server.change.ChangeFeed;
 import io.gantry.server.common.Transactions;
 import io.gantry.server.config.ConfigException;
 import io.gantry.server.config.Database;
@@ -35,8 +39,13 @@ import io.gantry.server.promotion.PromotionRepository;
 import io.gantry.server.promotion.PromotionService;
 import io.gantry.server.version.VersionRepository;
 import io.gantry.server.version.VersionService;
+import io.gantry.server.watch.AliasWatches;
+import io.gantry.server.watch.AuditFollowers;
 import io.gantry.v1.ModelRegistryGrpc;
 import io.grpc.BindableService;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
@@ -64,10 +73,13 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,6 +99,7 @@ public final class GantryServer implements AutoCloseable {
   private static final int MAX_MESSAGE_BYTES = 16 << 20;
   private static final long DRAIN_SECONDS = 20;
   private static final Duration EXPIRY_SWEEP = Duration.ofSeconds(30);
+  private static final int LISTENER_CONNECT_SECONDS = 3;
   /** Who changes bindings from the policy file, in the audit log. */
   static final String POLICY_FILE_ACTOR = "system:policy-file";
 
@@ -99,11 +112,15 @@ public final class GantryServer implements AutoCloseable {
   private final OpsHttpServer ops;
   private final JvmGcMetrics gcMetrics;
   private final AtomicBoolean serving;
+  private final ChangeFeed changes;
+  private final ExecutorService workers;
+  private final List<AutoCloseable> streams;
   private boolean closed;
 
   private GantryServer(Database database, Server server, HealthStatusManager health,
       ScheduledExecutorService background, Checkpointer checkpointer, ArtifactStore store, OpsHttpServer ops,
-      JvmGcMetrics gcMetrics, AtomicBoolean serving) {
+      JvmGcMetrics gcMetrics, AtomicBoolean serving, ChangeFeed changes, ExecutorService workers,
+      List<AutoCloseable> streams) {
     this.database = database;
     this.server = server;
     this.health = health;
@@ -113,6 +130,9 @@ public final class GantryServer implements AutoCloseable {
     this.ops = ops;
     this.gcMetrics = gcMetrics;
     this.serving = serving;
+    this.changes = changes;
+    this.workers = workers;
+    this.streams = streams;
   }
 
   /**
@@ -139,12 +159,24 @@ public final class GantryServer implements AutoCloseable {
       opened.push(checkpointer);
       ArtifactStore store = ArtifactStores.open(config.artifacts().s3(), config.dataDir());
       opened.push(store);
-      var transactions = new Transactions(database.dsl(), new AuditLog(checkpointer::appended));
+      ChangeFeed changes = new ChangeFeed(() -> database.openDedicated(LISTENER_CONNECT_SECONDS), metrics);
+      opened.push(changes);
+      ExecutorService workers = workerPool(config.workerThreads());
+      opened.push(workers::shutdownNow);
+      var transactions = new Transactions(database.dsl(), new AuditLog(checkpointer::appended), changes);
       var models = new ModelService(database.dsl(), transactions, new ModelRepository());
       var versionRepository = new VersionRepository();
       var versions = new VersionService(database.dsl(), transactions, versionRepository);
       var aliasRepository = new AliasRepository();
       var aliases = new AliasService(database.dsl(), aliasRepository, versionRepository);
+      var cache = new ResolveCache(changes, config.cache().ttl(), config.cache().maxEntries(), metrics);
+      var watches = new AliasWatches(database.dsl(), aliasRepository, versionRepository, workers);
+      var auditService = new AuditService(auditRepository, checkpointer);
+      var auditFollowers = new AuditFollowers(auditService, workers);
+      changes.subscribe(cache);
+      changes.subscribe(watches);
+      changes.subscribe(auditFollowers);
+      changes.start();
       var bindings = new PolicyBindingService(database.dsl(), transactions, new PolicyBindingRepository(),
           Policies.discover(GantryServer.class.getClassLoader()));
       var artifactRepository = new ArtifactRepository();
@@ -158,12 +190,24 @@ public final class GantryServer implements AutoCloseable {
 
       // The identity header is trusted as is, so nothing beyond this machine may reach the server.
       InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), config.grpcPort());
+      var registry = new ModelRegistryEndpoint(models, versions, aliases, new AliasWatchEndpoint(watches));
+      var cachedReads = new CachedReadsEndpoint(cache, aliases, versions, workers);
       Server server = NettyServerBuilder.forAddress(address)
           .maxInboundMessageSize(MAX_MESSAGE_BYTES)
-          .addService(intercepted(new ModelRegistryEndpoint(models, versions, aliases), metrics))
+          // Cache hits and health checks are answered on the transport thread: handing them to another
+          // thread would cost more than answering. Everything else may block, and runs on the workers.
+          .directExecutor()
+          .callExecutor(new ServerCallExecutorSupplier() {
+            @Override
+            public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
+              return CachedReadsEndpoint.ON_TRANSPORT_THREAD.contains(call.getMethodDescriptor().getFullMethodName())
+                  ? null : workers;
+            }
+          })
+          .addService(intercepted(cachedReads.overlay(registry.bindService()), metrics))
           .addService(intercepted(new PromotionsEndpoint(promotions, bindings), metrics))
           .addService(intercepted(new ArtifactsEndpoint(artifacts), metrics))
-          .addService(intercepted(new AuditEndpoint(new AuditService(auditRepository, checkpointer)), metrics))
+          .addService(intercepted(new AuditEndpoint(auditService, auditFollowers), metrics))
           .addService(health.getHealthService())
           // v1 for current tools, v1alpha for grpcurl and older clients
           .addService(ProtoReflectionServiceV1.newInstance())
@@ -184,7 +228,7 @@ public final class GantryServer implements AutoCloseable {
         return thread;
       });
       GantryServer gantry = new GantryServer(database, server, health, background, checkpointer, store, ops,
-          gcMetrics, serving);
+          gcMetrics, serving, changes, workers, List.of(watches, auditFollowers));
       background.scheduleWithFixedDelay(gantry::probeDatabase, 0, 5, TimeUnit.SECONDS);
       long expiryMillis = Math.min(config.promotion().ttl().toMillis(), EXPIRY_SWEEP.toMillis());
       background.scheduleWithFixedDelay(() -> runQuietly("expire overdue promotions", promotions::expireOverdue),
@@ -203,8 +247,21 @@ public final class GantryServer implements AutoCloseable {
     }
   }
 
-  private static ServerServiceDefinition intercepted(BindableService service, PrometheusMeterRegistry metrics) {
+  private static ExecutorService workerPool(int threads) {
+    AtomicInteger count = new AtomicInteger();
+    return Executors.newFixedThreadPool(threads, r -> {
+      Thread thread = new Thread(r, "gantry-worker-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  private static ServerServiceDefinition intercepted(ServerServiceDefinition service, PrometheusMeterRegistry metrics) {
     return ServerInterceptors.interceptForward(service, new CallMetrics(metrics), new HeaderIdentityInterceptor());
+  }
+
+  private static ServerServiceDefinition intercepted(BindableService service, PrometheusMeterRegistry metrics) {
+    return intercepted(service.bindService(), metrics);
   }
 
   private static void closeAll(Deque<AutoCloseable> opened) {
@@ -282,6 +339,14 @@ public final class GantryServer implements AutoCloseable {
     serving.set(false);
     health.enterTerminalState();
     server.shutdown();
+    // watches and audit streams never end by themselves: tell their clients to resume elsewhere
+    for (AutoCloseable stream : streams) {
+      try {
+        stream.close();
+      } catch (Exception e) {
+        log.warn("Could not end the open streams: {}", e.toString());
+      }
+    }
     try {
       if (!server.awaitTermination(DRAIN_SECONDS, TimeUnit.SECONDS)) {
         log.warn("Calls still running after {} s; cancelling them", DRAIN_SECONDS);
@@ -291,6 +356,8 @@ public final class GantryServer implements AutoCloseable {
       server.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    workers.shutdown();
+    changes.close();
     ops.close();
     gcMetrics.close();
     checkpointer.close();

@@ -111,6 +111,27 @@ public final class AliasRepository {
         .fetch(r -> toAlias(r.into(MODEL_ALIAS), modelId));
   }
 
+  /** Every alias of the model that ever moved, pointing at a version or not, by alias. */
+  public List<Alias> moved(DSLContext ctx, String modelId) {
+    return ctx.select(MODEL_ALIAS.fields())
+        .from(MODEL_ALIAS).join(REGISTERED_MODEL).on(REGISTERED_MODEL.ID.eq(MODEL_ALIAS.MODEL_ID))
+        .where(REGISTERED_MODEL.NAME.eq(modelId))
+        .and(MODEL_ALIAS.REVISION.gt(0L))
+        .orderBy(MODEL_ALIAS.ALIAS)
+        .fetch(r -> toAlias(r.into(MODEL_ALIAS), modelId));
+  }
+
+  /** The moves of the alias after revision {@code after} up to {@code upTo}, oldest first. */
+  public List<AliasMove> movesBetween(DSLContext ctx, String modelId, String alias, long after, long upTo) {
+    return ctx.select(ALIAS_MOVE.fields())
+        .from(ALIAS_MOVE).join(REGISTERED_MODEL).on(REGISTERED_MODEL.ID.eq(ALIAS_MOVE.MODEL_ID))
+        .where(REGISTERED_MODEL.NAME.eq(modelId))
+        .and(ALIAS_MOVE.ALIAS.eq(alias))
+        .and(ALIAS_MOVE.REVISION.gt(after)).and(ALIAS_MOVE.REVISION.le(upTo))
+        .orderBy(ALIAS_MOVE.REVISION)
+        .fetch(r -> toMove(r, modelId));
+  }
+
   /** The aliases other than {@code except} that point at the version. */
   public List<String> aliasesOf(DSLContext ctx, String modelId, int version, String except) {
     return ctx.select(MODEL_ALIAS.ALIAS)

@@ -28,6 +28,9 @@ import io.gantry.v1.StreamAuditEventsRequest;
 import io.gantry.v1.VerifierKey;
 import io.gantry.v1.VerifyAuditLogRequest;
 import io.gantry.v1.VerifyAuditLogResponse;
+import io.gantry.server.watch.AuditEventSink;
+import io.gantry.server.watch.AuditFollowers;
+import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayOutputStream;
@@ -35,18 +38,20 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Optional;
 
 /** The gRPC face of {@code gantry.v1.Audit}. */
 public final class AuditEndpoint extends AuditGrpc.AuditImplBase {
 
-  private static final long FOLLOW_POLL_MILLIS = 200;
   private static final int EXPORT_CHUNK_BYTES = 256 << 10;
 
   private final AuditService audit;
+  private final AuditFollowers followers;
 
-  public AuditEndpoint(AuditService audit) {
+  public AuditEndpoint(AuditService audit, AuditFollowers followers) {
     this.audit = audit;
+    this.followers = followers;
   }
 
   @Override
@@ -65,31 +70,41 @@ public final class AuditEndpoint extends AuditGrpc.AuditImplBase {
     });
   }
 
-  /** Sends what is there, then polls for new events until the client goes away. */
+  /** Sends what is there, then every event as it commits, until the client goes away; holds no thread. */
   @Override
   public void streamAuditEvents(StreamAuditEventsRequest request, StreamObserver<AuditEvent> observer) {
     var call = (ServerCallStreamObserver<AuditEvent>) observer;
+    AuditFollowers.Follower follower;
     try {
-      long next = request.getStartSeq();
-      while (!call.isCancelled()) {
-        long[] cursor = {next};
-        audit.forEach(next, 0, batch -> batch.forEach(event -> {
-          observer.onNext(toProto(event));
-          cursor[0] = event.seq() + 1;
-        }));
-        if (cursor[0] == next) {
-          Thread.sleep(FOLLOW_POLL_MILLIS);
+      follower = followers.follow(request.getStartSeq(), new AuditEventSink() {
+        @Override
+        public boolean ready() {
+          return call.isReady();
         }
-        next = cursor[0];
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      observer.onError(GrpcErrors.toStatusException(e));
+
+        @Override
+        public void deliver(List<LoggedEvent> events) {
+          events.forEach(event -> call.onNext(toProto(event)));
+        }
+
+        @Override
+        public void failed(RuntimeException error) {
+          call.onError(GrpcErrors.toStatusException(error));
+        }
+
+        @Override
+        public void ended() {
+          call.onError(Status.UNAVAILABLE.withDescription("the server is stopping; resume from the next seq")
+              .asRuntimeException());
+        }
+      });
     } catch (RuntimeException e) {
-      if (!call.isCancelled()) {
-        observer.onError(GrpcErrors.toStatusException(e));
-      }
+      observer.onError(GrpcErrors.toStatusException(e));
+      return;
     }
+    call.setOnCancelHandler(follower::cancel);
+    call.setOnReadyHandler(follower::wake);
+    follower.start();
   }
 
   @Override

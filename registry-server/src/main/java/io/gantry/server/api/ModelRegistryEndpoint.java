@@ -13,6 +13,7 @@ import io.gantry.server.model.ModelService;
 import io.gantry.server.query.ListQuery;
 import io.gantry.server.version.VersionMessages;
 import io.gantry.server.version.VersionService;
+import io.gantry.v1.AliasEvent;
 import io.gantry.v1.ArchiveModelVersionRequest;
 import io.gantry.v1.CreateModelRequest;
 import io.gantry.v1.CreateModelVersionRequest;
@@ -21,7 +22,6 @@ import io.gantry.v1.DeleteModelTagRequest;
 import io.gantry.v1.DeleteVersionTagRequest;
 import io.gantry.v1.Evaluation;
 import io.gantry.v1.GetModelRequest;
-import io.gantry.v1.GetModelVersionRequest;
 import io.gantry.v1.ListAliasHistoryRequest;
 import io.gantry.v1.ListAliasHistoryResponse;
 import io.gantry.v1.ListAliasesRequest;
@@ -36,29 +36,38 @@ import io.gantry.v1.ModelRegistryGrpc;
 import io.gantry.v1.ModelVersion;
 import io.gantry.v1.RegisteredModel;
 import io.gantry.v1.ReportEvaluationRequest;
-import io.gantry.v1.ResolveAliasRequest;
 import io.gantry.v1.SetModelTagRequest;
 import io.gantry.v1.SetVersionTagRequest;
 import io.gantry.v1.UpdateModelRequest;
 import io.gantry.v1.UpdateModelVersionRequest;
+import io.gantry.v1.WatchAliasRequest;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * The gRPC face of {@code gantry.v1.ModelRegistry}: reads requests, calls the model and version
- * services with the caller's identity, and writes responses. No rules live here.
+ * services with the caller's identity, and writes responses. No rules live here. ResolveAlias and
+ * GetModelVersion are answered by {@link CachedReadsEndpoint}, WatchAlias by {@link AliasWatchEndpoint}.
  */
 public final class ModelRegistryEndpoint extends ModelRegistryGrpc.ModelRegistryImplBase {
 
   private final ModelService models;
   private final VersionService versions;
   private final AliasService aliases;
+  private final AliasWatchEndpoint watches;
 
-  public ModelRegistryEndpoint(ModelService models, VersionService versions, AliasService aliases) {
+  public ModelRegistryEndpoint(ModelService models, VersionService versions, AliasService aliases,
+      AliasWatchEndpoint watches) {
     this.models = models;
     this.versions = versions;
     this.aliases = aliases;
+    this.watches = watches;
+  }
+
+  @Override
+  public void watchAlias(WatchAliasRequest request, StreamObserver<AliasEvent> observer) {
+    watches.watchAlias(request, observer);
   }
 
   @Override
@@ -128,12 +137,6 @@ public final class ModelRegistryEndpoint extends ModelRegistryGrpc.ModelRegistry
   }
 
   @Override
-  public void getModelVersion(GetModelVersionRequest request, StreamObserver<ModelVersion> observer) {
-    Rpc.unary(observer, () -> VersionMessages.toProto(
-        versions.get(Names.parseVersionName("name", request.getName()))));
-  }
-
-  @Override
   public void listModelVersions(ListModelVersionsRequest request, StreamObserver<ListModelVersionsResponse> observer) {
     Rpc.unary(observer, () -> {
       var page = versions.list(Names.parseModelParent("parent", request.getParent()),
@@ -196,13 +199,6 @@ public final class ModelRegistryEndpoint extends ModelRegistryGrpc.ModelRegistry
           .setNextPageToken(page.nextPageToken())
           .build();
     });
-  }
-
-  @Override
-  public void resolveAlias(ResolveAliasRequest request, StreamObserver<ModelVersion> observer) {
-    Rpc.unary(observer, () -> VersionMessages.toProto(aliases.resolve(
-        Names.parseAliasName("name", request.getName()),
-        Rpc.instant("as_of", request.hasAsOf(), request.getAsOf()))));
   }
 
   @Override

@@ -21,6 +21,8 @@ public final class Names {
   public static final Pattern ALIAS = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
   /** The alias every model has: its highest READY version, computed, never stored. */
   public static final String LATEST = "latest";
+  /** Stands for every alias of a model, where a watch is asked for. */
+  public static final String EVERY_ALIAS = "*";
   private static final Pattern ALIAS_NAME = Pattern.compile("models/([^/]*)/aliases/([^/]*)");
   // MLflow's URI form of an alias
   private static final Pattern ALIAS_URI = Pattern.compile("models:/([^/@]*)@([^/]*)");
@@ -118,6 +120,18 @@ public final class Names {
 
   /** Parses {@code models/{model}/aliases/{alias}} or {@code models:/{model}@{alias}}. */
   public static AliasRef parseAliasName(String field, String name) {
+    Matcher m = matchAlias(field, name);
+    return new AliasRef(checkModelId(field, m.group(1)), checkAlias(field, m.group(2)));
+  }
+
+  /** Like {@link #parseAliasName}, also taking {@value #EVERY_ALIAS} for every alias of the model. */
+  public static AliasRef parseAliasOrEvery(String field, String name) {
+    Matcher m = matchAlias(field, name);
+    String alias = m.group(2).equals(EVERY_ALIAS) ? EVERY_ALIAS : checkAlias(field, m.group(2));
+    return new AliasRef(checkModelId(field, m.group(1)), alias);
+  }
+
+  private static Matcher matchAlias(String field, String name) {
     Matcher m = ALIAS_NAME.matcher(name);
     if (!m.matches()) {
       m = ALIAS_URI.matcher(name);
@@ -126,7 +140,7 @@ public final class Names {
             malformed(name, "models/{model}/aliases/{alias} or models:/{model}@{alias}"));
       }
     }
-    return new AliasRef(checkModelId(field, m.group(1)), checkAlias(field, m.group(2)));
+    return m;
   }
 
   /** Parses {@code promotions/{uuid}}. */

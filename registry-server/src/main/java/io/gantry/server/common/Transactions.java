@@ -2,10 +2,13 @@ package io.gantry.server.common;
 
 import static io.gantry.db.Tables.CREATE_REQUEST;
 
+import io.gantry.server.audit.AuditEntry;
 import io.gantry.server.audit.AuditLog;
 import io.gantry.server.error.ErrorCode;
 import io.gantry.server.error.GantryException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -22,10 +25,12 @@ public final class Transactions {
 
   private final DSLContext dsl;
   private final AuditLog auditLog;
+  private final CommitHook hook;
 
-  public Transactions(DSLContext dsl, AuditLog auditLog) {
+  public Transactions(DSLContext dsl, AuditLog auditLog, CommitHook hook) {
     this.dsl = dsl;
     this.auditLog = auditLog;
+    this.hook = hook;
   }
 
   /** Runs {@code work} in a transaction; it must use only the context it is given. */
@@ -34,7 +39,7 @@ public final class Transactions {
   }
 
   private <T> T write(String actor, String requestId, Function<Tx, T> work) {
-    int[] appended = {0};
+    List<AuditEntry> committed = new ArrayList<>();
     T result = dsl.transactionResult(configuration -> {
       Tx tx = new Tx(configuration.dsl());
       T value = work.apply(tx);
@@ -42,10 +47,16 @@ public final class Transactions {
         throw new IllegalStateException("a write recorded no audit event and did not declare itself unchanged");
       }
       auditLog.append(tx.dsl(), actor, requestId, tx.entries());
-      appended[0] = tx.entries().size();
+      if (!tx.entries().isEmpty()) {
+        hook.beforeCommit(tx.dsl(), tx.entries());
+      }
+      committed.addAll(tx.entries());
       return value;
     });
-    auditLog.committed(appended[0]);
+    auditLog.committed(committed.size());
+    if (!committed.isEmpty()) {
+      hook.afterCommit(committed);
+    }
     return result;
   }
 

@@ -7,6 +7,10 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jooq.DSLContext;
@@ -106,6 +110,24 @@ public final class Database implements AutoCloseable {
 
   public DSLContext dsl() {
     return dsl;
+  }
+
+  /**
+   * A connection of its own, outside the pool, for a session that lives as long as the server (LISTEN).
+   * It gives up connecting after {@code timeoutSeconds} and notices a silent peer through TCP keep-alive.
+   */
+  public Connection openDedicated(int timeoutSeconds) throws SQLException {
+    Properties properties = new Properties();
+    if (pool.getUsername() != null) {
+      properties.setProperty("user", pool.getUsername());
+    }
+    if (pool.getPassword() != null) {
+      properties.setProperty("password", pool.getPassword());
+    }
+    properties.setProperty("connectTimeout", Integer.toString(timeoutSeconds));
+    properties.setProperty("tcpKeepAlive", "true");
+    properties.setProperty("ApplicationName", "gantry-change-listener");
+    return DriverManager.getConnection(pool.getJdbcUrl(), properties);
   }
 
   @Override

@@ -20,9 +20,11 @@ import java.util.regex.Pattern;
  * @param audit how the audit log signs and publishes checkpoints
  * @param promotion how long promotions wait for approval, and the policy file loaded at start
  * @param artifacts where version files are stored, and when the janitor cleans up
+ * @param cache the resolve cache
+ * @param workerThreads threads for every call that is not a cache hit (those run on the transport threads)
  */
 public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<ExternalDatabase> externalDatabase,
-    Audit audit, Promotion promotion, Artifacts artifacts) {
+    Audit audit, Promotion promotion, Artifacts artifacts, Cache cache, int workerThreads) {
 
   public static final int DEFAULT_GRPC_PORT = 9090;
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -57,6 +59,15 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
    */
   public record Artifacts(Optional<S3Settings> s3, Duration uploadTimeout, Duration blobGrace,
       Duration janitorInterval) {}
+
+  /**
+   * Resolve cache settings.
+   *
+   * @param ttl the longest an entry is kept, however sure the cache is of it; also how stale an answer may be
+   *     while the database is down
+   * @param maxEntries per kind (aliases, versions); 0 turns the cache off
+   */
+  public record Cache(Duration ttl, long maxEntries) {}
 
   /** Connection settings of an external PostgreSQL. */
   public record ExternalDatabase(String url, String user, String password) {}
@@ -104,7 +115,13 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
         Duration.ofSeconds(positive(env, "GANTRY_UPLOAD_TIMEOUT_SECONDS", Duration.ofDays(1).toSeconds())),
         Duration.ofSeconds(positive(env, "GANTRY_BLOB_GRACE_SECONDS", Duration.ofHours(1).toSeconds())),
         Duration.ofSeconds(positive(env, "GANTRY_JANITOR_INTERVAL_SECONDS", Duration.ofMinutes(5).toSeconds())));
-    return new ServerConfig(port, httpPort, dataDir, external, audit, promotion, artifacts);
+    Cache cache = new Cache(Duration.ofSeconds(positive(env, "GANTRY_CACHE_TTL_SECONDS", 300)),
+        atLeastZero(env, "GANTRY_CACHE_MAX_ENTRIES", 100_000));
+    long workers = positive(env, "GANTRY_WORKER_THREADS", 32);
+    if (workers > 1024) {
+      throw new ConfigException("GANTRY_WORKER_THREADS must be at most 1024, got " + workers);
+    }
+    return new ServerConfig(port, httpPort, dataDir, external, audit, promotion, artifacts, cache, (int) workers);
   }
 
   private static Optional<S3Settings> s3(Map<String, String> env) {
@@ -129,20 +146,29 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
         env.get("GANTRY_S3_SECRET_KEY"), env.getOrDefault("GANTRY_S3_REGION", "").trim()));
   }
 
+  private static long atLeastZero(Map<String, String> env, String name, long defaultValue) {
+    return wholeNumber(env, name, defaultValue, 0, "a whole number, 0 or more");
+  }
+
   private static long positive(Map<String, String> env, String name, long defaultValue) {
+    return wholeNumber(env, name, defaultValue, 1, "a positive whole number");
+  }
+
+  private static long wholeNumber(Map<String, String> env, String name, long defaultValue, long least,
+      String expected) {
     String value = env.get(name);
     if (value == null || value.isBlank()) {
       return defaultValue;
     }
     try {
       long parsed = Long.parseLong(value.trim());
-      if (parsed > 0) {
+      if (parsed >= least) {
         return parsed;
       }
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new ConfigException(name + " must be a positive whole number, got '" + value + "'");
+    throw new ConfigException(name + " must be " + expected + ", got '" + value + "'");
   }
 
   private static int parsePort(String name, String value, int defaultPort) {

@@ -4,6 +4,7 @@ import static io.gantry.db.Tables.MODEL_VERSION;
 import static io.gantry.db.Tables.REGISTERED_MODEL;
 
 import io.gantry.server.TestRegistry;
+import io.gantry.server.common.CommitHook;
 import io.gantry.server.common.RequestKey;
 import io.gantry.server.common.Transactions;
 import io.gantry.server.config.Database;
@@ -96,7 +97,7 @@ public final class AuditBenchmark {
 
   /** Creates with an MLmodel through the production service path (without gRPC); returns ms per create. */
   private static double serviceCreates(DSLContext dsl, AuditLog log, int creates) {
-    VersionService versions = new VersionService(dsl, new Transactions(dsl, log), new VersionRepository());
+    VersionService versions = new VersionService(dsl, new Transactions(dsl, log, CommitHook.NONE), new VersionRepository());
     MlflowFiles files = MlflowFiles.newBuilder().setMlmodel(TestRegistry.mlflowFixture("mlmodel/sklearn-wine_mlflow-2.13.1.MLmodel"))
         .setRequirementsTxt(TestRegistry.mlflowFixture("env/sklearn_mlflow-1.30.1.requirements.txt")).build();
     long started = System.nanoTime();

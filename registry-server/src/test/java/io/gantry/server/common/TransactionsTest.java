@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class TransactionsTest {
 
   private final DSLContext dsl = TestRegistry.dsl();
-  private final Transactions transactions = new Transactions(dsl, new AuditLog(events -> { }));
+  private final Transactions transactions = new Transactions(dsl, new AuditLog(events -> { }), CommitHook.NONE);
 
   @Test
   void aWriteThatRecordsNoEvent_failsAndLeavesNoChange() {

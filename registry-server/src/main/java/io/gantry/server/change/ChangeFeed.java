@@ -1,0 +1,203 @@
+package io.gantry.server.change;
+
+import io.gantry.server.audit.AuditEntry;
+import io.gantry.server.common.CommitHook;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.SQLDialect;
+import org.jooq.conf.Settings;
+import org.jooq.exception.DataAccessException;
+import org.jooq.impl.DSL;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells every replica what changed. A write sends {@code pg_notify} inside its own transaction, so the
+ * notification goes out exactly when the change commits and never for one rolled back; the payload
+ * is the model touched. Each replica keeps one connection of its own listening, and hands what it
+ * hears (and, at once, what it committed itself) to the subscribers. When that connection is lost
+ * the subscribers are told, and told again once it listens anew, since anything may have changed
+ * in between.
+ */
+public final class ChangeFeed implements CommitHook, AutoCloseable {
+
+  /** Opens the listener's connection, outside the pool. */
+  @FunctionalInterface
+  public interface ConnectionSource {
+    Connection open() throws SQLException;
+  }
+
+  static final String CHANNEL = "gantry_changes";
+  private static final Logger log = LoggerFactory.getLogger(ChangeFeed.class);
+  private static final String MODEL_PREFIX = "models/";
+  private static final int WAIT_MILLIS = 500;
+  // a peer that vanished without closing the socket is noticed by a query this often
+  private static final Duration PING_EVERY = Duration.ofSeconds(5);
+  private static final Duration FIRST_RETRY = Duration.ofMillis(50);
+  private static final Duration LAST_RETRY = Duration.ofSeconds(2);
+
+  private final ConnectionSource connections;
+  private final List<ChangeSubscriber> subscribers = new CopyOnWriteArrayList<>();
+  private final Thread listener;
+  private final Counter reconnects;
+  private volatile boolean listening;
+  private volatile boolean databaseReachable = true;
+  private volatile boolean closed;
+  private volatile Connection connection;
+
+  public ChangeFeed(ConnectionSource connections, MeterRegistry metrics) {
+    this.connections = connections;
+    this.listener = new Thread(this::listen, "gantry-change-listener");
+    this.listener.setDaemon(true);
+    this.reconnects = Counter.builder("gantry.change.listener.reconnects")
+        .description("times the change listener lost its database connection")
+        .register(metrics);
+    Gauge.builder("gantry.change.listener.connected", () -> listening ? 1 : 0)
+        .description("1 while this replica hears the changes of the others")
+        .register(metrics);
+  }
+
+  /** Registers a subscriber; call before {@link #start}. */
+  public void subscribe(ChangeSubscriber subscriber) {
+    subscribers.add(subscriber);
+  }
+
+  public void start() {
+    listener.start();
+  }
+
+  /** False from the moment the listener's connection is lost until it listens again. */
+  public boolean listening() {
+    return listening;
+  }
+
+  /** False once an attempt to reconnect has failed, until one succeeds: the database is down or cut off. */
+  public boolean databaseReachable() {
+    return databaseReachable;
+  }
+
+  @Override
+  public void beforeCommit(DSLContext tx, List<AuditEntry> entries) {
+    Set<String> models = modelsOf(entries);
+    // an empty payload still wakes those who follow everything (the audit stream)
+    List<Field<?>> notifications = (models.isEmpty() ? Set.of("") : models).stream()
+        .<Field<?>>map(model -> DSL.function("pg_notify", Object.class, DSL.val(CHANNEL), DSL.val(model)))
+        .toList();
+    tx.select(notifications).fetch();
+  }
+
+  @Override
+  public void afterCommit(List<AuditEntry> entries) {
+    publish(modelsOf(entries));
+  }
+
+  static Set<String> modelsOf(List<AuditEntry> entries) {
+    Set<String> models = new LinkedHashSet<>();
+    for (AuditEntry entry : entries) {
+      String resource = entry.resource();
+      if (resource.startsWith(MODEL_PREFIX)) {
+        int end = resource.indexOf('/', MODEL_PREFIX.length());
+        models.add(resource.substring(MODEL_PREFIX.length(), end < 0 ? resource.length() : end));
+      }
+    }
+    return models;
+  }
+
+  private void publish(Set<String> models) {
+    for (ChangeSubscriber subscriber : subscribers) {
+      try {
+        subscriber.changed(models);
+      } catch (RuntimeException e) {
+        log.error("A change subscriber failed", e);
+      }
+    }
+  }
+
+  private void listen() {
+    Duration retry = FIRST_RETRY;
+    while (!closed) {
+      try (Connection opened = connections.open()) {
+        connection = opened;
+        DSLContext session = DSL.using(opened, SQLDialect.POSTGRES, new Settings().withExecuteLogging(false));
+        // LISTEN takes an identifier, not a bind value; the channel is a constant
+        session.execute("LISTEN " + CHANNEL);
+        databaseReachable = true;
+        retry = FIRST_RETRY;
+        listening = true;
+        log.info("Listening for changes on channel {}", CHANNEL);
+        subscribers.forEach(ChangeSubscriber::resynced);
+        relay(opened.unwrap(PGConnection.class), session);
+      } catch (SQLException | DataAccessException e) {
+        if (closed) {
+          return;
+        }
+        if (listening) {
+          listening = false;
+          reconnects.increment();
+          log.warn("The change listener lost its connection ({}); resolves read the database until it is back",
+              e.getMessage());
+          subscribers.forEach(ChangeSubscriber::listenerLost);
+        } else {
+          databaseReachable = false;
+        }
+        try {
+          Thread.sleep(retry.toMillis());
+        } catch (InterruptedException interrupted) {
+          return;
+        }
+        retry = retry.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retry.multipliedBy(2);
+      }
+    }
+  }
+
+  private void relay(PGConnection notifications, DSLContext session) throws SQLException {
+    long quietSince = System.nanoTime();
+    while (!closed) {
+      PGNotification[] received = notifications.getNotifications(WAIT_MILLIS);
+      if (received != null && received.length > 0) {
+        Set<String> models = new LinkedHashSet<>();
+        for (PGNotification notification : received) {
+          if (!notification.getParameter().isEmpty()) {
+            models.add(notification.getParameter());
+          }
+        }
+        publish(models);
+        quietSince = System.nanoTime();
+      } else if (System.nanoTime() - quietSince > PING_EVERY.toNanos()) {
+        session.selectOne().fetch();
+        quietSince = System.nanoTime();
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    listener.interrupt();
+    Connection open = connection;
+    if (open != null) {
+      try {
+        open.close();
+      } catch (SQLException e) {
+        log.debug("Closing the change listener's connection: {}", e.toString());
+      }
+    }
+    try {
+      listener.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
