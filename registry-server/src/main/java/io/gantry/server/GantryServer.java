@@ -100,6 +100,7 @@ public final class GantryServer implements AutoCloseable {
   private static final long DRAIN_SECONDS = 20;
   private static final Duration EXPIRY_SWEEP = Duration.ofSeconds(30);
   private static final int LISTENER_CONNECT_SECONDS = 3;
+  private static final Duration LISTENER_START_WAIT = Duration.ofSeconds(5);
   /** Who changes bindings from the policy file, in the audit log. */
   static final String POLICY_FILE_ACTOR = "system:policy-file";
 
@@ -177,6 +178,7 @@ public final class GantryServer implements AutoCloseable {
       changes.subscribe(watches);
       changes.subscribe(auditFollowers);
       changes.start();
+      awaitListener(changes);
       var bindings = new PolicyBindingService(database.dsl(), transactions, new PolicyBindingRepository(),
           Policies.discover(GantryServer.class.getClassLoader()));
       var artifactRepository = new ArtifactRepository();
@@ -244,6 +246,18 @@ public final class GantryServer implements AutoCloseable {
     } catch (RuntimeException e) {
       closeAll(opened);
       throw e;
+    }
+  }
+
+  /** Serving before the listener listens would leave the cache unused until it does. */
+  private static void awaitListener(ChangeFeed changes) {
+    try {
+      if (!changes.awaitListening(LISTENER_START_WAIT)) {
+        log.warn("The change listener is not listening yet; resolves read the database until it is");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ConfigException("interrupted while starting", e);
     }
   }
 

@@ -3,8 +3,13 @@ package io.gantry.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.gantry.server.cache.CacheTesting;
 import io.gantry.server.config.ServerConfig;
 import io.gantry.v1.CreateModelRequest;
+import io.gantry.v1.CreateModelVersionRequest;
+import io.gantry.v1.GetModelVersionRequest;
+import io.gantry.v1.ModelRegistryGrpc;
+import io.gantry.v1.ModelVersion;
 import io.gantry.v1.GetModelRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -30,7 +35,8 @@ import org.junit.jupiter.api.Test;
 class DatabaseOutageTest {
 
   @Test
-  void databaseDown_writesAreUnavailable_healthSaysSo_andServiceRecoversByItself() throws Exception {
+  void databaseDown_writesAreUnavailable_cachedResolvesAnswer_healthSaysSo_andServiceRecoversByItself()
+      throws Exception {
     Path pgData = TestRegistry.tempDir("gantry-external-pg");
     int port = freePort();
     EmbeddedPostgres postgres = startPostgres(pgData, port);
@@ -41,22 +47,41 @@ class DatabaseOutageTest {
       var registry = TestRegistry.registry(channel, "alice");
       var health = HealthGrpc.newBlockingStub(channel);
       registry.createModel(CreateModelRequest.newBuilder().setModelId("before-outage").build());
+      registry.createModelVersion(CreateModelVersionRequest.newBuilder().setParent("models/before-outage").build());
+      registry.createModelVersion(CreateModelVersionRequest.newBuilder().setParent("models/before-outage").build());
+      CacheTesting.promote(channel, "before-outage", "champion", 1);
+      String champion = "models:/before-outage@champion";
+      String version = "models/before-outage/versions/1";
+      assertThat(CacheTesting.resolve(registry, champion).getVersion()).isEqualTo(1);
+      assertThat(getVersion(registry, version).getVersion()).isEqualTo(1);
 
       postgres.close();
+      // what was resolved before keeps answering; what never was fails as retryable
+      for (int i = 0; i < 3; i++) {
+        assertThat(CacheTesting.resolve(registry, champion).getVersion()).isEqualTo(1);
+        assertThat(getVersion(registry, version).getVersion()).isEqualTo(1);
+      }
+      var uncached = catchThrowableOfType(() -> CacheTesting.resolve(registry, "models:/before-outage@latest"),
+          StatusRuntimeException.class);
+      assertThat(uncached.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(TestRegistry.errorInfo(uncached).getReason()).isEqualTo("DATABASE_UNAVAILABLE");
       var e = catchThrowableOfType(() -> registry.createModel(
           CreateModelRequest.newBuilder().setModelId("during-outage").build()), StatusRuntimeException.class);
 
       assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
       assertThat(TestRegistry.errorInfo(e).getReason()).isEqualTo("DATABASE_UNAVAILABLE");
-      assertThat(eventually(() -> health.check(HealthCheckRequest.getDefaultInstance()).getStatus()))
-          .isEqualTo(ServingStatus.NOT_SERVING);
+      assertThat(eventually(() -> health.check(HealthCheckRequest.getDefaultInstance()).getStatus(),
+          ServingStatus.NOT_SERVING)).isEqualTo(ServingStatus.NOT_SERVING);
       assertThat(httpHealth(server)).isEqualTo(503);
 
       postgres = startPostgres(pgData, port);
-      assertThat(eventually(() -> health.check(HealthCheckRequest.getDefaultInstance()).getStatus()))
-          .isEqualTo(ServingStatus.SERVING);
+      assertThat(eventually(() -> health.check(HealthCheckRequest.getDefaultInstance()).getStatus(),
+          ServingStatus.SERVING)).isEqualTo(ServingStatus.SERVING);
       assertThat(httpHealth(server)).isEqualTo(200);
       registry.createModel(CreateModelRequest.newBuilder().setModelId("after-outage").build());
+      assertThat(CacheTesting.resolve(registry, "models:/before-outage@latest").getVersion()).isEqualTo(2);
+      CacheTesting.promote(channel, "before-outage", "champion", 2);
+      assertThat(CacheTesting.resolve(registry, champion).getVersion()).isEqualTo(2);
       assertThat(registry.getModel(GetModelRequest.newBuilder().setName("models/before-outage").build())
           .getName()).isEqualTo("models/before-outage");
       channel.shutdownNow();
@@ -64,6 +89,10 @@ class DatabaseOutageTest {
       postgres.close();
       TestRegistry.deleteRecursively(pgData);
     }
+  }
+
+  private static ModelVersion getVersion(ModelRegistryGrpc.ModelRegistryBlockingStub registry, String name) {
+    return registry.getModelVersion(GetModelVersionRequest.newBuilder().setName(name).build());
   }
 
   private static int httpHealth(GantryServer server) throws Exception {
@@ -82,12 +111,11 @@ class DatabaseOutageTest {
     }
   }
 
-  /** Polls until the value changes from what it was, for at most 20 s (the health probe runs every 5 s). */
-  private static <T> T eventually(Supplier<T> value) throws InterruptedException {
-    T first = value.get();
+  /** Polls until the value is the one expected, for at most 20 s (the health probe runs every 5 s). */
+  private static <T> T eventually(Supplier<T> value, T expected) throws InterruptedException {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-    T current = first;
-    while (current.equals(first) && Instant.now().isBefore(deadline)) {
+    T current = value.get();
+    while (!current.equals(expected) && Instant.now().isBefore(deadline)) {
       Thread.sleep(200);
       current = value.get();
     }

@@ -101,12 +101,13 @@ public final class ResolveCache implements ChangeSubscriber {
   /** The cached response for {@code name} if it may be served as it is, else null (a miss, counted). */
   public byte[] fresh(Kind kind, String name) {
     Entry entry = enabled ? cache(kind).getIfPresent(name) : null;
-    if (entry != null && (isCurrent(entry) || !feed.databaseReachable())) {
-      if (!isCurrent(entry)) {
-        staleServed[kind.ordinal()].increment();
-      } else {
-        hits[kind.ordinal()].increment();
-      }
+    if (entry != null && isCurrent(entry)) {
+      hits[kind.ordinal()].increment();
+      return entry.response();
+    }
+    // with the database away, waiting for it to fail on every call would only delay the same answer
+    if (entry != null && !feed.databaseReachable() && !changedHere(entry)) {
+      staleServed[kind.ordinal()].increment();
       return entry.response();
     }
     misses[kind.ordinal()].increment();
@@ -137,7 +138,12 @@ public final class ResolveCache implements ChangeSubscriber {
   }
 
   private boolean isCurrent(Entry entry) {
-    return entry.epoch() == epoch && entry.generation().get() == entry.loadedAt() && feed.listening();
+    return entry.epoch() == epoch && !changedHere(entry) && feed.listening();
+  }
+
+  /** Whether a change to the entry's model has been seen since it was loaded. */
+  private static boolean changedHere(Entry entry) {
+    return entry.generation().get() != entry.loadedAt();
   }
 
   private Cache<String, Entry> cache(Kind kind) {

@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.SQLDialect;
@@ -78,6 +79,15 @@ public final class ChangeFeed implements CommitHook, AutoCloseable {
     listener.start();
   }
 
+  /** Waits until the listener listens, for at most {@code timeout}; true if it does. */
+  public boolean awaitListening(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!listening && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    return listening;
+  }
+
   /** False from the moment the listener's connection is lost until it listens again. */
   public boolean listening() {
     return listening;
@@ -100,6 +110,11 @@ public final class ChangeFeed implements CommitHook, AutoCloseable {
 
   @Override
   public void afterCommit(List<AuditEntry> entries) {
+    if (!databaseReachable) {
+      // a commit proves the database is back: stop trusting the old answers, and reconnect now
+      databaseReachable = true;
+      LockSupport.unpark(listener);
+    }
     publish(modelsOf(entries));
   }
 
@@ -152,11 +167,7 @@ public final class ChangeFeed implements CommitHook, AutoCloseable {
         } else {
           databaseReachable = false;
         }
-        try {
-          Thread.sleep(retry.toMillis());
-        } catch (InterruptedException interrupted) {
-          return;
-        }
+        LockSupport.parkNanos(retry.toNanos());
         retry = retry.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retry.multipliedBy(2);
       }
     }
@@ -185,7 +196,7 @@ public final class ChangeFeed implements CommitHook, AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    listener.interrupt();
+    LockSupport.unpark(listener);
     Connection open = connection;
     if (open != null) {
       try {
