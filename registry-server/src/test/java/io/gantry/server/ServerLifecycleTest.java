@@ -3,14 +3,20 @@ package io.gantry.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.gantry.server.cache.CacheTesting;
 import io.gantry.server.config.ConfigException;
 import io.gantry.server.config.ServerConfig;
+import io.gantry.v1.AuditGrpc;
 import io.gantry.v1.CreateModelRequest;
 import io.gantry.v1.CreateModelVersionRequest;
 import io.gantry.v1.GetModelVersionRequest;
 import io.gantry.v1.ModelVersion;
+import io.gantry.v1.ModelRegistryGrpc;
 import io.gantry.v1.RegisteredModel;
+import io.gantry.v1.StreamAuditEventsRequest;
+import io.gantry.v1.WatchAliasRequest;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
@@ -25,6 +31,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -136,6 +143,68 @@ class ServerLifecycleTest {
         ConfigException.class)).hasMessage("GANTRY_S3_SECRET_KEY is required with GANTRY_S3_ENDPOINT");
     assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_UPLOAD_TIMEOUT_SECONDS", "0")),
         ConfigException.class)).hasMessageContaining("GANTRY_UPLOAD_TIMEOUT_SECONDS must be a positive whole number");
+    assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_CACHE_MAX_ENTRIES", "-5")),
+        ConfigException.class)).hasMessage("GANTRY_CACHE_MAX_ENTRIES must be a whole number, 0 or more, got '-5'");
+    assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_CACHE_TTL_SECONDS", "0")),
+        ConfigException.class)).hasMessage("GANTRY_CACHE_TTL_SECONDS must be a positive whole number, got '0'");
+    assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_WORKER_THREADS", "5000")),
+        ConfigException.class)).hasMessage("GANTRY_WORKER_THREADS must be at most 1024, got 5000");
+  }
+
+  @Test
+  void stopping_endsOpenWatchesAndAuditStreamsWithUnavailable_atOnce() throws Exception {
+    Path dataDir = TestRegistry.tempDir("gantry-stop-streams");
+    try {
+      GantryServer server = TestRegistry.start(dataDir, Map.of("GANTRY_CACHE_MAX_ENTRIES", "0"));
+      ManagedChannel channel = TestRegistry.connect(server);
+      var registry = TestRegistry.registry(channel, "alice");
+      registry.createModel(CreateModelRequest.newBuilder().setModelId("streamed").build());
+      registry.createModelVersion(CreateModelVersionRequest.newBuilder().setParent("models/streamed").build());
+      CacheTesting.promote(channel, "streamed", "champion", 1);
+      // with the cache off every resolve reads the database, and answers the same
+      for (int i = 0; i < 3; i++) {
+        assertThat(CacheTesting.resolve(registry, "models:/streamed@champion").getVersion()).isEqualTo(1);
+      }
+      assertThat(CacheTesting.aliasHits(server.httpPort())).isZero();
+      assertThat(CacheTesting.aliasMisses(server.httpPort())).isEqualTo(3);
+
+      CompletableFuture<Status> watchEnded = new CompletableFuture<>();
+      CompletableFuture<Status> auditEnded = new CompletableFuture<>();
+      CompletableFuture<Void> watching = new CompletableFuture<>();
+      ModelRegistryGrpc.newStub(channel).watchAlias(WatchAliasRequest.newBuilder()
+          .setName("models:/streamed@champion").build(), ending(watchEnded, watching));
+      AuditGrpc.newStub(channel).streamAuditEvents(StreamAuditEventsRequest.getDefaultInstance(),
+          ending(auditEnded, new CompletableFuture<>()));
+      watching.get(10, TimeUnit.SECONDS);
+
+      long stopping = System.nanoTime();
+      server.close();
+      assertThat(Duration.ofNanos(System.nanoTime() - stopping)).isLessThan(Duration.ofSeconds(10));
+      assertThat(watchEnded.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(auditEnded.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      channel.shutdownNow();
+    } finally {
+      TestRegistry.deleteRecursively(dataDir);
+    }
+  }
+
+  private static <T> StreamObserver<T> ending(CompletableFuture<Status> ended, CompletableFuture<Void> first) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(T value) {
+        first.complete(null);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        ended.complete(Status.fromThrowable(t));
+      }
+
+      @Override
+      public void onCompleted() {
+        ended.complete(Status.OK);
+      }
+    };
   }
 
   @Test
