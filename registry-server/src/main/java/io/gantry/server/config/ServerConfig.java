@@ -116,7 +116,7 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
         Duration.ofSeconds(positive(env, "GANTRY_BLOB_GRACE_SECONDS", Duration.ofHours(1).toSeconds())),
         Duration.ofSeconds(positive(env, "GANTRY_JANITOR_INTERVAL_SECONDS", Duration.ofMinutes(5).toSeconds())));
     Cache cache = new Cache(Duration.ofSeconds(positive(env, "GANTRY_CACHE_TTL_SECONDS", 300)),
-        atLeastZero(env, "GANTRY_CACHE_MAX_ENTRIES", 100_000));
+        atLeastZero(env, "GANTRY_CACHE_MAX_ENTRIES", 10_000));
     long workers = positive(env, "GANTRY_WORKER_THREADS", 32);
     if (workers > 1024) {
       throw new ConfigException("GANTRY_WORKER_THREADS must be at most 1024, got " + workers);
