@@ -6,9 +6,11 @@ import io.gantry.v1.ArtifactsGrpc;
 import io.gantry.v1.AuditGrpc.AuditBlockingStub;
 import io.gantry.v1.AuditGrpc;
 import io.gantry.v1.ModelRegistryGrpc.ModelRegistryBlockingStub;
+import io.gantry.v1.ModelRegistryGrpc.ModelRegistryStub;
 import io.gantry.v1.ModelRegistryGrpc;
 import io.gantry.v1.PromotionsGrpc.PromotionsBlockingStub;
 import io.gantry.v1.PromotionsGrpc;
+import io.gantry.v1.WatchAliasRequest;
 import io.grpc.ClientInterceptor;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -58,6 +60,7 @@ public final class GantryClient implements AutoCloseable {
 
   private final ManagedChannel channel;
   private final ModelRegistryBlockingStub registry;
+  private final ModelRegistryStub registryAsync;
   private final HealthBlockingStub health;
   private final AuditBlockingStub audit;
   private final PromotionsBlockingStub promotions;
@@ -67,6 +70,7 @@ public final class GantryClient implements AutoCloseable {
   private GantryClient(ManagedChannel channel) {
     this.channel = channel;
     this.registry = ModelRegistryGrpc.newBlockingStub(channel);
+    this.registryAsync = ModelRegistryGrpc.newStub(channel);
     this.promotions = PromotionsGrpc.newBlockingStub(channel);
     this.artifacts = ArtifactsGrpc.newBlockingStub(channel);
     this.artifactsAsync = ArtifactsGrpc.newStub(channel);
@@ -100,6 +104,15 @@ public final class GantryClient implements AutoCloseable {
 
   public ModelRegistryBlockingStub registry() {
     return registry.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Watches the alias {@code request} names, or every alias of a model ({@code models/taxi/aliases/*}), until
+   * closed: the listener hears each alias's state once, then every move once and in order, across lost
+   * connections and server restarts. The watch has no deadline.
+   */
+  public AliasWatcher watchAlias(WatchAliasRequest request, AliasWatcher.Listener listener) {
+    return AliasWatcher.start(registryAsync, channel::resetConnectBackoff, request, listener);
   }
 
   /**

@@ -23,9 +23,9 @@ import picocli.CommandLine;
     description = "Command line client of the Gantry model registry.",
     subcommands = {
         ModelsCommand.class, VersionsCommand.class, ArtifactsCommand.class, EvalCommand.class, ResolveCommand.class,
-        AliasesCommand.class, PromoteCommand.class, RollbackCommand.class, ApprovalCommands.Approve.class,
-        ApprovalCommands.Reject.class, ApprovalCommands.Cancel.class, PromotionsCommand.class, PolicyCommand.class,
-        AuditCommand.class, BenchCommand.class},
+        WatchCommand.class, AliasesCommand.class, PromoteCommand.class, RollbackCommand.class,
+        ApprovalCommands.Approve.class, ApprovalCommands.Reject.class, ApprovalCommands.Cancel.class,
+        PromotionsCommand.class, PolicyCommand.class, AuditCommand.class, BenchCommand.class},
     footerHeading = "%nEnvironment:%n",
     footer = {
         "  GANTRY_TARGET  server address host:port (default " + GantryCli.DEFAULT_TARGET + ")",

@@ -9,6 +9,7 @@ import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
 import io.gantry.client.ResourceNames;
 import io.gantry.v1.Alias;
+import io.gantry.v1.AliasEvent;
 import io.gantry.v1.AliasMove;
 import io.gantry.v1.ArtifactFile;
 import io.gantry.v1.ArtifactManifest;
@@ -58,6 +59,8 @@ final class Printer {
   // Rows printed one by one as events stream in cannot be measured first: SEQ, TIME (an instant to the
   // second), ACTOR and ACTION (the longest name) get fixed widths.
   private static final String STREAMED_ROW = "%-6s  %-20s  %-12s  %-19s  %s";
+  // Watched aliases likewise: TIME, ALIAS (ids are short), REVISION, VERSION ("12 → 13"), BY.
+  private static final String WATCHED_ROW = "%-20s  %-12s  %-8s  %-9s  %-12s  %s";
 
   private final PrintWriter out;
   private final Format format;
@@ -240,16 +243,36 @@ final class Printer {
 
   /** One event as it arrives: a table row, or a JSON object on one line (JSON Lines). */
   void streamedAuditEvent(AuditEvent event) {
-    if (format == Format.json) {
-      try {
-        out.println(JSON_LINE.print(event));
-      } catch (InvalidProtocolBufferException e) {
-        throw new IllegalStateException(e);
-      }
+    if (printedAsJsonLine(event)) {
       return;
     }
     out.println(String.format(STREAMED_ROW, event.getSeq(), time(event.getTime()), event.getActor(), action(event),
         event.getResource()).stripTrailing());
+  }
+
+  /** The header of a watch; nothing for JSON, where each event is one line. */
+  void watchedAliasHeader() {
+    if (format != Format.json) {
+      out.println(String.format(WATCHED_ROW, "TIME", "ALIAS", "REVISION", "VERSION", "BY", "PROMOTION"));
+    }
+  }
+
+  /** The state an alias is in when a watch has caught up: its version alone in the VERSION column. */
+  void watchedAlias(Alias alias) {
+    if (!printedAsJsonLine(AliasEvent.newBuilder().setCurrent(alias).build())) {
+      out.println(String.format(WATCHED_ROW, time(alias.getUpdateTime()), aliasId(alias.getName()),
+          alias.getRevision(), versionCell(alias.getVersion()), alias.getUpdatedBy(), alias.getPromotion())
+          .stripTrailing());
+    }
+  }
+
+  /** A move as it arrives: from → to in the VERSION column. */
+  void watchedMove(AliasMove move) {
+    if (!printedAsJsonLine(AliasEvent.newBuilder().setMoved(move).build())) {
+      out.println(String.format(WATCHED_ROW, time(move.getMoveTime()), aliasId(move.getAlias()), move.getRevision(),
+          versionCell(move.getFromVersion()) + " → " + versionCell(move.getToVersion()), move.getMovedBy(),
+          move.getPromotion()).stripTrailing());
+    }
   }
 
   /** The signed note exactly as served, so that redirecting it to a file stores the checkpoint. */
@@ -465,6 +488,19 @@ final class Printer {
       out.println(JSON.print(message));
     } catch (InvalidProtocolBufferException e) {
       // Only messages holding an Any of an unknown type fail to print; none of ours do.
+      throw new IllegalStateException(e);
+    }
+    return true;
+  }
+
+  /** For streamed output: one message per line (JSON Lines). */
+  private boolean printedAsJsonLine(MessageOrBuilder message) {
+    if (format != Format.json) {
+      return false;
+    }
+    try {
+      out.println(JSON_LINE.print(message));
+    } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException(e);
     }
     return true;
