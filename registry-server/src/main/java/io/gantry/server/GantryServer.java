@@ -32,6 +32,7 @@ import io.gantry.server.error.GantryException;
 import io.gantry.server.model.ModelRepository;
 import io.gantry.server.model.ModelService;
 import io.gantry.server.ops.CallMetrics;
+import io.gantry.server.ops.NetworkThreads;
 import io.gantry.server.ops.OpsHttpServer;
 import io.gantry.server.promotion.PolicyBindingRepository;
 import io.gantry.server.promotion.PolicyBindingService;
@@ -115,13 +116,14 @@ public final class GantryServer implements AutoCloseable {
   private final AtomicBoolean serving;
   private final ChangeFeed changes;
   private final ExecutorService workers;
+  private final NetworkThreads network;
   private final List<AutoCloseable> streams;
   private boolean closed;
 
   private GantryServer(Database database, Server server, HealthStatusManager health,
       ScheduledExecutorService background, Checkpointer checkpointer, ArtifactStore store, OpsHttpServer ops,
       JvmGcMetrics gcMetrics, AtomicBoolean serving, ChangeFeed changes, ExecutorService workers,
-      List<AutoCloseable> streams) {
+      NetworkThreads network, List<AutoCloseable> streams) {
     this.database = database;
     this.server = server;
     this.health = health;
@@ -133,6 +135,7 @@ public final class GantryServer implements AutoCloseable {
     this.serving = serving;
     this.changes = changes;
     this.workers = workers;
+    this.network = network;
     this.streams = streams;
   }
 
@@ -194,7 +197,9 @@ public final class GantryServer implements AutoCloseable {
       InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), config.grpcPort());
       var registry = new ModelRegistryEndpoint(models, versions, aliases, new AliasWatchEndpoint(watches));
       var cachedReads = new CachedReadsEndpoint(cache, aliases, versions, workers);
-      Server server = NettyServerBuilder.forAddress(address)
+      NetworkThreads network = NetworkThreads.start(config.networkThreads());
+      opened.push(network);
+      Server server = network.configure(NettyServerBuilder.forAddress(address))
           .maxInboundMessageSize(MAX_MESSAGE_BYTES)
           // Cache hits and health checks are answered on the transport thread: handing them to another
           // thread would cost more than answering. Everything else may block, and runs on the workers.
@@ -230,7 +235,7 @@ public final class GantryServer implements AutoCloseable {
         return thread;
       });
       GantryServer gantry = new GantryServer(database, server, health, background, checkpointer, store, ops,
-          gcMetrics, serving, changes, workers, List.of(watches, auditFollowers));
+          gcMetrics, serving, changes, workers, network, List.of(watches, auditFollowers));
       background.scheduleWithFixedDelay(gantry::probeDatabase, 0, 5, TimeUnit.SECONDS);
       long expiryMillis = Math.min(config.promotion().ttl().toMillis(), EXPIRY_SWEEP.toMillis());
       background.scheduleWithFixedDelay(() -> runQuietly("expire overdue promotions", promotions::expireOverdue),
@@ -371,6 +376,7 @@ public final class GantryServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     workers.shutdown();
+    network.close();
     changes.close();
     ops.close();
     gcMetrics.close();

@@ -149,6 +149,10 @@ class ServerLifecycleTest {
         ConfigException.class)).hasMessage("GANTRY_CACHE_TTL_SECONDS must be a positive whole number, got '0'");
     assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_WORKER_THREADS", "5000")),
         ConfigException.class)).hasMessage("GANTRY_WORKER_THREADS must be at most 1024, got 5000");
+    assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_NETWORK_THREADS", "0")),
+        ConfigException.class)).hasMessage("GANTRY_NETWORK_THREADS must be a positive whole number, got '0'");
+    assertThat(ServerConfig.fromEnvironment(Map.of()).networkThreads())
+        .as("half the cores, at least one").isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
   }
 
   @Test

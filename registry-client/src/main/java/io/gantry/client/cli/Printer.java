@@ -481,26 +481,22 @@ final class Printer {
   }
 
   private boolean printedAsJson(MessageOrBuilder message) {
-    if (format != Format.json) {
-      return false;
-    }
-    try {
-      out.println(JSON.print(message));
-    } catch (InvalidProtocolBufferException e) {
-      // Only messages holding an Any of an unknown type fail to print; none of ours do.
-      throw new IllegalStateException(e);
-    }
-    return true;
+    return printedAsJson(message, JSON);
   }
 
   /** For streamed output: one message per line (JSON Lines). */
   private boolean printedAsJsonLine(MessageOrBuilder message) {
+    return printedAsJson(message, JSON_LINE);
+  }
+
+  private boolean printedAsJson(MessageOrBuilder message, JsonFormat.Printer json) {
     if (format != Format.json) {
       return false;
     }
     try {
-      out.println(JSON_LINE.print(message));
+      out.println(json.print(message));
     } catch (InvalidProtocolBufferException e) {
+      // Only messages holding an Any of an unknown type fail to print; none of ours do.
       throw new IllegalStateException(e);
     }
     return true;

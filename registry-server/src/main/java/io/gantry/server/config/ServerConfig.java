@@ -21,10 +21,12 @@ import java.util.regex.Pattern;
  * @param promotion how long promotions wait for approval, and the policy file loaded at start
  * @param artifacts where version files are stored, and when the janitor cleans up
  * @param cache the resolve cache
- * @param workerThreads threads for every call that is not a cache hit (those run on the transport threads)
+ * @param workerThreads threads for every call that is not a cache hit (those run on the network threads)
+ * @param networkThreads the transport's event loops, which also answer cache hits and health checks
  */
 public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<ExternalDatabase> externalDatabase,
-    Audit audit, Promotion promotion, Artifacts artifacts, Cache cache, int workerThreads) {
+    Audit audit, Promotion promotion, Artifacts artifacts, Cache cache, int workerThreads,
+    int networkThreads) {
 
   public static final int DEFAULT_GRPC_PORT = 9090;
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -121,7 +123,14 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
     if (workers > 1024) {
       throw new ConfigException("GANTRY_WORKER_THREADS must be at most 1024, got " + workers);
     }
-    return new ServerConfig(port, httpPort, dataDir, external, audit, promotion, artifacts, cache, (int) workers);
+    // Half the cores: the rest are for the workers, the embedded PostgreSQL and the collector. One more event loop
+    // than that measured slower and far less steady on 2 cores (docs/BENCHMARKS.md).
+    long network = positive(env, "GANTRY_NETWORK_THREADS", Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+    if (network > 1024) {
+      throw new ConfigException("GANTRY_NETWORK_THREADS must be at most 1024, got " + network);
+    }
+    return new ServerConfig(port, httpPort, dataDir, external, audit, promotion, artifacts, cache, (int) workers,
+        (int) network);
   }
 
   private static Optional<S3Settings> s3(Map<String, String> env) {

@@ -1,6 +1,8 @@
 package io.gantry.server.cache;
 
 import io.gantry.server.TestRegistry;
+import io.gantry.v1.CreateModelRequest;
+import io.gantry.v1.CreateModelVersionRequest;
 import io.gantry.v1.ModelRegistryGrpc.ModelRegistryBlockingStub;
 import io.gantry.v1.ModelVersion;
 import io.gantry.v1.PromotionState;
@@ -20,6 +22,17 @@ public final class CacheTesting {
   private CacheTesting() {}
 
   /** Moves the alias through a promotion (no policy is bound to these models, so it applies at once). */
+  /** A model of its own with {@code versions} metadata-only versions, on the shared test server. */
+  public static String modelWithVersions(String prefix, int versions) {
+    String model = TestRegistry.uniqueModel(prefix);
+    ModelRegistryBlockingStub registry = TestRegistry.registry();
+    registry.createModel(CreateModelRequest.newBuilder().setModelId(model).build());
+    for (int i = 0; i < versions; i++) {
+      registry.createModelVersion(CreateModelVersionRequest.newBuilder().setParent("models/" + model).build());
+    }
+    return model;
+  }
+
   public static void promote(ManagedChannel channel, String model, String alias, long version) {
     var promotion = TestRegistry.promotions(channel, "carol").requestPromotion(RequestPromotionRequest.newBuilder()
         .setModel("models/" + model).setAlias(alias).setVersion(version).build());

@@ -1,9 +1,9 @@
 package io.gantry.server.cache;
 
 import static io.gantry.server.TestRegistry.registry;
-import static io.gantry.server.TestRegistry.uniqueModel;
 import static io.gantry.server.cache.CacheTesting.aliasHits;
 import static io.gantry.server.cache.CacheTesting.aliasMisses;
+import static io.gantry.server.cache.CacheTesting.modelWithVersions;
 import static io.gantry.server.cache.CacheTesting.promote;
 import static io.gantry.server.cache.CacheTesting.resolve;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,7 +12,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.google.protobuf.Timestamp;
 import io.gantry.server.TestRegistry;
 import io.gantry.v1.ArchiveModelVersionRequest;
-import io.gantry.v1.CreateModelRequest;
 import io.gantry.v1.CreateModelVersionRequest;
 import io.gantry.v1.DeleteModelRequest;
 import io.gantry.v1.DeleteVersionTagRequest;
@@ -33,15 +32,6 @@ import org.junit.jupiter.api.Test;
 class ResolveCacheTest {
 
   private static final int HTTP = TestRegistry.httpPort();
-
-  private static String modelWithVersions(String prefix, int versions) {
-    String model = uniqueModel(prefix);
-    registry().createModel(CreateModelRequest.newBuilder().setModelId(model).build());
-    for (int i = 0; i < versions; i++) {
-      registry().createModelVersion(CreateModelVersionRequest.newBuilder().setParent("models/" + model).build());
-    }
-    return model;
-  }
 
   @Test
   void aRepeatedResolve_isAHit_andAMoveIsSeenByTheNextResolve() throws Exception {

@@ -1,14 +1,12 @@
 package io.gantry.server.watch;
 
 import static io.gantry.server.TestRegistry.registry;
-import static io.gantry.server.TestRegistry.uniqueModel;
+import static io.gantry.server.cache.CacheTesting.modelWithVersions;
 import static io.gantry.server.cache.CacheTesting.promote;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gantry.server.TestRegistry;
 import io.gantry.v1.AliasEvent;
-import io.gantry.v1.CreateModelRequest;
-import io.gantry.v1.CreateModelVersionRequest;
 import io.gantry.v1.ModelRegistryGrpc;
 import io.gantry.v1.WatchAliasRequest;
 import io.grpc.Context;
@@ -66,15 +64,6 @@ class AliasWatchTest {
     public void close() {
       context.cancel(null);
     }
-  }
-
-  private static String modelWithVersions(String prefix, int versions) {
-    String model = uniqueModel(prefix);
-    registry().createModel(CreateModelRequest.newBuilder().setModelId(model).build());
-    for (int i = 0; i < versions; i++) {
-      registry().createModelVersion(CreateModelVersionRequest.newBuilder().setParent("models/" + model).build());
-    }
-    return model;
   }
 
   private static WatchAliasRequest watch(String name) {
