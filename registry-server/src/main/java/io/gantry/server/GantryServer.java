@@ -21,7 +21,9 @@ import io.gantry.server.audit.AuditRepository;
 import io.gantry.server.audit.AuditService;
 import io.gantry.server.audit.Checkpointer;
 import io.gantry.server.audit.SigningKey;
+import io.gantry.server.auth.BearerTokenInterceptor;
 import io.gantry.server.auth.HeaderIdentityInterceptor;
+import io.gantry.server.auth.JwtAuthenticator;
 import io.gantry.server.cache.ResolveCache;
 import io.gantry.server.change.ChangeFeed;
 import io.gantry.server.common.Transactions;
@@ -48,6 +50,7 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -193,8 +196,11 @@ public final class GantryServer implements AutoCloseable {
       config.promotion().policyFile().ifPresent(file -> loadPolicyFile(bindings, file));
       HealthStatusManager health = new HealthStatusManager();
 
-      // The identity header is trusted as is, so nothing beyond this machine may reach the server.
-      InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), config.grpcPort());
+      // Without verified credentials the identity header is trusted as is: the config keeps that on loopback.
+      InetSocketAddress address = new InetSocketAddress(config.identity().listenAddress(), config.grpcPort());
+      ServerInterceptor identify = config.identity().jwt()
+          .<ServerInterceptor>map(jwt -> new BearerTokenInterceptor(new JwtAuthenticator(jwt)))
+          .orElseGet(HeaderIdentityInterceptor::new);
       var registry = new ModelRegistryEndpoint(models, versions, aliases, new AliasWatchEndpoint(watches));
       var cachedReads = new CachedReadsEndpoint(cache, aliases, versions, workers);
       NetworkThreads network = NetworkThreads.start(config.networkThreads());
@@ -211,10 +217,10 @@ public final class GantryServer implements AutoCloseable {
                   ? null : workers;
             }
           })
-          .addService(intercepted(cachedReads.overlay(registry.bindService()), metrics))
-          .addService(intercepted(new PromotionsEndpoint(promotions, bindings), metrics))
-          .addService(intercepted(new ArtifactsEndpoint(artifacts), metrics))
-          .addService(intercepted(new AuditEndpoint(auditService, auditFollowers), metrics))
+          .addService(intercepted(cachedReads.overlay(registry.bindService()), metrics, identify))
+          .addService(intercepted(new PromotionsEndpoint(promotions, bindings), metrics, identify))
+          .addService(intercepted(new ArtifactsEndpoint(artifacts), metrics, identify))
+          .addService(intercepted(new AuditEndpoint(auditService, auditFollowers), metrics, identify))
           .addService(health.getHealthService())
           // v1 for current tools, v1alpha for grpcurl and older clients
           .addService(ProtoReflectionServiceV1.newInstance())
@@ -243,8 +249,13 @@ public final class GantryServer implements AutoCloseable {
       long janitorMillis = config.artifacts().janitorInterval().toMillis();
       background.scheduleWithFixedDelay(() -> runQuietly("clean up artifacts", janitor::run), janitorMillis,
           janitorMillis, TimeUnit.MILLISECONDS);
-      log.warn("Identity comes from the unauthenticated '{}' header; listening on {} (loopback only)",
-          HeaderIdentityInterceptor.HEADER, address);
+      if (config.identity().jwt().isPresent()) {
+        log.info("Callers are verified: bearer JWTs from {} for {}; listening on {}",
+            config.identity().jwt().get().issuer(), config.identity().jwt().get().audience(), address);
+      } else {
+        log.warn("Identity comes from the unauthenticated '{}' header; listening on {} (loopback only)",
+            HeaderIdentityInterceptor.HEADER, address);
+      }
       log.info("Gantry serving gRPC on port {}, health and metrics over HTTP on port {}", server.getPort(),
           ops.port());
       return gantry;
@@ -275,12 +286,14 @@ public final class GantryServer implements AutoCloseable {
     });
   }
 
-  private static ServerServiceDefinition intercepted(ServerServiceDefinition service, PrometheusMeterRegistry metrics) {
-    return ServerInterceptors.interceptForward(service, new CallMetrics(metrics), new HeaderIdentityInterceptor());
+  private static ServerServiceDefinition intercepted(ServerServiceDefinition service, PrometheusMeterRegistry metrics,
+      ServerInterceptor identify) {
+    return ServerInterceptors.interceptForward(service, new CallMetrics(metrics), identify);
   }
 
-  private static ServerServiceDefinition intercepted(BindableService service, PrometheusMeterRegistry metrics) {
-    return intercepted(service.bindService(), metrics);
+  private static ServerServiceDefinition intercepted(BindableService service, PrometheusMeterRegistry metrics,
+      ServerInterceptor identify) {
+    return intercepted(service.bindService(), metrics, identify);
   }
 
   private static void closeAll(Deque<AutoCloseable> opened) {

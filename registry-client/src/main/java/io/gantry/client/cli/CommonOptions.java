@@ -1,8 +1,11 @@
 package io.gantry.client.cli;
 
 import io.gantry.client.GantryClient;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.function.Supplier;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -14,6 +17,8 @@ final class CommonOptions {
 
   static final String TARGET = "--target";
   static final String USER = "--user";
+  static final String TOKEN = "--token";
+  static final String TOKEN_FILE = "--token-file";
 
   @Spec(Spec.Target.MIXEE)
   private CommandSpec command;
@@ -26,16 +31,44 @@ final class CommonOptions {
       description = "Caller name, sent as x-gantry-user (default: $GANTRY_USER, else " + GantryCli.DEFAULT_USER + ").")
   private String user;
 
+  @Option(names = TOKEN, paramLabel = "JWT",
+      description = "Bearer token for a server that verifies callers (default: $GANTRY_TOKEN); it replaces --user.")
+  private String token;
+
+  @Option(names = TOKEN_FILE, paramLabel = "FILE",
+      description = "Read the bearer token from FILE (default: $GANTRY_TOKEN_FILE), which keeps it out of the "
+          + "process list and shell history.")
+  private Path tokenFile;
+
   @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
       description = "table (default) or json (protobuf's canonical JSON of the response).")
   private Printer.Format format;
 
   GantryClient connect() {
-    return GantryClient.connect(target, user);
+    return GantryClient.connect(target, user, token());
   }
 
   GantryClient connectWithoutRetries() {
-    return GantryClient.connectWithoutRetries(target, user);
+    return GantryClient.connectWithoutRetries(target, user, token());
+  }
+
+  /** The bearer token given, if any; a token file that cannot be read is a usage error. */
+  private String token() {
+    if (token != null && !token.isBlank()) {
+      return token.trim();
+    }
+    if (tokenFile == null) {
+      return null;
+    }
+    try {
+      String read = Files.readString(tokenFile).trim();
+      if (read.isEmpty()) {
+        throw usageError(TOKEN_FILE + " " + tokenFile + " is empty");
+      }
+      return read;
+    } catch (IOException e) {
+      throw usageError(TOKEN_FILE + " " + tokenFile + " cannot be read: " + e.getMessage());
+    }
   }
 
   Printer printer() {

@@ -29,11 +29,12 @@ import picocli.CommandLine;
     footerHeading = "%nEnvironment:%n",
     footer = {
         "  GANTRY_TARGET  server address host:port (default " + GantryCli.DEFAULT_TARGET + ")",
-        "  GANTRY_USER    caller name sent as x-gantry-user (default " + GantryCli.DEFAULT_USER + ")"},
+        "  GANTRY_USER    caller name sent as x-gantry-user (default " + GantryCli.DEFAULT_USER + ")",
+        "  GANTRY_TOKEN, GANTRY_TOKEN_FILE  bearer token (or a file holding it) for a server that verifies callers"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         GantryCli.EXIT_OK + ":success",
-        GantryCli.EXIT_OTHER + ":any other error (e.g. PERMISSION_DENIED); for audit verify and audit prove: "
+        GantryCli.EXIT_OTHER + ":any other error (e.g. PERMISSION_DENIED, UNAUTHENTICATED); for audit verify and audit prove: "
             + "not verified",
         GantryCli.EXIT_USAGE + ":bad command line, or a local file missing or malformed (versions register: a file "
             + "that cannot be uploaded, such as a symbolic link out of DIR)",
@@ -135,6 +136,8 @@ public final class GantryCli {
       return switch (option.longestName()) {
         case CommonOptions.TARGET -> nonBlank(env.get("GANTRY_TARGET"), DEFAULT_TARGET);
         case CommonOptions.USER -> nonBlank(env.get("GANTRY_USER"), DEFAULT_USER);
+        case CommonOptions.TOKEN -> nonBlank(env.get("GANTRY_TOKEN"), null);
+        case CommonOptions.TOKEN_FILE -> nonBlank(env.get("GANTRY_TOKEN_FILE"), null);
         default -> null;
       };
     };

@@ -1,10 +1,7 @@
 package io.gantry.server.auth;
 
-import io.gantry.server.api.GrpcErrors;
 import io.gantry.server.error.ErrorCode;
 import io.gantry.server.error.GantryException;
-import io.grpc.Context;
-import io.grpc.Contexts;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -30,12 +27,9 @@ public final class HeaderIdentityInterceptor implements ServerInterceptor {
     if (user == null || user.isEmpty()) {
       user = ANONYMOUS;
     } else if (!VALID.matcher(user).matches()) {
-      var error = new GantryException(ErrorCode.BAD_IDENTITY,
-          HEADER + " must match " + VALID.pattern() + " (a user name of at most 256 characters)");
-      var status = GrpcErrors.toStatusException(error);
-      call.close(status.getStatus(), status.getTrailers());
-      return new ServerCall.Listener<>() {};
+      return Caller.refuse(call, new GantryException(ErrorCode.BAD_IDENTITY,
+          HEADER + " must match " + VALID.pattern() + " (a user name of at most 256 characters)"));
     }
-    return Contexts.interceptCall(Context.current().withValue(Caller.PRINCIPAL, user), call, headers, next);
+    return Caller.runAs(user, call, headers, next);
   }
 }

@@ -1,12 +1,16 @@
 package io.gantry.server.config;
 
 import io.gantry.server.artifact.store.S3Settings;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -23,10 +27,11 @@ import java.util.regex.Pattern;
  * @param cache the resolve cache
  * @param workerThreads threads for every call that is not a cache hit (those run on the network threads)
  * @param networkThreads the transport's event loops, which also answer cache hits and health checks
+ * @param identity where the gRPC port listens, and how callers are identified there
  */
 public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<ExternalDatabase> externalDatabase,
     Audit audit, Promotion promotion, Artifacts artifacts, Cache cache, int workerThreads,
-    int networkThreads) {
+    int networkThreads, Identity identity) {
 
   public static final int DEFAULT_GRPC_PORT = 9090;
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -73,6 +78,23 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
 
   /** Connection settings of an external PostgreSQL. */
   public record ExternalDatabase(String url, String user, String password) {}
+
+  /**
+   * @param listenAddress the gRPC port's address: loopback unless callers are verified
+   * @param jwt bearer JWT verification; without it the {@code x-gantry-user} header is trusted, on loopback only
+   */
+  public record Identity(InetAddress listenAddress, Optional<Jwt> jwt) {}
+
+  /**
+   * @param keys a JWKS file, or an https URL serving one
+   * @param principalClaim the claim that names the caller
+   * @param algorithms the JWS algorithms accepted (asymmetric ones only)
+   */
+  public record Jwt(String keys, String issuer, String audience, String principalClaim, Set<String> algorithms) {}
+
+  // Asymmetric signatures only: an HMAC "key" taken from a public JWKS is the classic confusion attack.
+  private static final Set<String> ASYMMETRIC = Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+      "ES256", "ES384", "ES512");
 
   /**
    * Reads the configuration.
@@ -130,7 +152,56 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
       throw new ConfigException("GANTRY_NETWORK_THREADS must be at most 1024, got " + network);
     }
     return new ServerConfig(port, httpPort, dataDir, external, audit, promotion, artifacts, cache, (int) workers,
-        (int) network);
+        (int) network, identity(env));
+  }
+
+  private static Identity identity(Map<String, String> env) {
+    String host = env.getOrDefault("GANTRY_GRPC_HOST", "").trim();
+    InetAddress address;
+    try {
+      address = host.isEmpty() ? InetAddress.getLoopbackAddress() : InetAddress.getByName(host);
+    } catch (UnknownHostException e) {
+      throw new ConfigException("GANTRY_GRPC_HOST must be an address or a host name this machine resolves, got '"
+          + host + "'");
+    }
+    String keys = env.getOrDefault("GANTRY_JWT_KEYS", "").trim();
+    if (keys.isEmpty()) {
+      for (String name : List.of("GANTRY_JWT_ISSUER", "GANTRY_JWT_AUDIENCE", "GANTRY_JWT_PRINCIPAL_CLAIM",
+          "GANTRY_JWT_ALGORITHMS")) {
+        if (env.containsKey(name)) {
+          throw new ConfigException(name + " is set but GANTRY_JWT_KEYS is not");
+        }
+      }
+      if (!address.isLoopbackAddress()) {
+        throw new ConfigException("GANTRY_GRPC_HOST is " + host + ", beyond loopback, where the x-gantry-user header "
+            + "cannot be trusted: set GANTRY_JWT_KEYS, GANTRY_JWT_ISSUER and GANTRY_JWT_AUDIENCE to verify callers");
+      }
+      return new Identity(address, Optional.empty());
+    }
+    if (!keys.startsWith("https://") && !Files.isReadable(Path.of(keys))) {
+      throw new ConfigException("GANTRY_JWT_KEYS must be a readable JWKS file or an https:// URL, got '" + keys + "'");
+    }
+    String issuer = required(env, "GANTRY_JWT_ISSUER", "GANTRY_JWT_KEYS");
+    String audience = required(env, "GANTRY_JWT_AUDIENCE", "GANTRY_JWT_KEYS");
+    String claim = env.getOrDefault("GANTRY_JWT_PRINCIPAL_CLAIM", "sub").trim();
+    Set<String> algorithms = new TreeSet<>();
+    for (String algorithm : env.getOrDefault("GANTRY_JWT_ALGORITHMS", "RS256,ES256").split(",")) {
+      if (!ASYMMETRIC.contains(algorithm.trim())) {
+        throw new ConfigException("GANTRY_JWT_ALGORITHMS may name only " + new TreeSet<>(ASYMMETRIC) + ", got '"
+            + algorithm.trim() + "'");
+      }
+      algorithms.add(algorithm.trim());
+    }
+    return new Identity(address, Optional.of(new Jwt(keys, issuer, audience, claim.isEmpty() ? "sub" : claim,
+        Set.copyOf(algorithms))));
+  }
+
+  private static String required(Map<String, String> env, String name, String because) {
+    String value = env.getOrDefault(name, "").trim();
+    if (value.isEmpty()) {
+      throw new ConfigException(name + " must be set with " + because);
+    }
+    return value;
   }
 
   private static Optional<S3Settings> s3(Map<String, String> env) {

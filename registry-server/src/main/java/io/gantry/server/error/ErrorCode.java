@@ -34,6 +34,7 @@ public enum ErrorCode {
   ETAG_MISMATCH(Status.Code.ABORTED),
   DATABASE_UNAVAILABLE(Status.Code.UNAVAILABLE),
   BAD_IDENTITY(Status.Code.UNAUTHENTICATED),
+  CREDENTIAL_REJECTED(Status.Code.UNAUTHENTICATED),
   INTERNAL_ERROR(Status.Code.INTERNAL);
 
   private final Status.Code status;

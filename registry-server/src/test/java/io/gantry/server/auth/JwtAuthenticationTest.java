@@ -1,0 +1,203 @@
+package io.gantry.server.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.google.rpc.ErrorInfo;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+import io.gantry.server.GantryServer;
+import io.gantry.server.TestRegistry;
+import io.gantry.server.config.ConfigException;
+import io.gantry.server.config.ServerConfig;
+import io.gantry.v1.CreateModelRequest;
+import io.gantry.v1.ModelRegistryGrpc;
+import io.gantry.v1.RegisteredModel;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.MetadataUtils;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** A server that verifies callers: bearer JWTs checked against a JWKS file, with keys generated here. */
+class JwtAuthenticationTest {
+
+  private static final String ISSUER = "https://login.example.com/";
+  private static final String AUDIENCE = "gantry";
+
+  private static Path dataDir;
+  private static Path jwks;
+  private static RSAKey key;
+  private static GantryServer server;
+  private static ManagedChannel channel;
+
+  @BeforeAll
+  static void start() throws Exception {
+    dataDir = TestRegistry.tempDir("gantry-jwt");
+    jwks = dataDir.resolveSibling(dataDir.getFileName() + "-jwks.json");
+    key = new RSAKeyGenerator(2048).keyID("k1").generate();
+    Files.writeString(jwks, new JWKSet(key.toPublicJWK()).toString());
+    server = TestRegistry.start(dataDir, Map.of("GANTRY_JWT_KEYS", jwks.toString(), "GANTRY_JWT_ISSUER", ISSUER,
+        "GANTRY_JWT_AUDIENCE", AUDIENCE, "GANTRY_GRPC_HOST", "0.0.0.0"));
+    channel = TestRegistry.connect(server);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    channel.shutdownNow();
+    server.close();
+    TestRegistry.deleteRecursively(dataDir);
+    Files.deleteIfExists(jwks);
+  }
+
+  private static JWTClaimsSet.Builder claims(String subject) {
+    return new JWTClaimsSet.Builder().issuer(ISSUER).audience(AUDIENCE).subject(subject)
+        .expirationTime(Date.from(Instant.now().plus(Duration.ofMinutes(10))));
+  }
+
+  private static String signed(RSAKey with, JWTClaimsSet claims) throws Exception {
+    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(with.getKeyID())
+        .type(JOSEObjectType.JWT).build(), claims);
+    jwt.sign(new RSASSASigner(with));
+    return jwt.serialize();
+  }
+
+  /** A registry stub sending {@code authorization} as is (null: none) and a claimed x-gantry-user. */
+  private static ModelRegistryGrpc.ModelRegistryBlockingStub registry(String authorization) {
+    Metadata headers = new Metadata();
+    headers.put(Metadata.Key.of("x-gantry-user", Metadata.ASCII_STRING_MARSHALLER), "admin");
+    if (authorization != null) {
+      headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), authorization);
+    }
+    return ModelRegistryGrpc.newBlockingStub(channel)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+  }
+
+  private static RegisteredModel create(String authorization) {
+    return registry(authorization).createModel(
+        CreateModelRequest.newBuilder().setModelId(TestRegistry.uniqueModel("jwt")).build());
+  }
+
+  /** The refusal of a call carrying {@code authorization}: UNAUTHENTICATED, CREDENTIAL_REJECTED; its message. */
+  private static String refusal(String authorization) {
+    StatusRuntimeException e = catchThrowableOfType(() -> create(authorization), StatusRuntimeException.class);
+    assertThat(e).as("the call was refused").isNotNull();
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+    ErrorInfo info = StatusProto.fromThrowable(e).getDetailsList().stream()
+        .filter(any -> any.is(ErrorInfo.class)).findFirst().map(any -> {
+          try {
+            return any.unpack(ErrorInfo.class);
+          } catch (Exception unpackable) {
+            throw new AssertionError(unpackable);
+          }
+        }).orElseThrow();
+    assertThat(info.getReason()).isEqualTo("CREDENTIAL_REJECTED");
+    return e.getStatus().getDescription();
+  }
+
+  @Test
+  void aValidToken_namesTheCaller_andTheClaimedHeaderIsIgnored() throws Exception {
+    assertThat(create("Bearer " + signed(key, claims("alice@example.com").build())).getCreatedBy())
+        .isEqualTo("alice@example.com");
+    assertThat(create("bearer " + signed(key, claims("bob").build())).getCreatedBy())
+        .as("the scheme is case-insensitive").isEqualTo("bob");
+  }
+
+  @Test
+  void noCredential_isRefused_evenWithAClaimedName() {
+    assertThat(refusal(null)).contains("no credential", "authorization: Bearer");
+    assertThat(refusal("Basic YWRtaW46YWRtaW4=")).contains("no credential");
+    assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance()).getStatusValue())
+        .as("the health check needs no credential").isEqualTo(1);
+  }
+
+  @Test
+  void badTokens_areRefused_sayingWhy() throws Exception {
+    assertThat(refusal("Bearer not-a-jwt")).contains("not a JWT");
+    assertThat(refusal("Bearer " + signed(key, claims("alice").expirationTime(
+        Date.from(Instant.now().minus(Duration.ofMinutes(5)))).build()))).contains("Expired");
+    assertThat(refusal("Bearer " + signed(key, claims("alice").issuer("https://evil.example.com/").build())))
+        .contains("iss");
+    assertThat(refusal("Bearer " + signed(key, claims("alice").audience("other").build()))).contains("aud claim");
+    assertThat(refusal("Bearer " + signed(key, claims("alice").expirationTime(null).build()))).contains("exp");
+
+    RSAKey stranger = new RSAKeyGenerator(2048).keyID("k1").generate();
+    assertThat(refusal("Bearer " + signed(stranger, claims("alice").build())))
+        .as("same key id, other key").contains("signature");
+    RSAKey unknown = new RSAKeyGenerator(2048).keyID("k9").generate();
+    assertThat(refusal("Bearer " + signed(unknown, claims("alice").build()))).contains("no matching key");
+
+    assertThat(refusal("Bearer " + new PlainJWT(claims("alice").build()).serialize()))
+        .as("alg: none").contains("Unsecured");
+    SignedJWT hmac = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("k1").build(),
+        claims("alice").build());
+    hmac.sign(new MACSigner(key.toPublicJWK().toRSAPublicKey().getEncoded()));
+    assertThat(refusal("Bearer " + hmac.serialize())).as("HMAC keyed with the public key").contains("algorithm");
+
+    assertThat(refusal("Bearer " + tamperedPayload(signed(key, claims("alice").build()),
+        payload -> payload.replace("\"alice\"", "\"admin\"")))).contains("signature");
+  }
+
+  @Test
+  void replacingTheJwksFile_rotatesTheKeys() throws Exception {
+    RSAKey next = new RSAKeyGenerator(2048).keyID("k2").generate();
+    String before = "Bearer " + signed(next, claims("carol").build());
+    assertThat(refusal(before)).contains("no matching key");
+
+    Files.writeString(jwks, new JWKSet(java.util.List.of(key.toPublicJWK(), next.toPublicJWK())).toString());
+    Files.setLastModifiedTime(jwks, FileTime.from(Instant.now().plusSeconds(5)));
+    assertThat(create("Bearer " + signed(next, claims("carol").build())).getCreatedBy()).isEqualTo("carol");
+    assertThat(create("Bearer " + signed(key, claims("dana").build())).getCreatedBy())
+        .as("the old key still listed").isEqualTo("dana");
+  }
+
+  @Test
+  void beyondLoopback_theServerNeedsAnAuthenticator_andOnlyAsymmetricAlgorithms() {
+    assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_GRPC_HOST", "0.0.0.0")),
+        ConfigException.class)).hasMessageContaining("beyond loopback").hasMessageContaining("GANTRY_JWT_KEYS");
+    assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_JWT_KEYS", jwks.toString(),
+        "GANTRY_JWT_ISSUER", ISSUER, "GANTRY_JWT_AUDIENCE", AUDIENCE, "GANTRY_JWT_ALGORITHMS", "RS256,HS256")),
+        ConfigException.class)).hasMessageContaining("GANTRY_JWT_ALGORITHMS may name only").hasMessageContaining("HS256");
+    assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_JWT_KEYS", jwks.toString(),
+        "GANTRY_JWT_ISSUER", ISSUER)), ConfigException.class))
+        .hasMessage("GANTRY_JWT_AUDIENCE must be set with GANTRY_JWT_KEYS");
+    assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_JWT_KEYS", "/nonexistent.json",
+        "GANTRY_JWT_ISSUER", ISSUER, "GANTRY_JWT_AUDIENCE", AUDIENCE)), ConfigException.class))
+        .hasMessageContaining("readable JWKS file");
+    assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_JWT_ISSUER", ISSUER)),
+        ConfigException.class)).hasMessage("GANTRY_JWT_ISSUER is set but GANTRY_JWT_KEYS is not");
+  }
+
+  private static String tamperedPayload(String jwt, UnaryOperator<String> change) {
+    String[] parts = jwt.split("\\.");
+    String payload = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
+    parts[1] = Base64.getUrlEncoder().withoutPadding().encodeToString(
+        change.apply(payload).getBytes(StandardCharsets.UTF_8));
+    return String.join(".", parts);
+  }
+}
