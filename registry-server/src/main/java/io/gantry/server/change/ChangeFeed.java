@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
 import org.jooq.DSLContext;
@@ -41,6 +42,8 @@ public final class ChangeFeed implements CommitHook, AutoCloseable {
   }
 
   static final String CHANNEL = "gantry_changes";
+  // a notification's payload is "<origin> <model>"; model ids hold no space
+  private static final char ORIGIN_SEPARATOR = ' ';
   private static final Logger log = LoggerFactory.getLogger(ChangeFeed.class);
   private static final String MODEL_PREFIX = "models/";
   private static final int WAIT_MILLIS = 500;
@@ -50,6 +53,9 @@ public final class ChangeFeed implements CommitHook, AutoCloseable {
   private static final Duration LAST_RETRY = Duration.ofSeconds(2);
 
   private final ConnectionSource connections;
+  // tags this replica's notifications: it has published its own commits already, and hearing them
+  // again would only empty the cache entries reloaded since
+  private final String origin = UUID.randomUUID().toString();
   private final List<ChangeSubscriber> subscribers = new CopyOnWriteArrayList<>();
   private final Thread listener;
   private final Counter reconnects;
@@ -103,7 +109,8 @@ public final class ChangeFeed implements CommitHook, AutoCloseable {
     Set<String> models = modelsOf(entries);
     // an empty payload still wakes those who follow everything (the audit stream)
     List<Field<?>> notifications = (models.isEmpty() ? Set.of("") : models).stream()
-        .<Field<?>>map(model -> DSL.function("pg_notify", Object.class, DSL.val(CHANNEL), DSL.val(model)))
+        .<Field<?>>map(model -> DSL.function("pg_notify", Object.class, DSL.val(CHANNEL),
+            DSL.val(origin + ORIGIN_SEPARATOR + model)))
         .toList();
     tx.select(notifications).fetch();
   }
@@ -115,6 +122,12 @@ public final class ChangeFeed implements CommitHook, AutoCloseable {
       databaseReachable = true;
       LockSupport.unpark(listener);
     }
+    publish(modelsOf(entries));
+  }
+
+  @Override
+  public void mayHaveCommitted(List<AuditEntry> entries) {
+    // this replica skips its own notifications, so it must not miss a change that did commit
     publish(modelsOf(entries));
   }
 
@@ -179,12 +192,22 @@ public final class ChangeFeed implements CommitHook, AutoCloseable {
       PGNotification[] received = notifications.getNotifications(WAIT_MILLIS);
       if (received != null && received.length > 0) {
         Set<String> models = new LinkedHashSet<>();
+        boolean fromOthers = false;
         for (PGNotification notification : received) {
-          if (!notification.getParameter().isEmpty()) {
-            models.add(notification.getParameter());
+          String payload = notification.getParameter();
+          int separator = payload.indexOf(ORIGIN_SEPARATOR);
+          if (separator >= 0 && payload.substring(0, separator).equals(origin)) {
+            continue;
+          }
+          fromOthers = true;
+          String model = payload.substring(separator + 1);
+          if (!model.isEmpty()) {
+            models.add(model);
           }
         }
-        publish(models);
+        if (fromOthers) {
+          publish(models);
+        }
         quietSince = System.nanoTime();
       } else if (System.nanoTime() - quietSince > PING_EVERY.toNanos()) {
         session.selectOne().fetch();

@@ -13,6 +13,9 @@ public interface CommitHook {
 
     @Override
     public void afterCommit(List<AuditEntry> entries) {}
+
+    @Override
+    public void mayHaveCommitted(List<AuditEntry> entries) {}
   };
 
   /** Runs inside the transaction, after its audit events are appended; a failure rolls the write back. */
@@ -20,4 +23,10 @@ public interface CommitHook {
 
   /** Runs once the transaction has committed, on the writing thread; must not block. */
   void afterCommit(List<AuditEntry> entries);
+
+  /**
+   * Runs when the transaction failed after {@link #beforeCommit}: the commit itself may have failed with the
+   * change in place (a connection lost mid-commit), so whatever depends on it must be treated as changed.
+   */
+  void mayHaveCommitted(List<AuditEntry> entries);
 }

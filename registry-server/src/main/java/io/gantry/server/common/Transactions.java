@@ -39,23 +39,31 @@ public final class Transactions {
   }
 
   private <T> T write(String actor, String requestId, Function<Tx, T> work) {
-    List<AuditEntry> committed = new ArrayList<>();
-    T result = dsl.transactionResult(configuration -> {
-      Tx tx = new Tx(configuration.dsl());
-      T value = work.apply(tx);
-      if (tx.entries().isEmpty() && !tx.isUnchanged()) {
-        throw new IllegalStateException("a write recorded no audit event and did not declare itself unchanged");
+    List<AuditEntry> written = new ArrayList<>();
+    T result;
+    try {
+      result = dsl.transactionResult(configuration -> {
+        Tx tx = new Tx(configuration.dsl());
+        T value = work.apply(tx);
+        if (tx.entries().isEmpty() && !tx.isUnchanged()) {
+          throw new IllegalStateException("a write recorded no audit event and did not declare itself unchanged");
+        }
+        auditLog.append(tx.dsl(), actor, requestId, tx.entries());
+        if (!tx.entries().isEmpty()) {
+          hook.beforeCommit(tx.dsl(), tx.entries());
+        }
+        written.addAll(tx.entries());
+        return value;
+      });
+    } catch (RuntimeException e) {
+      if (!written.isEmpty()) {
+        hook.mayHaveCommitted(written);
       }
-      auditLog.append(tx.dsl(), actor, requestId, tx.entries());
-      if (!tx.entries().isEmpty()) {
-        hook.beforeCommit(tx.dsl(), tx.entries());
-      }
-      committed.addAll(tx.entries());
-      return value;
-    });
-    auditLog.committed(committed.size());
-    if (!committed.isEmpty()) {
-      hook.afterCommit(committed);
+      throw e;
+    }
+    auditLog.committed(written.size());
+    if (!written.isEmpty()) {
+      hook.afterCommit(written);
     }
     return result;
   }

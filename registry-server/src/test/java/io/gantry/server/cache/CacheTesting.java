@@ -21,7 +21,6 @@ public final class CacheTesting {
 
   private CacheTesting() {}
 
-  /** Moves the alias through a promotion (no policy is bound to these models, so it applies at once). */
   /** A model of its own with {@code versions} metadata-only versions, on the shared test server. */
   public static String modelWithVersions(String prefix, int versions) {
     String model = TestRegistry.uniqueModel(prefix);
@@ -33,6 +32,7 @@ public final class CacheTesting {
     return model;
   }
 
+  /** Moves the alias through a promotion (no policy is bound to these models, so it applies at once). */
   public static void promote(ManagedChannel channel, String model, String alias, long version) {
     var promotion = TestRegistry.promotions(channel, "carol").requestPromotion(RequestPromotionRequest.newBuilder()
         .setModel("models/" + model).setAlias(alias).setVersion(version).build());
