@@ -11,6 +11,7 @@ import io.gantry.v1.ModelRegistryGrpc;
 import io.gantry.v1.PromotionsGrpc.PromotionsBlockingStub;
 import io.gantry.v1.PromotionsGrpc;
 import io.gantry.v1.WatchAliasRequest;
+import io.grpc.ChannelCredentials;
 import io.grpc.ClientInterceptor;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -26,8 +27,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A connection to one Gantry server: a plaintext channel whose every call carries the caller's name
- * in the {@code x-gantry-user} header. Stubs handed out carry a deadline of {@link #CALL_TIMEOUT}
+ * A connection to one Gantry server: a channel (plaintext, or TLS) whose every call carries the caller's name in
+ * the {@code x-gantry-user} header, and a bearer token when one is given. Stubs handed out carry a deadline of {@link #CALL_TIMEOUT}
  * from the moment they are asked for; override it with {@code withDeadline}.
  */
 public final class GantryClient implements AutoCloseable {
@@ -82,37 +83,40 @@ public final class GantryClient implements AutoCloseable {
 
   /** Connects to {@code target} ({@code host:port}) as {@code user}, retrying UNAVAILABLE calls. */
   public static GantryClient connect(String target, String user) {
-    return connect(target, user, null);
+    return connect(target, user, null, InsecureChannelCredentials.create());
   }
 
   /**
-   * As {@link #connect(String, String)}, and with {@code token} (a JWT; null for none) sent as
-   * {@code authorization: Bearer}, which a server that verifies callers takes instead of the user name.
+   * As {@link #connect(String, String)}, over {@code transport} ({@link InsecureChannelCredentials}, or
+   * {@link io.grpc.TlsChannelCredentials} for a server with a certificate), and with {@code token} (a JWT; null for
+   * none) sent as {@code authorization: Bearer}, which a server that verifies callers takes instead of the user name.
    */
-  public static GantryClient connect(String target, String user, String token) {
-    return new GantryClient(channelBuilder(target, user, token)
+  public static GantryClient connect(String target, String user, String token, ChannelCredentials transport) {
+    return new GantryClient(channelBuilder(target, user, token, transport)
         .defaultServiceConfig(RETRY_UNAVAILABLE)
         .enableRetry()
         .build());
   }
 
   /** As {@link #connect}, but every call is sent once: for measuring, where a retry would hide errors. */
-  public static GantryClient connectWithoutRetries(String target, String user, String token) {
-    return new GantryClient(channelBuilder(target, user, token).disableRetry().build());
+  public static GantryClient connectWithoutRetries(String target, String user, String token,
+      ChannelCredentials transport) {
+    return new GantryClient(channelBuilder(target, user, token, transport).disableRetry().build());
   }
 
   private static Map<String, String> artifactsMethod(String method) {
     return Map.of("service", ArtifactsGrpc.SERVICE_NAME, "method", method);
   }
 
-  private static ManagedChannelBuilder<?> channelBuilder(String target, String user, String token) {
+  private static ManagedChannelBuilder<?> channelBuilder(String target, String user, String token,
+      ChannelCredentials transport) {
     Metadata headers = new Metadata();
     headers.put(USER_KEY, user);
     if (token != null) {
       headers.put(AUTHORIZATION_KEY, "Bearer " + token);
     }
     ClientInterceptor identifyCaller = MetadataUtils.newAttachHeadersInterceptor(headers);
-    return Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).intercept(identifyCaller);
+    return Grpc.newChannelBuilder(target, transport).intercept(identifyCaller);
   }
 
   public ModelRegistryBlockingStub registry() {

@@ -50,9 +50,12 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.Server;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -77,6 +80,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -205,7 +209,7 @@ public final class GantryServer implements AutoCloseable {
       var cachedReads = new CachedReadsEndpoint(cache, aliases, versions, workers);
       NetworkThreads network = NetworkThreads.start(config.networkThreads());
       opened.push(network);
-      Server server = network.configure(NettyServerBuilder.forAddress(address))
+      Server server = network.configure(NettyServerBuilder.forAddress(address, transportSecurity(config)))
           .maxInboundMessageSize(MAX_MESSAGE_BYTES)
           // Cache hits and health checks are answered on the transport thread: handing them to another
           // thread would cost more than answering. Everything else may block, and runs on the workers.
@@ -262,6 +266,22 @@ public final class GantryServer implements AutoCloseable {
     } catch (RuntimeException e) {
       closeAll(opened);
       throw e;
+    }
+  }
+
+  private static ServerCredentials transportSecurity(ServerConfig config) {
+    Optional<ServerConfig.Tls> tls = config.identity().tls();
+    if (tls.isEmpty()) {
+      if (config.identity().jwt().isPresent() && !config.identity().listenAddress().isLoopbackAddress()) {
+        log.warn("Bearer tokens are accepted over plaintext: set GANTRY_TLS_CERT and GANTRY_TLS_KEY, or terminate "
+            + "TLS in front of the server");
+      }
+      return InsecureServerCredentials.create();
+    }
+    try {
+      return TlsServerCredentials.create(tls.get().certificateChain().toFile(), tls.get().privateKey().toFile());
+    } catch (IOException | IllegalArgumentException e) {
+      throw new ConfigException("GANTRY_TLS_CERT/GANTRY_TLS_KEY cannot be used: " + e.getMessage(), e);
     }
   }
 

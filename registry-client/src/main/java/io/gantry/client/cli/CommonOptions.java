@@ -1,6 +1,9 @@
 package io.gantry.client.cli;
 
 import io.gantry.client.GantryClient;
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.TlsChannelCredentials;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -19,6 +22,8 @@ final class CommonOptions {
   static final String USER = "--user";
   static final String TOKEN = "--token";
   static final String TOKEN_FILE = "--token-file";
+  static final String TLS = "--tls";
+  static final String CA_FILE = "--ca-file";
 
   @Spec(Spec.Target.MIXEE)
   private CommandSpec command;
@@ -40,16 +45,35 @@ final class CommonOptions {
           + "process list and shell history.")
   private Path tokenFile;
 
+  @Option(names = TLS, description = "Speak TLS to the server, trusting the system's certificate authorities "
+      + "(default: on when $GANTRY_TLS is true).")
+  private boolean tls;
+
+  @Option(names = CA_FILE, paramLabel = "PEM",
+      description = "Speak TLS, trusting the certificate authorities in this PEM file (default: $GANTRY_CA_FILE).")
+  private Path caFile;
+
   @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
       description = "table (default) or json (protobuf's canonical JSON of the response).")
   private Printer.Format format;
 
   GantryClient connect() {
-    return GantryClient.connect(target, user, token());
+    return GantryClient.connect(target, user, token(), transport());
   }
 
   GantryClient connectWithoutRetries() {
-    return GantryClient.connectWithoutRetries(target, user, token());
+    return GantryClient.connectWithoutRetries(target, user, token(), transport());
+  }
+
+  private ChannelCredentials transport() {
+    if (caFile != null) {
+      try {
+        return TlsChannelCredentials.newBuilder().trustManager(caFile.toFile()).build();
+      } catch (IOException | IllegalArgumentException e) {
+        throw usageError(CA_FILE + " " + caFile + " cannot be used: " + e.getMessage());
+      }
+    }
+    return tls ? TlsChannelCredentials.create() : InsecureChannelCredentials.create();
   }
 
   /** The bearer token given, if any; a token file that cannot be read is a usage error. */

@@ -30,7 +30,8 @@ import picocli.CommandLine;
     footer = {
         "  GANTRY_TARGET  server address host:port (default " + GantryCli.DEFAULT_TARGET + ")",
         "  GANTRY_USER    caller name sent as x-gantry-user (default " + GantryCli.DEFAULT_USER + ")",
-        "  GANTRY_TOKEN, GANTRY_TOKEN_FILE  bearer token (or a file holding it) for a server that verifies callers"},
+        "  GANTRY_TOKEN, GANTRY_TOKEN_FILE  bearer token (or a file holding it) for a server that verifies callers",
+        "  GANTRY_TLS, GANTRY_CA_FILE       speak TLS (true), trusting the system's authorities or those in the file"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         GantryCli.EXIT_OK + ":success",
@@ -138,6 +139,8 @@ public final class GantryCli {
         case CommonOptions.USER -> nonBlank(env.get("GANTRY_USER"), DEFAULT_USER);
         case CommonOptions.TOKEN -> nonBlank(env.get("GANTRY_TOKEN"), null);
         case CommonOptions.TOKEN_FILE -> nonBlank(env.get("GANTRY_TOKEN_FILE"), null);
+        case CommonOptions.TLS -> Boolean.toString("true".equalsIgnoreCase(env.get("GANTRY_TLS")));
+        case CommonOptions.CA_FILE -> nonBlank(env.get("GANTRY_CA_FILE"), null);
         default -> null;
       };
     };

@@ -82,8 +82,11 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
   /**
    * @param listenAddress the gRPC port's address: loopback unless callers are verified
    * @param jwt bearer JWT verification; without it the {@code x-gantry-user} header is trusted, on loopback only
+   * @param tls the gRPC port's certificate chain and private key (PEM), if it speaks TLS
    */
-  public record Identity(InetAddress listenAddress, Optional<Jwt> jwt) {}
+  public record Identity(InetAddress listenAddress, Optional<Jwt> jwt, Optional<Tls> tls) {}
+
+  public record Tls(Path certificateChain, Path privateKey) {}
 
   /**
    * @param keys a JWKS file, or an https URL serving one
@@ -176,7 +179,7 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
         throw new ConfigException("GANTRY_GRPC_HOST is " + host + ", beyond loopback, where the x-gantry-user header "
             + "cannot be trusted: set GANTRY_JWT_KEYS, GANTRY_JWT_ISSUER and GANTRY_JWT_AUDIENCE to verify callers");
       }
-      return new Identity(address, Optional.empty());
+      return new Identity(address, Optional.empty(), tls(env));
     }
     if (!keys.startsWith("https://") && !Files.isReadable(Path.of(keys))) {
       throw new ConfigException("GANTRY_JWT_KEYS must be a readable JWKS file or an https:// URL, got '" + keys + "'");
@@ -193,7 +196,25 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
       algorithms.add(algorithm.trim());
     }
     return new Identity(address, Optional.of(new Jwt(keys, issuer, audience, claim.isEmpty() ? "sub" : claim,
-        Set.copyOf(algorithms))));
+        Set.copyOf(algorithms))), tls(env));
+  }
+
+  private static Optional<Tls> tls(Map<String, String> env) {
+    String cert = env.getOrDefault("GANTRY_TLS_CERT", "").trim();
+    String key = env.getOrDefault("GANTRY_TLS_KEY", "").trim();
+    if (cert.isEmpty() && key.isEmpty()) {
+      return Optional.empty();
+    }
+    if (cert.isEmpty() || key.isEmpty()) {
+      throw new ConfigException("GANTRY_TLS_CERT and GANTRY_TLS_KEY go together: set both or neither");
+    }
+    for (String file : List.of(cert, key)) {
+      if (!Files.isReadable(Path.of(file))) {
+        throw new ConfigException((file.equals(cert) ? "GANTRY_TLS_CERT" : "GANTRY_TLS_KEY") + " names " + file
+            + ", which cannot be read");
+      }
+    }
+    return Optional.of(new Tls(Path.of(cert).toAbsolutePath(), Path.of(key).toAbsolutePath()));
   }
 
   private static String required(Map<String, String> env, String name, String because) {
