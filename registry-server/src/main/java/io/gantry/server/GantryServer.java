@@ -1,5 +1,19 @@
 package io.gantry.server;
 
+import io.gantry.server.access.AccessRepository;
+import io.gantry.server.access.AccessService;
+import io.gantry.server.access.AuthorizationInterceptor;
+import io.gantry.server.access.Permissions;
+import io.gantry.server.access.RefusalLog;
+import io.gantry.server.access.Role;
+import io.gantry.server.access.RoleBinding;
+import io.gantry.server.access.Scope;
+import io.gantry.server.api.AccessEndpoint;
+import io.gantry.server.auth.ApiTokenAuthenticator;
+import io.gantry.server.auth.VerifiedIdentityInterceptor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import io.gantry.policy.Policies;
 import io.gantry.policy.PolicyFile;
 import io.gantry.policy.PolicyFileException;
@@ -21,7 +35,6 @@ import io.gantry.server.audit.AuditRepository;
 import io.gantry.server.audit.AuditService;
 import io.gantry.server.audit.Checkpointer;
 import io.gantry.server.audit.SigningKey;
-import io.gantry.server.auth.BearerTokenInterceptor;
 import io.gantry.server.auth.HeaderIdentityInterceptor;
 import io.gantry.server.auth.JwtAuthenticator;
 import io.gantry.server.cache.ResolveCache;
@@ -45,7 +58,6 @@ import io.gantry.server.version.VersionService;
 import io.gantry.server.watch.AliasWatches;
 import io.gantry.server.watch.AuditFollowers;
 import io.gantry.v1.ModelRegistryGrpc;
-import io.grpc.BindableService;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
@@ -109,6 +121,11 @@ public final class GantryServer implements AutoCloseable {
   private static final Duration EXPIRY_SWEEP = Duration.ofSeconds(30);
   private static final int LISTENER_CONNECT_SECONDS = 3;
   private static final Duration LISTENER_START_WAIT = Duration.ofSeconds(5);
+  private static final Duration TOKEN_USE_FLUSH = Duration.ofSeconds(30);
+  private static final Duration ACCESS_RELOAD = Duration.ofSeconds(60);
+  /** The principal of the token GANTRY_BOOTSTRAP_TOKEN_FILE receives. */
+  static final String BOOTSTRAP_ADMIN = "bootstrap-admin";
+  private static final String BOOTSTRAP_ACTOR = "system:bootstrap";
   /** Who changes bindings from the policy file, in the audit log. */
   static final String POLICY_FILE_ACTOR = "system:policy-file";
 
@@ -200,16 +217,39 @@ public final class GantryServer implements AutoCloseable {
       config.promotion().policyFile().ifPresent(file -> loadPolicyFile(bindings, file));
       HealthStatusManager health = new HealthStatusManager();
 
+      var access = new AccessService(database.dsl(), transactions, new AccessRepository(),
+          config.identity().admins(), workers, Clock.systemUTC());
+      changes.subscribe(access);
+      var refusals = new RefusalLog(transactions, workers, metrics);
+      config.identity().bootstrapTokenFile().ifPresent(file -> writeBootstrapToken(access, file));
+
       // Without verified credentials the identity header is trusted as is: the config keeps that on loopback.
       InetSocketAddress address = new InetSocketAddress(config.identity().listenAddress(), config.grpcPort());
-      ServerInterceptor identify = config.identity().jwt()
-          .<ServerInterceptor>map(jwt -> new BearerTokenInterceptor(new JwtAuthenticator(jwt)))
-          .orElseGet(HeaderIdentityInterceptor::new);
+      List<ServerInterceptor> checks = new ArrayList<>();
+      checks.add(new CallMetrics(metrics));
+      checks.add(config.identity().verified()
+          ? new VerifiedIdentityInterceptor(config.identity().jwt().map(JwtAuthenticator::new),
+              config.identity().apiTokens() ? Optional.of(new ApiTokenAuthenticator(access)) : Optional.empty(),
+              config.identity().tls().flatMap(ServerConfig.Tls::clientCa).isPresent(), refusals)
+          : new HeaderIdentityInterceptor());
+      if (config.identity().rolesEnforced()) {
+        var promotionRepository = new PromotionRepository();
+        checks.add(new AuthorizationInterceptor(access, id -> promotionRepository.find(database.dsl(), id)
+            .map(promotion -> Scope.alias(promotion.modelId(), promotion.alias())), refusals));
+      }
       var registry = new ModelRegistryEndpoint(models, versions, aliases, new AliasWatchEndpoint(watches));
       var cachedReads = new CachedReadsEndpoint(cache, aliases, versions, workers);
+      List<ServerServiceDefinition> services = List.of(cachedReads.overlay(registry.bindService()),
+          new PromotionsEndpoint(promotions, bindings).bindService(), new ArtifactsEndpoint(artifacts).bindService(),
+          new AuditEndpoint(auditService, auditFollowers).bindService(),
+          new AccessEndpoint(access, config.identity().rolesEnforced()).bindService());
+      List<String> unruled = Permissions.missing(services);
+      if (!unruled.isEmpty()) {
+        throw new IllegalStateException("RPCs without a rule in Permissions: " + unruled);
+      }
       NetworkThreads network = NetworkThreads.start(config.networkThreads());
       opened.push(network);
-      Server server = network.configure(NettyServerBuilder.forAddress(address, transportSecurity(config)))
+      NettyServerBuilder builder = network.configure(NettyServerBuilder.forAddress(address, transportSecurity(config)))
           .maxInboundMessageSize(MAX_MESSAGE_BYTES)
           // Cache hits and health checks are answered on the transport thread: handing them to another
           // thread would cost more than answering. Everything else may block, and runs on the workers.
@@ -220,11 +260,11 @@ public final class GantryServer implements AutoCloseable {
               return CachedReadsEndpoint.ON_TRANSPORT_THREAD.contains(call.getMethodDescriptor().getFullMethodName())
                   ? null : workers;
             }
-          })
-          .addService(intercepted(cachedReads.overlay(registry.bindService()), metrics, identify))
-          .addService(intercepted(new PromotionsEndpoint(promotions, bindings), metrics, identify))
-          .addService(intercepted(new ArtifactsEndpoint(artifacts), metrics, identify))
-          .addService(intercepted(new AuditEndpoint(auditService, auditFollowers), metrics, identify))
+          });
+      for (ServerServiceDefinition service : services) {
+        builder.addService(ServerInterceptors.interceptForward(service, checks));
+      }
+      Server server = builder
           .addService(health.getHealthService())
           // v1 for current tools, v1alpha for grpcurl and older clients
           .addService(ProtoReflectionServiceV1.newInstance())
@@ -253,9 +293,16 @@ public final class GantryServer implements AutoCloseable {
       long janitorMillis = config.artifacts().janitorInterval().toMillis();
       background.scheduleWithFixedDelay(() -> runQuietly("clean up artifacts", janitor::run), janitorMillis,
           janitorMillis, TimeUnit.MILLISECONDS);
-      if (config.identity().jwt().isPresent()) {
-        log.info("Callers are verified: bearer JWTs from {} for {}; listening on {}",
-            config.identity().jwt().get().issuer(), config.identity().jwt().get().audience(), address);
+      background.scheduleWithFixedDelay(() -> runQuietly("record API token uses", access::recordUses),
+          TOKEN_USE_FLUSH.toSeconds(), TOKEN_USE_FLUSH.toSeconds(), TimeUnit.SECONDS);
+      // a safety net under the change feed, as the cache's TTL is
+      background.scheduleWithFixedDelay(() -> runQuietly("read role bindings and API tokens", access::reload),
+          ACCESS_RELOAD.toSeconds(), ACCESS_RELOAD.toSeconds(), TimeUnit.SECONDS);
+      if (config.identity().verified()) {
+        log.info("Callers are verified ({}); roles are enforced; listening on {}", verifiers(config), address);
+        if (config.identity().admins().isEmpty()) {
+          log.warn("GANTRY_ADMINS is empty: only role bindings already stored give anyone the admin role");
+        }
       } else {
         log.warn("Identity comes from the unauthenticated '{}' header; listening on {} (loopback only)",
             HeaderIdentityInterceptor.HEADER, address);
@@ -279,10 +326,53 @@ public final class GantryServer implements AutoCloseable {
       return InsecureServerCredentials.create();
     }
     try {
-      return TlsServerCredentials.create(tls.get().certificateChain().toFile(), tls.get().privateKey().toFile());
+      TlsServerCredentials.Builder credentials = TlsServerCredentials.newBuilder()
+          .keyManager(tls.get().certificateChain().toFile(), tls.get().privateKey().toFile());
+      if (tls.get().clientCa().isPresent()) {
+        // optional: a caller may present a bearer token instead of a certificate
+        credentials.trustManager(tls.get().clientCa().get().toFile())
+            .clientAuth(TlsServerCredentials.ClientAuth.OPTIONAL);
+      }
+      return credentials.build();
     } catch (IOException | IllegalArgumentException e) {
-      throw new ConfigException("GANTRY_TLS_CERT/GANTRY_TLS_KEY cannot be used: " + e.getMessage(), e);
+      throw new ConfigException("GANTRY_TLS_CERT/GANTRY_TLS_KEY/GANTRY_TLS_CLIENT_CA cannot be used: "
+          + e.getMessage(), e);
     }
+  }
+
+  private static String verifiers(ServerConfig config) {
+    List<String> verifiers = new ArrayList<>();
+    config.identity().jwt().ifPresent(jwt -> verifiers.add("JWTs from " + jwt.issuer() + " for " + jwt.audience()));
+    if (config.identity().apiTokens()) {
+      verifiers.add("API tokens");
+    }
+    config.identity().tls().flatMap(ServerConfig.Tls::clientCa)
+        .ifPresent(ca -> verifiers.add("client certificates from " + ca));
+    return String.join(", ", verifiers);
+  }
+
+  /**
+   * Makes a first admin's API token and writes it to {@code file} (owner-only), unless the file exists: how a server
+   * that accepts only API tokens gets its first admin. The token's principal is {@value #BOOTSTRAP_ADMIN}.
+   */
+  private static void writeBootstrapToken(AccessService access, Path file) {
+    if (Files.exists(file)) {
+      return;
+    }
+    var token = access.createToken(BOOTSTRAP_ADMIN, "first admin, written to " + file, Optional.empty(),
+        BOOTSTRAP_ACTOR);
+    if (access.bindings(RoleBinding.USER + BOOTSTRAP_ADMIN).stream().noneMatch(b -> b.role() == Role.ADMIN
+        && b.modelPattern().equals(RoleBinding.EVERY_MODEL))) {
+      access.grant(RoleBinding.USER + BOOTSTRAP_ADMIN, Role.ADMIN, RoleBinding.EVERY_MODEL, List.of(), BOOTSTRAP_ACTOR);
+    }
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      Files.writeString(file, token.secret() + "\n", StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new ConfigException("GANTRY_BOOTSTRAP_TOKEN_FILE " + file + " cannot be written: " + e.getMessage(), e);
+    }
+    log.info("Wrote an admin API token for '{}' to {} ({})", BOOTSTRAP_ADMIN, file, token.token().name());
   }
 
   /** Serving before the listener listens would leave the cache unused until it does. */
@@ -304,16 +394,6 @@ public final class GantryServer implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
-  }
-
-  private static ServerServiceDefinition intercepted(ServerServiceDefinition service, PrometheusMeterRegistry metrics,
-      ServerInterceptor identify) {
-    return ServerInterceptors.interceptForward(service, new CallMetrics(metrics), identify);
-  }
-
-  private static ServerServiceDefinition intercepted(BindableService service, PrometheusMeterRegistry metrics,
-      ServerInterceptor identify) {
-    return intercepted(service.bindService(), metrics, identify);
   }
 
   private static void closeAll(Deque<AutoCloseable> opened) {

@@ -34,7 +34,10 @@ public final class Rpc {
   }
 
   public static Timestamp timestamp(OffsetDateTime time) {
-    var instant = time.toInstant();
+    return timestamp(time.toInstant());
+  }
+
+  public static Timestamp timestamp(Instant instant) {
     return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
   }
 

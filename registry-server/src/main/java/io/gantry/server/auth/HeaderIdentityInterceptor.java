@@ -30,6 +30,6 @@ public final class HeaderIdentityInterceptor implements ServerInterceptor {
       return Caller.refuse(call, new GantryException(ErrorCode.BAD_IDENTITY,
           HEADER + " must match " + VALID.pattern() + " (a user name of at most 256 characters)"));
     }
-    return Caller.runAs(user, call, headers, next);
+    return Caller.runAs(Caller.Identity.of(user, Caller.Method.HEADER), call, headers, next);
   }
 }

@@ -28,7 +28,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -44,15 +46,17 @@ public final class JwtAuthenticator {
   private static final Pattern PRINCIPAL = Pattern.compile("[!-~]{1,256}");
   private static final Duration REMEMBERED = Duration.ofMinutes(1);
 
-  private record Verified(String principal, Instant expires) {}
+  private record Verified(Caller.Identity identity, Instant expires) {}
 
   private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
   private final String principalClaim;
+  private final String groupsClaim;
   private final Cache<String, Verified> verified =
       Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(REMEMBERED).build();
 
   public JwtAuthenticator(Jwt config) {
     this.principalClaim = config.principalClaim();
+    this.groupsClaim = config.groupsClaim();
     Set<JWSAlgorithm> algorithms = config.algorithms().stream().map(JWSAlgorithm::parse).collect(Collectors.toSet());
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, keys(config.keys())));
     processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(config.audience(),
@@ -60,14 +64,14 @@ public final class JwtAuthenticator {
   }
 
   /**
-   * The principal {@code token} names.
+   * The caller {@code token} names: its principal and groups.
    *
    * @throws CredentialRejected saying why the token cannot be accepted
    */
-  public String principal(String token) {
+  public Caller.Identity identity(String token) {
     Verified known = verified.getIfPresent(token);
     if (known != null && known.expires().isAfter(Instant.now())) {
-      return known.principal();
+      return known.identity();
     }
     JWTClaimsSet claims;
     try {
@@ -82,15 +86,26 @@ public final class JwtAuthenticator {
       throw new CredentialRejected("the token's " + principalClaim
           + " claim must be a name of 1 to 256 printable characters without spaces");
     }
-    verified.put(token, new Verified(name, claims.getExpirationTime().toInstant()));
-    return name;
+    Caller.Identity identity = new Caller.Identity(name, groups(claims.getClaim(groupsClaim)), Caller.Method.JWT,
+        Optional.empty());
+    verified.put(token, new Verified(identity, claims.getExpirationTime().toInstant()));
+    return identity;
   }
 
-  /** A token that cannot be accepted; the message is for the caller. */
-  public static final class CredentialRejected extends RuntimeException {
-    CredentialRejected(String message) {
-      super(message);
+  /** Identity providers send a list of group names, or one name; anything else names no group. */
+  private static Set<String> groups(Object claim) {
+    Set<String> groups = new TreeSet<>();
+    if (claim instanceof String one) {
+      groups.add(one);
+    } else if (claim instanceof List<?> many) {
+      for (Object group : many) {
+        if (group instanceof String name && PRINCIPAL.matcher(name).matches()) {
+          groups.add(name);
+        }
+      }
     }
+    groups.removeIf(group -> !PRINCIPAL.matcher(group).matches());
+    return Set.copyOf(groups);
   }
 
   private static JWKSource<SecurityContext> keys(String location) {

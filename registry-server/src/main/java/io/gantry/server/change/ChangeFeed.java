@@ -1,5 +1,6 @@
 package io.gantry.server.change;
 
+import io.gantry.server.audit.Action;
 import io.gantry.server.audit.AuditEntry;
 import io.gantry.server.common.CommitHook;
 import io.micrometer.core.instrument.Counter;
@@ -8,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -46,6 +48,10 @@ public final class ChangeFeed implements CommitHook, AutoCloseable {
   private static final char ORIGIN_SEPARATOR = ' ';
   private static final Logger log = LoggerFactory.getLogger(ChangeFeed.class);
   private static final String MODEL_PREFIX = "models/";
+  // not a model id (those hold no '@'): the topic of role bindings and API tokens
+  static final String ACCESS = "@access";
+  private static final List<String> ACCESS_PREFIXES = List.of("roleBindings/", "apiTokens/");
+  private static final Set<Action> REFUSALS = EnumSet.of(Action.PERMISSION_DENIED, Action.CREDENTIAL_REJECTED);
   private static final int WAIT_MILLIS = 500;
   // a peer that vanished without closing the socket is noticed by a query this often
   private static final Duration PING_EVERY = Duration.ofSeconds(5);
@@ -106,9 +112,9 @@ public final class ChangeFeed implements CommitHook, AutoCloseable {
 
   @Override
   public void beforeCommit(DSLContext tx, List<AuditEntry> entries) {
-    Set<String> models = modelsOf(entries);
+    Set<String> topics = topicsOf(entries);
     // an empty payload still wakes those who follow everything (the audit stream)
-    List<Field<?>> notifications = (models.isEmpty() ? Set.of("") : models).stream()
+    List<Field<?>> notifications = (topics.isEmpty() ? Set.of("") : topics).stream()
         .<Field<?>>map(model -> DSL.function("pg_notify", Object.class, DSL.val(CHANNEL),
             DSL.val(origin + ORIGIN_SEPARATOR + model)))
         .toList();
@@ -122,30 +128,43 @@ public final class ChangeFeed implements CommitHook, AutoCloseable {
       databaseReachable = true;
       LockSupport.unpark(listener);
     }
-    publish(modelsOf(entries));
+    publish(topicsOf(entries));
   }
 
   @Override
   public void mayHaveCommitted(List<AuditEntry> entries) {
     // this replica skips its own notifications, so it must not miss a change that did commit
-    publish(modelsOf(entries));
+    publish(topicsOf(entries));
   }
 
-  static Set<String> modelsOf(List<AuditEntry> entries) {
-    Set<String> models = new LinkedHashSet<>();
+  /** The models the entries changed, and {@value #ACCESS} when they changed who may do what. */
+  static Set<String> topicsOf(List<AuditEntry> entries) {
+    Set<String> topics = new LinkedHashSet<>();
     for (AuditEntry entry : entries) {
       String resource = entry.resource();
+      if (REFUSALS.contains(entry.action())) {
+        // a refusal changes nothing: were it to invalidate, a caller without rights could empty the cache
+        continue;
+      }
       if (resource.startsWith(MODEL_PREFIX)) {
         int end = resource.indexOf('/', MODEL_PREFIX.length());
-        models.add(resource.substring(MODEL_PREFIX.length(), end < 0 ? resource.length() : end));
+        topics.add(resource.substring(MODEL_PREFIX.length(), end < 0 ? resource.length() : end));
+      } else if (ACCESS_PREFIXES.stream().anyMatch(resource::startsWith)) {
+        topics.add(ACCESS);
       }
     }
-    return models;
+    return topics;
   }
 
-  private void publish(Set<String> models) {
+  private void publish(Set<String> topics) {
+    boolean access = topics.contains(ACCESS);
+    Set<String> models = access ? new LinkedHashSet<>(topics) : topics;
+    models.remove(ACCESS);
     for (ChangeSubscriber subscriber : subscribers) {
       try {
+        if (access) {
+          subscriber.accessChanged();
+        }
         subscriber.changed(models);
       } catch (RuntimeException e) {
         log.error("A change subscriber failed", e);
@@ -191,7 +210,7 @@ public final class ChangeFeed implements CommitHook, AutoCloseable {
     while (!closed) {
       PGNotification[] received = notifications.getNotifications(WAIT_MILLIS);
       if (received != null && received.length > 0) {
-        Set<String> models = new LinkedHashSet<>();
+        Set<String> topics = new LinkedHashSet<>();
         boolean fromOthers = false;
         for (PGNotification notification : received) {
           String payload = notification.getParameter();
@@ -200,13 +219,13 @@ public final class ChangeFeed implements CommitHook, AutoCloseable {
             continue;
           }
           fromOthers = true;
-          String model = payload.substring(separator + 1);
-          if (!model.isEmpty()) {
-            models.add(model);
+          String topic = payload.substring(separator + 1);
+          if (!topic.isEmpty()) {
+            topics.add(topic);
           }
         }
         if (fromOthers) {
-          publish(models);
+          publish(topics);
         }
         quietSince = System.nanoTime();
       } else if (System.nanoTime() - quietSince > PING_EVERY.toNanos()) {

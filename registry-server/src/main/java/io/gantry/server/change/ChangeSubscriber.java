@@ -11,6 +11,9 @@ public interface ChangeSubscriber {
   /** Writes committed that changed these models; empty for changes outside any model (policy bindings). */
   void changed(Set<String> models);
 
+  /** A role binding or an API token changed (before {@link #changed} is told of the same commit). */
+  default void accessChanged() {}
+
   /** The listener lost its connection: changes made through other replicas go unseen until {@link #resynced}. */
   void listenerLost();
 

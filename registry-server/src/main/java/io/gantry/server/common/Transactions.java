@@ -4,12 +4,16 @@ import static io.gantry.db.Tables.CREATE_REQUEST;
 
 import io.gantry.server.audit.AuditEntry;
 import io.gantry.server.audit.AuditLog;
+import io.gantry.server.auth.Caller;
 import io.gantry.server.error.ErrorCode;
 import io.gantry.server.error.GantryException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.jooq.DSLContext;
@@ -22,6 +26,9 @@ import org.jooq.exception.DataAccessException;
  * Creates go through {@link #createOnce}, which keeps the first result of every {@code request_id}.
  */
 public final class Transactions {
+
+  /** The payload key that names the API token a change was made with. */
+  public static final String API_TOKEN = "api_token";
 
   private final DSLContext dsl;
   private final AuditLog auditLog;
@@ -48,7 +55,7 @@ public final class Transactions {
         if (tx.entries().isEmpty() && !tx.isUnchanged()) {
           throw new IllegalStateException("a write recorded no audit event and did not declare itself unchanged");
         }
-        auditLog.append(tx.dsl(), actor, requestId, tx.entries());
+        auditLog.append(tx.dsl(), actor, requestId, withCredential(tx.entries()));
         if (!tx.entries().isEmpty()) {
           hook.beforeCommit(tx.dsl(), tx.entries());
         }
@@ -66,6 +73,21 @@ public final class Transactions {
       hook.afterCommit(written);
     }
     return result;
+  }
+
+  /** Events of a call made with an API token name the token (its id, never its secret) in their payload. */
+  private static List<AuditEntry> withCredential(List<AuditEntry> entries) {
+    Optional<UUID> token = Caller.current().flatMap(Caller.Identity::apiToken);
+    if (token.isEmpty()) {
+      return entries;
+    }
+    List<AuditEntry> named = new ArrayList<>();
+    for (AuditEntry entry : entries) {
+      Map<String, Object> payload = new LinkedHashMap<>(entry.payload());
+      payload.put(API_TOKEN, "apiTokens/" + token.get());
+      named.add(new AuditEntry(entry.action(), entry.resource(), payload));
+    }
+    return named;
   }
 
   /**

@@ -6,6 +6,8 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +39,7 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final String DEFAULT_DATA_DIR = "gantry-data";
   // a note key name: printable, no spaces, no '+' (C2SP signed-note)
+  private static final Pattern SUBJECT = Pattern.compile("(user|group):[!-~]{1,256}");
   private static final Pattern ORIGIN = Pattern.compile("[!-*,-~]{1,255}");
 
   /**
@@ -81,19 +84,33 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
 
   /**
    * @param listenAddress the gRPC port's address: loopback unless callers are verified
-   * @param jwt bearer JWT verification; without it the {@code x-gantry-user} header is trusted, on loopback only
-   * @param tls the gRPC port's certificate chain and private key (PEM), if it speaks TLS
+   * @param jwt bearer JWT verification
+   * @param tls the gRPC port's certificate chain and private key (PEM), if it speaks TLS, and the client CA for mTLS
+   * @param apiTokens whether static API tokens (made through the AccessControl API) are accepted
+   * @param admins subjects ({@code user:NAME}, {@code group:NAME}) that are admin on every model by configuration
+   * @param rolesEnforced whether calls are checked against role bindings; on whenever callers are verified
+   * @param bootstrapTokenFile where to write a first admin API token, when the file does not exist yet
    */
-  public record Identity(InetAddress listenAddress, Optional<Jwt> jwt, Optional<Tls> tls) {}
+  public record Identity(InetAddress listenAddress, Optional<Jwt> jwt, Optional<Tls> tls, boolean apiTokens,
+      List<String> admins, boolean rolesEnforced, Optional<Path> bootstrapTokenFile) {
 
-  public record Tls(Path certificateChain, Path privateKey) {}
+    /** Whether callers prove who they are; otherwise the {@code x-gantry-user} header is trusted, on loopback. */
+    public boolean verified() {
+      return jwt.isPresent() || apiTokens || tls.flatMap(Tls::clientCa).isPresent();
+    }
+  }
+
+  /** @param clientCa the authorities a client certificate must chain to (mTLS); empty: no client certificates */
+  public record Tls(Path certificateChain, Path privateKey, Optional<Path> clientCa) {}
 
   /**
    * @param keys a JWKS file, or an https URL serving one
    * @param principalClaim the claim that names the caller
+   * @param groupsClaim the claim that lists the caller's groups (a list of names, or one name)
    * @param algorithms the JWS algorithms accepted (asymmetric ones only)
    */
-  public record Jwt(String keys, String issuer, String audience, String principalClaim, Set<String> algorithms) {}
+  public record Jwt(String keys, String issuer, String audience, String principalClaim, String groupsClaim,
+      Set<String> algorithms) {}
 
   // Asymmetric signatures only: an HMAC "key" taken from a public JWKS is the classic confusion attack.
   private static final Set<String> ASYMMETRIC = Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
@@ -167,19 +184,52 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
       throw new ConfigException("GANTRY_GRPC_HOST must be an address or a host name this machine resolves, got '"
           + host + "'");
     }
+    Optional<Jwt> jwt = jwt(env);
+    boolean apiTokens = flag(env, "GANTRY_API_TOKENS", false);
+    Optional<Tls> tls = tls(env);
+    List<String> admins = new ArrayList<>();
+    for (String subject : env.getOrDefault("GANTRY_ADMINS", "").split(",")) {
+      if (!subject.isBlank()) {
+        admins.add(subject(subject.trim()));
+      }
+    }
+    Optional<Path> bootstrap = Optional.ofNullable(env.get("GANTRY_BOOTSTRAP_TOKEN_FILE"))
+        .filter(file -> !file.isBlank()).map(file -> Path.of(file.trim()).toAbsolutePath());
+    if (bootstrap.isPresent() && !apiTokens) {
+      throw new ConfigException("GANTRY_BOOTSTRAP_TOKEN_FILE writes an API token: set GANTRY_API_TOKENS=true too");
+    }
+    boolean verified = jwt.isPresent() || apiTokens || tls.flatMap(Tls::clientCa).isPresent();
+    if (!verified && !address.isLoopbackAddress()) {
+      throw new ConfigException("GANTRY_GRPC_HOST is " + host + ", beyond loopback, where the x-gantry-user header "
+          + "cannot be trusted: verify callers with GANTRY_JWT_KEYS (and GANTRY_JWT_ISSUER, GANTRY_JWT_AUDIENCE), "
+          + "GANTRY_API_TOKENS=true or GANTRY_TLS_CLIENT_CA");
+    }
+    boolean rolesEnforced = flag(env, "GANTRY_ENFORCE_ROLES", verified);
+    if (verified && !rolesEnforced) {
+      throw new ConfigException("GANTRY_ENFORCE_ROLES=false: verified callers are always checked against their roles");
+    }
+    return new Identity(address, jwt, tls, apiTokens, List.copyOf(admins), rolesEnforced, bootstrap);
+  }
+
+  /** {@code user:NAME} or {@code group:NAME}; a bare name is a user. */
+  private static String subject(String subject) {
+    String qualified = subject.contains(":") ? subject : "user:" + subject;
+    if (!SUBJECT.matcher(qualified).matches()) {
+      throw new ConfigException("GANTRY_ADMINS must list user:NAME or group:NAME entries, got '" + subject + "'");
+    }
+    return qualified;
+  }
+
+  private static Optional<Jwt> jwt(Map<String, String> env) {
     String keys = env.getOrDefault("GANTRY_JWT_KEYS", "").trim();
     if (keys.isEmpty()) {
       for (String name : List.of("GANTRY_JWT_ISSUER", "GANTRY_JWT_AUDIENCE", "GANTRY_JWT_PRINCIPAL_CLAIM",
-          "GANTRY_JWT_ALGORITHMS")) {
+          "GANTRY_JWT_GROUPS_CLAIM", "GANTRY_JWT_ALGORITHMS")) {
         if (env.containsKey(name)) {
           throw new ConfigException(name + " is set but GANTRY_JWT_KEYS is not");
         }
       }
-      if (!address.isLoopbackAddress()) {
-        throw new ConfigException("GANTRY_GRPC_HOST is " + host + ", beyond loopback, where the x-gantry-user header "
-            + "cannot be trusted: set GANTRY_JWT_KEYS, GANTRY_JWT_ISSUER and GANTRY_JWT_AUDIENCE to verify callers");
-      }
-      return new Identity(address, Optional.empty(), tls(env));
+      return Optional.empty();
     }
     if (!keys.startsWith("https://") && !Files.isReadable(Path.of(keys))) {
       throw new ConfigException("GANTRY_JWT_KEYS must be a readable JWKS file or an https:// URL, got '" + keys + "'");
@@ -187,6 +237,7 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
     String issuer = required(env, "GANTRY_JWT_ISSUER", "GANTRY_JWT_KEYS");
     String audience = required(env, "GANTRY_JWT_AUDIENCE", "GANTRY_JWT_KEYS");
     String claim = env.getOrDefault("GANTRY_JWT_PRINCIPAL_CLAIM", "sub").trim();
+    String groupsClaim = env.getOrDefault("GANTRY_JWT_GROUPS_CLAIM", "groups").trim();
     Set<String> algorithms = new TreeSet<>();
     for (String algorithm : env.getOrDefault("GANTRY_JWT_ALGORITHMS", "RS256,ES256").split(",")) {
       if (!ASYMMETRIC.contains(algorithm.trim())) {
@@ -195,26 +246,47 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
       }
       algorithms.add(algorithm.trim());
     }
-    return new Identity(address, Optional.of(new Jwt(keys, issuer, audience, claim.isEmpty() ? "sub" : claim,
-        Set.copyOf(algorithms))), tls(env));
+    return Optional.of(new Jwt(keys, issuer, audience, claim.isEmpty() ? "sub" : claim,
+        groupsClaim.isEmpty() ? "groups" : groupsClaim, Set.copyOf(algorithms)));
+  }
+
+  private static boolean flag(Map<String, String> env, String name, boolean defaultValue) {
+    String value = env.getOrDefault(name, "").trim();
+    if (value.isEmpty()) {
+      return defaultValue;
+    }
+    if (!value.equals("true") && !value.equals("false")) {
+      throw new ConfigException(name + " must be true or false, got '" + value + "'");
+    }
+    return value.equals("true");
   }
 
   private static Optional<Tls> tls(Map<String, String> env) {
     String cert = env.getOrDefault("GANTRY_TLS_CERT", "").trim();
     String key = env.getOrDefault("GANTRY_TLS_KEY", "").trim();
+    String clientCa = env.getOrDefault("GANTRY_TLS_CLIENT_CA", "").trim();
     if (cert.isEmpty() && key.isEmpty()) {
+      if (!clientCa.isEmpty()) {
+        throw new ConfigException("GANTRY_TLS_CLIENT_CA needs TLS: set GANTRY_TLS_CERT and GANTRY_TLS_KEY too");
+      }
       return Optional.empty();
     }
     if (cert.isEmpty() || key.isEmpty()) {
       throw new ConfigException("GANTRY_TLS_CERT and GANTRY_TLS_KEY go together: set both or neither");
     }
-    for (String file : List.of(cert, key)) {
-      if (!Files.isReadable(Path.of(file))) {
-        throw new ConfigException((file.equals(cert) ? "GANTRY_TLS_CERT" : "GANTRY_TLS_KEY") + " names " + file
-            + ", which cannot be read");
-      }
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put("GANTRY_TLS_CERT", cert);
+    files.put("GANTRY_TLS_KEY", key);
+    if (!clientCa.isEmpty()) {
+      files.put("GANTRY_TLS_CLIENT_CA", clientCa);
     }
-    return Optional.of(new Tls(Path.of(cert).toAbsolutePath(), Path.of(key).toAbsolutePath()));
+    files.forEach((name, file) -> {
+      if (!Files.isReadable(Path.of(file))) {
+        throw new ConfigException(name + " names " + file + ", which cannot be read");
+      }
+    });
+    return Optional.of(new Tls(Path.of(cert).toAbsolutePath(), Path.of(key).toAbsolutePath(),
+        clientCa.isEmpty() ? Optional.empty() : Optional.of(Path.of(clientCa).toAbsolutePath())));
   }
 
   private static String required(Map<String, String> env, String name, String because) {

@@ -13,6 +13,7 @@ import io.gantry.server.audit.Action;
 import io.gantry.server.audit.Payload;
 import io.gantry.server.common.CanonicalJson;
 import io.gantry.server.common.Digests;
+import io.gantry.server.common.ModelGlob;
 import io.gantry.server.common.Names;
 import io.gantry.server.common.Transactions;
 import io.gantry.server.common.Violations;
@@ -26,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jooq.DSLContext;
 
@@ -39,7 +39,6 @@ public final class PolicyBindingService {
 
   static final int MAX_POLICIES = 50;
   private static final ObjectMapper WRITTEN_ORDER = new ObjectMapper();
-  private static final Pattern MODEL_PATTERN = Pattern.compile("[A-Za-z0-9._*?-]{1,256}");
 
   private final DSLContext dsl;
   private final Transactions transactions;
@@ -136,7 +135,7 @@ public final class PolicyBindingService {
   /** Matching bindings, most specific first: an exact name, then more literal characters, then by pattern. */
   private List<PolicyBinding> matching(DSLContext ctx, String modelId, String alias, Purpose purpose) {
     return bindings.forAlias(ctx, alias, purpose).stream()
-        .filter(binding -> glob(binding.modelPattern()).matcher(modelId).matches())
+        .filter(binding -> ModelGlob.compile(binding.modelPattern()).matcher(modelId).matches())
         .sorted(Comparator.comparingInt((PolicyBinding b) -> -literalCharacters(b.modelPattern()))
             .thenComparing(PolicyBinding::modelPattern))
         .toList();
@@ -148,9 +147,9 @@ public final class PolicyBindingService {
 
   private void checkBinding(PolicyFile.Binding binding) {
     Violations violations = new Violations().required("binding.model_pattern", binding.modelPattern());
-    if (!binding.modelPattern().isEmpty() && !MODEL_PATTERN.matcher(binding.modelPattern()).matches()) {
-      violations.add("binding.model_pattern", "'" + Names.printable(binding.modelPattern()) + "' is not a model "
-          + "name or glob: use model-name characters (letters, digits, '.', '_', '-') and the wildcards * and ?");
+    if (!binding.modelPattern().isEmpty() && !ModelGlob.SYNTAX.matcher(binding.modelPattern()).matches()) {
+      violations.add("binding.model_pattern", "'" + Names.printable(binding.modelPattern()) + "' is not "
+          + ModelGlob.SYNTAX_HINT);
     }
     if (binding.policies().size() > MAX_POLICIES) {
       violations.add("binding.policies", "has " + binding.policies().size() + " policies; at most " + MAX_POLICIES);
@@ -230,18 +229,6 @@ public final class PolicyBindingService {
     String canonical = CanonicalJson.write(Map.of(
         "model_pattern", modelPattern, "alias", alias, "purpose", purpose.wireName(), "policies", policies));
     return hex(Digests.sha256(canonical.getBytes(StandardCharsets.UTF_8)));
-  }
-
-  private static Pattern glob(String pattern) {
-    StringBuilder regex = new StringBuilder();
-    for (char c : pattern.toCharArray()) {
-      switch (c) {
-        case '*' -> regex.append(".*");
-        case '?' -> regex.append('.');
-        default -> regex.append(Pattern.quote(String.valueOf(c)));
-      }
-    }
-    return Pattern.compile(regex.toString());
   }
 
   private static int literalCharacters(String pattern) {

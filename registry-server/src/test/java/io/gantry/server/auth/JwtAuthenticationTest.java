@@ -63,7 +63,8 @@ class JwtAuthenticationTest {
     key = new RSAKeyGenerator(2048).keyID("k1").generate();
     Files.writeString(jwks, new JWKSet(key.toPublicJWK()).toString());
     server = TestRegistry.start(dataDir, Map.of("GANTRY_JWT_KEYS", jwks.toString(), "GANTRY_JWT_ISSUER", ISSUER,
-        "GANTRY_JWT_AUDIENCE", AUDIENCE, "GANTRY_GRPC_HOST", "0.0.0.0"));
+        "GANTRY_JWT_AUDIENCE", AUDIENCE, "GANTRY_GRPC_HOST", "0.0.0.0",
+        "GANTRY_ADMINS", "alice@example.com,bob,carol,dana"));
     channel = TestRegistry.connect(server);
   }
 
@@ -131,7 +132,7 @@ class JwtAuthenticationTest {
   @Test
   void noCredential_isRefused_evenWithAClaimedName() {
     assertThat(refusal(null)).contains("no credential", "authorization: Bearer");
-    assertThat(refusal("Basic YWRtaW46YWRtaW4=")).contains("no credential");
+    assertThat(refusal("Basic YWRtaW46YWRtaW4=")).contains("must be 'Bearer <token>'");
     assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance()).getStatusValue())
         .as("the health check needs no credential").isEqualTo(1);
   }

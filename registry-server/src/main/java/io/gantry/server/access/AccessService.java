@@ -1,0 +1,278 @@
+package io.gantry.server.access;
+
+import io.gantry.server.audit.Action;
+import io.gantry.server.audit.Payload;
+import io.gantry.server.auth.ApiTokenAuthenticator;
+import io.gantry.server.auth.Caller;
+import io.gantry.server.change.ChangeSubscriber;
+import io.gantry.server.common.ModelGlob;
+import io.gantry.server.common.Names;
+import io.gantry.server.common.Transactions;
+import io.gantry.server.common.Violations;
+import io.gantry.server.error.ErrorCode;
+import io.gantry.server.error.GantryException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import org.jooq.DSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Who may do what: role bindings and API tokens, changed by admins (every change audited) and held in memory on
+ * every replica, so that checking a call reads no database. A change reaches the other replicas through the change
+ * feed; until the listener hears it, a replica decides on what it read last.
+ */
+public final class AccessService implements ChangeSubscriber, ApiTokenAuthenticator.Directory {
+
+  private static final Logger log = LoggerFactory.getLogger(AccessService.class);
+  private static final Pattern SUBJECT = Pattern.compile("(user|group):[!-~]{1,256}");
+  private static final Pattern PRINCIPAL = Pattern.compile("[!-~]{1,256}");
+  private static final Pattern BINDING_NAME = Pattern.compile("roleBindings/(-?[0-9]{1,18})");
+  private static final Pattern TOKEN_NAME = Pattern.compile("apiTokens/([0-9a-fA-F-]{36})");
+  private static final int MAX_DESCRIPTION = 1000;
+
+  private final DSLContext dsl;
+  private final Transactions transactions;
+  private final AccessRepository repository;
+  private final List<RoleBinding> configured;
+  private final Executor background;
+  private final Clock clock;
+  private final AtomicBoolean reloadPending = new AtomicBoolean();
+  private final Map<UUID, Instant> unrecordedUses = new ConcurrentHashMap<>();
+  private volatile Grants grants;
+
+  /** @param admins subjects that are admin on every model by configuration */
+  public AccessService(DSLContext dsl, Transactions transactions, AccessRepository repository, List<String> admins,
+      Executor background, Clock clock) {
+    this.dsl = dsl;
+    this.transactions = transactions;
+    this.repository = repository;
+    this.background = background;
+    this.clock = clock;
+    List<RoleBinding> fromConfiguration = new ArrayList<>();
+    for (String subject : admins) {
+      fromConfiguration.add(new RoleBinding(-(fromConfiguration.size() + 1), subject, Role.ADMIN,
+          RoleBinding.EVERY_MODEL, List.of(), clock.instant(), "GANTRY_ADMINS", true));
+    }
+    this.configured = List.copyOf(fromConfiguration);
+    reload();
+  }
+
+  /** Whether {@code caller} has {@code right} on {@code scope}. */
+  public boolean allows(Caller.Identity caller, Right right, Scope scope) {
+    return grants.allows(caller, right, scope);
+  }
+
+  /** The bindings that apply to {@code caller}. */
+  public List<RoleBinding> bindingsOf(Caller.Identity caller) {
+    return grants.bindingsOf(caller);
+  }
+
+  public RoleBinding grant(String subject, Role role, String modelPattern, List<String> aliases, String actor) {
+    Violations violations = new Violations().required("role_binding.subject", subject)
+        .required("role_binding.model_pattern", modelPattern);
+    if (!subject.isEmpty() && !SUBJECT.matcher(subject).matches()) {
+      violations.add("role_binding.subject", "'" + Names.printable(subject) + "' must be user:NAME or group:NAME "
+          + "(printable characters, no spaces, at most 256)");
+    }
+    if (!modelPattern.isEmpty() && !ModelGlob.SYNTAX.matcher(modelPattern).matches()) {
+      violations.add("role_binding.model_pattern", "'" + Names.printable(modelPattern) + "' is not "
+          + ModelGlob.SYNTAX_HINT);
+    }
+    if (!aliases.isEmpty() && role != Role.PUBLISHER && role != Role.APPROVER) {
+      violations.add("role_binding.aliases", "only publisher and approver bindings name aliases; a "
+          + role.wireName() + " binding applies to every alias");
+    }
+    for (int i = 0; i < aliases.size(); i++) {
+      if (!Names.ALIAS.matcher(aliases.get(i)).matches() || aliases.get(i).equals(Names.LATEST)) {
+        violations.add("role_binding.aliases[" + i + "]", "'" + Names.printable(aliases.get(i))
+            + "' is not an alias that can be moved");
+      }
+    }
+    violations.throwIfAny();
+    RoleBinding binding = transactions.write(actor, tx -> {
+      RoleBinding inserted = repository.insert(tx.dsl(), subject, role, modelPattern, aliases, actor)
+          .orElseThrow(() -> new GantryException(ErrorCode.ROLE_BINDING_ALREADY_EXISTS, subject + " already has the "
+              + role.wireName() + " role on " + modelPattern + ": delete that binding first to change its aliases"));
+      tx.record(Action.ROLE_GRANTED, inserted.name(), Payload.of("subject", subject, "role", role.wireName(),
+          "model_pattern", modelPattern, "aliases", aliases));
+      return inserted;
+    });
+    reload();
+    return binding;
+  }
+
+  public void revoke(String name, String actor) {
+    long id = parseBindingName(name);
+    if (id <= 0) {
+      throw new GantryException(ErrorCode.ROLE_BINDING_CONFIGURED, name + " comes from GANTRY_ADMINS: change the "
+          + "server's configuration to remove it");
+    }
+    transactions.write(actor, tx -> {
+      RoleBinding binding = repository.binding(tx.dsl(), id).orElseThrow(() -> bindingNotFound(name));
+      repository.delete(tx.dsl(), id);
+      tx.record(Action.ROLE_REVOKED, binding.name(), Payload.of("subject", binding.subject(),
+          "role", binding.role().wireName(), "model_pattern", binding.modelPattern(), "aliases", binding.aliases()));
+      return null;
+    });
+    reload();
+  }
+
+  /** Every binding, those from configuration first; only those of {@code subject} when it is not empty. */
+  public List<RoleBinding> bindings(String subject) {
+    return grants.bindings().stream().filter(b -> subject.isEmpty() || b.subject().equals(subject)).toList();
+  }
+
+  /** A token and its secret, which is in this answer only. */
+  public record NewToken(ApiToken token, String secret) {}
+
+  public NewToken createToken(String principal, String description, Optional<Instant> expireTime, String actor) {
+    Violations violations = new Violations().required("api_token.principal", principal)
+        .line("api_token.description", description, MAX_DESCRIPTION);
+    if (!principal.isEmpty() && !PRINCIPAL.matcher(principal).matches()) {
+      violations.add("api_token.principal", "'" + Names.printable(principal) + "' must be 1 to 256 printable "
+          + "characters without spaces");
+    }
+    if (expireTime.isPresent() && !expireTime.get().isAfter(clock.instant())) {
+      violations.add("api_token.expire_time", "is not in the future: " + expireTime.get());
+    }
+    violations.throwIfAny();
+    ApiTokenAuthenticator.Minted minted = ApiTokenAuthenticator.mint();
+    ApiToken token = transactions.write(actor, tx -> {
+      ApiToken inserted = repository.insertToken(tx.dsl(), minted.id(), principal, description, minted.sha256(),
+          expireTime, actor);
+      Map<String, Object> payload = Payload.of("principal", principal, "description", description);
+      payload.put("expire_time", expireTime.map(Instant::toString).orElse(null));
+      tx.record(Action.TOKEN_CREATED, inserted.name(), payload);
+      return inserted;
+    });
+    reload();
+    return new NewToken(token, minted.secret());
+  }
+
+  public List<ApiToken> tokens(boolean showInactive) {
+    Instant now = clock.instant();
+    return repository.tokens(dsl).stream().filter(token -> showInactive || token.active(now)).toList();
+  }
+
+  public ApiToken revokeToken(String name, String actor) {
+    UUID id = parseTokenName(name);
+    ApiToken token = transactions.write(actor, tx -> {
+      ApiToken before = repository.lockToken(tx.dsl(), id).orElseThrow(() ->
+          new GantryException(ErrorCode.API_TOKEN_NOT_FOUND, "API token " + name + " not found"));
+      if (before.revokeTime().isPresent()) {
+        tx.unchanged();
+        return before;
+      }
+      ApiToken revoked = repository.revoke(tx.dsl(), id, actor);
+      tx.record(Action.TOKEN_REVOKED, revoked.name(), Payload.of("principal", revoked.principal()));
+      return revoked;
+    });
+    reload();
+    return token;
+  }
+
+  @Override
+  public Optional<ApiTokenAuthenticator.Stored> find(UUID id) {
+    return grants.token(id);
+  }
+
+  @Override
+  public void used(UUID id) {
+    unrecordedUses.put(id, clock.instant());
+  }
+
+  /** Writes the last use of the tokens used since the last call; run now and then, not on every call. */
+  public void recordUses() {
+    if (unrecordedUses.isEmpty()) {
+      return;
+    }
+    Map<Instant, List<UUID>> byTime = new LinkedHashMap<>();
+    for (UUID id : Set.copyOf(unrecordedUses.keySet())) {
+      Instant at = unrecordedUses.remove(id);
+      if (at != null) {
+        byTime.computeIfAbsent(at, t -> new ArrayList<>()).add(id);
+      }
+    }
+    byTime.forEach((at, ids) -> repository.markUsed(dsl, ids, at));
+  }
+
+  /** Reads every binding and token again. */
+  public void reload() {
+    List<RoleBinding> bindings = new ArrayList<>(configured);
+    bindings.addAll(repository.bindings(dsl));
+    Map<UUID, ApiTokenAuthenticator.Stored> tokens = new LinkedHashMap<>();
+    for (ApiTokenAuthenticator.Stored token : repository.storedTokens(dsl)) {
+      tokens.put(token.id(), token);
+    }
+    grants = new Grants(bindings, tokens);
+  }
+
+  @Override
+  public void accessChanged() {
+    reloadSoon();
+  }
+
+  @Override
+  public void changed(Set<String> models) {}
+
+  @Override
+  public void listenerLost() {}
+
+  @Override
+  public void resynced() {
+    reloadSoon();
+  }
+
+  /** Reloads off the calling thread (the listener's), once however many changes arrive meanwhile. */
+  private void reloadSoon() {
+    if (reloadPending.compareAndSet(false, true)) {
+      background.execute(() -> {
+        reloadPending.set(false);
+        try {
+          reload();
+        } catch (RuntimeException e) {
+          log.warn("Could not read role bindings and API tokens again; deciding on those read before: {}",
+              e.toString());
+        }
+      });
+    }
+  }
+
+  private static long parseBindingName(String name) {
+    var m = BINDING_NAME.matcher(name);
+    if (!m.matches()) {
+      throw GantryException.invalid("name", name.isEmpty() ? "is required (roleBindings/{id})"
+          : "'" + Names.printable(name) + "' is not a resource name of the form roleBindings/{id}");
+    }
+    return Long.parseLong(m.group(1));
+  }
+
+  private static UUID parseTokenName(String name) {
+    var m = TOKEN_NAME.matcher(name);
+    if (m.matches()) {
+      try {
+        return UUID.fromString(m.group(1));
+      } catch (IllegalArgumentException e) {
+        // reported below
+      }
+    }
+    throw GantryException.invalid("name", name.isEmpty() ? "is required (apiTokens/{uuid})"
+        : "'" + Names.printable(name) + "' is not a resource name of the form apiTokens/{uuid}");
+  }
+
+  private static GantryException bindingNotFound(String name) {
+    return new GantryException(ErrorCode.ROLE_BINDING_NOT_FOUND, "role binding " + name + " not found");
+  }
+}

@@ -1,0 +1,139 @@
+package io.gantry.server.auth;
+
+import io.gantry.server.error.ErrorCode;
+import io.gantry.server.error.GantryException;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+
+/**
+ * Identity from a verified credential: {@code authorization: Bearer} with a Gantry API token or a JWT, or else a
+ * client certificate the TLS handshake verified (mTLS). A call with none, or with one that cannot be accepted, ends
+ * {@code UNAUTHENTICATED} ({@code CREDENTIAL_REJECTED}) saying why, and the refusal is audited; the
+ * {@code x-gantry-user} header means nothing here.
+ */
+public final class VerifiedIdentityInterceptor implements ServerInterceptor {
+
+  /** Records a refused credential in the audit log; must not block the calling thread. */
+  public interface Refusals {
+    void credentialRejected(String method, String peer, String reason);
+  }
+
+  private static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  private static final String BEARER = "bearer ";
+  // subjectAltName types (RFC 5280): dNSName, rfc822Name (e-mail), uniformResourceIdentifier (SPIFFE IDs)
+  private static final Set<Integer> NAME_TYPES = Set.of(1, 2, 6);
+
+  private final Optional<JwtAuthenticator> jwt;
+  private final Optional<ApiTokenAuthenticator> apiTokens;
+  private final boolean clientCertificates;
+  private final Refusals refusals;
+
+  public VerifiedIdentityInterceptor(Optional<JwtAuthenticator> jwt, Optional<ApiTokenAuthenticator> apiTokens,
+      boolean clientCertificates, Refusals refusals) {
+    this.jwt = jwt;
+    this.apiTokens = apiTokens;
+    this.clientCertificates = clientCertificates;
+    this.refusals = refusals;
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    Caller.Identity identity;
+    try {
+      identity = identify(call, headers.get(AUTHORIZATION));
+    } catch (CredentialRejected e) {
+      refusals.credentialRejected(call.getMethodDescriptor().getFullMethodName(),
+          String.valueOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)), e.getMessage());
+      return Caller.refuse(call, new GantryException(ErrorCode.CREDENTIAL_REJECTED, e.getMessage()));
+    }
+    return Caller.runAs(identity, call, headers, next);
+  }
+
+  private Caller.Identity identify(ServerCall<?, ?> call, String authorization) {
+    if (authorization != null) {
+      if (!authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+        throw new CredentialRejected("the authorization header must be 'Bearer <token>'");
+      }
+      String token = authorization.substring(BEARER.length()).trim();
+      if (token.startsWith(ApiTokenAuthenticator.PREFIX)) {
+        return apiTokens.orElseThrow(() -> new CredentialRejected("this server does not accept API tokens "
+            + "(GANTRY_API_TOKENS is not true)")).identity(token);
+      }
+      return jwt.orElseThrow(() -> new CredentialRejected("this server does not accept JWTs (GANTRY_JWT_KEYS is "
+          + "not set)")).identity(token);
+    }
+    if (clientCertificates) {
+      Optional<Caller.Identity> fromCertificate = fromCertificate(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+      if (fromCertificate.isPresent()) {
+        return fromCertificate.get();
+      }
+    }
+    throw new CredentialRejected("no credential: send the header 'authorization: Bearer <token>' (gantry --token, or "
+        + "GANTRY_TOKEN)" + (clientCertificates ? ", or a client certificate" : ""));
+  }
+
+  /**
+   * The principal of a verified client certificate: its first DNS, e-mail or URI subject alternative name, else the
+   * common name of its subject.
+   */
+  static Optional<Caller.Identity> fromCertificate(SSLSession session) {
+    if (session == null) {
+      return Optional.empty();
+    }
+    Certificate[] chain;
+    try {
+      chain = session.getPeerCertificates();
+    } catch (SSLPeerUnverifiedException e) {
+      return Optional.empty();
+    }
+    if (chain.length == 0 || !(chain[0] instanceof X509Certificate certificate)) {
+      return Optional.empty();
+    }
+    return principal(certificate).map(name -> Caller.Identity.of(name, Caller.Method.MTLS));
+  }
+
+  private static Optional<String> principal(X509Certificate certificate) {
+    List<String> names = new ArrayList<>();
+    try {
+      if (certificate.getSubjectAlternativeNames() != null) {
+        for (List<?> name : certificate.getSubjectAlternativeNames()) {
+          if (NAME_TYPES.contains((Integer) name.get(0)) && name.get(1) instanceof String value) {
+            names.add(value);
+          }
+        }
+      }
+    } catch (CertificateParsingException e) {
+      // fall back to the subject
+    }
+    if (!names.isEmpty()) {
+      return Optional.of(names.get(0));
+    }
+    try {
+      for (Rdn rdn : new LdapName(certificate.getSubjectX500Principal().getName()).getRdns()) {
+        if (rdn.getType().equalsIgnoreCase("CN")) {
+          return Optional.of(rdn.getValue().toString());
+        }
+      }
+    } catch (InvalidNameException e) {
+      return Optional.empty();
+    }
+    return Optional.empty();
+  }
+}
