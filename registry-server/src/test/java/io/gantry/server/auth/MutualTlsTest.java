@@ -1,0 +1,188 @@
+package io.gantry.server.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.gantry.server.GantryServer;
+import io.gantry.server.TestRegistry;
+import io.gantry.v1.AccessControlGrpc;
+import io.gantry.v1.ApiToken;
+import io.gantry.v1.Caller;
+import io.gantry.v1.CreateApiTokenRequest;
+import io.gantry.v1.CreateModelRequest;
+import io.gantry.v1.GetCallerRequest;
+import io.gantry.v1.ModelRegistryGrpc;
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.stub.MetadataUtils;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * mTLS on a real TLS port: a client certificate issued by the configured client CA names the caller (its first
+ * subject alternative name, else its common name); a certificate from another CA is no credential; a caller
+ * without a certificate may still present a bearer token. Certificates are made here with the JDK's keytool.
+ */
+class MutualTlsTest {
+
+  @TempDir
+  static Path dir;
+
+  private static GantryServer server;
+  private static Path serverCert;
+
+  @BeforeAll
+  static void start() throws Exception {
+    keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=gantry",
+        "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-keystore", store("server"));
+    serverCert = pem(dir.resolve("server.crt"), "server", "server");
+    Path serverKey = key("server", "server");
+    keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=test-ca",
+        "-ext", "bc:c", "-validity", "2", "-keystore", store("ca"));
+    Path ca = pem(dir.resolve("ca.crt"), "ca", "ca");
+    issue("deployer", "CN=deploy-bot,O=Example", "SAN=dns:deployer.prod.example.com");
+    issue("batch", "CN=batch-job,O=Example", null);
+    keytool("-genkeypair", "-alias", "rogue", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=deploy-bot",
+        "-validity", "2", "-keystore", store("rogue"));
+    pem(dir.resolve("rogue.crt"), "rogue", "rogue");
+    key("rogue", "rogue");
+
+    server = TestRegistry.start(dir.resolve("data"), Map.of("GANTRY_TLS_CERT", serverCert.toString(),
+        "GANTRY_TLS_KEY", serverKey.toString(), "GANTRY_TLS_CLIENT_CA", ca.toString(),
+        "GANTRY_ADMINS", "deployer.prod.example.com,batch-job", "GANTRY_GRPC_HOST", "0.0.0.0",
+        "GANTRY_API_TOKENS", "true"));
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  private static String store(String name) {
+    return dir.resolve(name + ".p12").toString();
+  }
+
+  /** A key pair for {@code name} and a certificate for it signed by the CA. */
+  private static void issue(String name, String subject, String san) throws Exception {
+    keytool("-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", subject,
+        "-validity", "2", "-keystore", store(name));
+    keytool("-certreq", "-alias", name, "-keystore", store(name), "-file", dir.resolve(name + ".csr").toString());
+    List<String> sign = new ArrayList<>(List.of("-gencert", "-rfc", "-alias", "ca", "-keystore", store("ca"),
+        "-infile", dir.resolve(name + ".csr").toString(), "-outfile", dir.resolve(name + ".crt").toString(),
+        "-validity", "2"));
+    if (san != null) {
+      sign.addAll(List.of("-ext", san));
+    }
+    keytool(sign.toArray(String[]::new));
+    key(name, name);
+  }
+
+  private static void keytool(String... args) throws Exception {
+    Path keytool = Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("keytool");
+    List<String> command = new ArrayList<>(List.of(keytool.toString()));
+    command.addAll(List.of(args));
+    command.addAll(List.of("-storetype", "PKCS12", "-storepass", "changeit", "-noprompt"));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(new String(process.getInputStream().readAllBytes())).isZero();
+  }
+
+  private static KeyStore load(String name) throws Exception {
+    KeyStore keyStore = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(Path.of(store(name)))) {
+      keyStore.load(in, "changeit".toCharArray());
+    }
+    return keyStore;
+  }
+
+  private static Path pem(Path file, String name, String alias) throws Exception {
+    Files.writeString(file, pem("CERTIFICATE", load(name).getCertificate(alias).getEncoded()));
+    return file;
+  }
+
+  private static Path key(String name, String alias) throws Exception {
+    Path file = dir.resolve(name + ".key");
+    Files.writeString(file, pem("PRIVATE KEY", load(name).getKey(alias, "changeit".toCharArray()).getEncoded()));
+    return file;
+  }
+
+  private static String pem(String type, byte[] der) {
+    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+        + "\n-----END " + type + "-----\n";
+  }
+
+  private static ManagedChannel channel(String client) throws Exception {
+    TlsChannelCredentials.Builder credentials = TlsChannelCredentials.newBuilder().trustManager(serverCert.toFile());
+    if (client != null) {
+      credentials.keyManager(dir.resolve(client + ".crt").toFile(), dir.resolve(client + ".key").toFile());
+    }
+    ChannelCredentials built = credentials.build();
+    return Grpc.newChannelBuilderForAddress("127.0.0.1", server.grpcPort(), built).build();
+  }
+
+  private static Caller caller(ManagedChannel channel) {
+    return AccessControlGrpc.newBlockingStub(channel).getCaller(GetCallerRequest.getDefaultInstance());
+  }
+
+  @Test
+  void aCertificateFromTheClientCa_namesTheCaller_byItsAlternativeNameOrElseItsCommonName() throws Exception {
+    ManagedChannel deployer = channel("deployer");
+    ManagedChannel batch = channel("batch");
+    try {
+      Caller caller = caller(deployer);
+      assertThat(caller.getPrincipal()).isEqualTo("deployer.prod.example.com");
+      assertThat(caller.getAuthenticatedBy()).isEqualTo("mtls");
+      assertThat(caller(batch).getPrincipal()).isEqualTo("batch-job");
+      assertThat(ModelRegistryGrpc.newBlockingStub(deployer).createModel(CreateModelRequest.newBuilder()
+          .setModelId(TestRegistry.uniqueModel("mtls")).build()).getCreatedBy()).isEqualTo("deployer.prod.example.com");
+    } finally {
+      deployer.shutdownNow();
+      batch.shutdownNow();
+    }
+  }
+
+  @Test
+  void aCertificateFromAnotherCa_orNone_isNotACaller() throws Exception {
+    ManagedChannel rogue = channel("rogue");
+    ManagedChannel anonymous = channel(null);
+    try {
+      // client certificates are optional (a caller may send a token instead): one the CA did not issue is no credential
+      StatusRuntimeException untrusted = catchThrowableOfType(() -> caller(rogue), StatusRuntimeException.class);
+      assertThat(untrusted.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+      assertThat(untrusted.getStatus().getDescription()).contains("no credential");
+      StatusRuntimeException none = catchThrowableOfType(() -> caller(anonymous), StatusRuntimeException.class);
+      assertThat(none.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+      assertThat(none.getStatus().getDescription()).contains("no credential", "or a client certificate");
+
+      ManagedChannel deployer = channel("deployer");
+      String secret = AccessControlGrpc.newBlockingStub(deployer).createApiToken(CreateApiTokenRequest.newBuilder()
+          .setApiToken(ApiToken.newBuilder().setPrincipal("ci")).build()).getSecret();
+      deployer.shutdownNow();
+      Metadata bearer = new Metadata();
+      bearer.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + secret);
+      assertThat(AccessControlGrpc.newBlockingStub(anonymous)
+          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer))
+          .getCaller(GetCallerRequest.getDefaultInstance()).getPrincipal())
+          .as("a token instead of a certificate").isEqualTo("ci");
+    } finally {
+      rogue.shutdownNow();
+      anonymous.shutdownNow();
+    }
+  }
+}
