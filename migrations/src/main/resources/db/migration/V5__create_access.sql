@@ -27,3 +27,7 @@ create table api_token (
     revoked_by    varchar(256),
     last_use_time timestamptz
 );
+
+-- what an approver was besides its name when approving ('group:NAME', 'role:NAME', comma-separated), for the
+-- approvals policy's group and role entries
+alter table promotion_decision add column memberships text not null default '';

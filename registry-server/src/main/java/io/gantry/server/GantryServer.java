@@ -240,7 +240,7 @@ public final class GantryServer implements AutoCloseable {
       var registry = new ModelRegistryEndpoint(models, versions, aliases, new AliasWatchEndpoint(watches));
       var cachedReads = new CachedReadsEndpoint(cache, aliases, versions, workers);
       List<ServerServiceDefinition> services = List.of(cachedReads.overlay(registry.bindService()),
-          new PromotionsEndpoint(promotions, bindings).bindService(), new ArtifactsEndpoint(artifacts).bindService(),
+          new PromotionsEndpoint(promotions, bindings, access).bindService(), new ArtifactsEndpoint(artifacts).bindService(),
           new AuditEndpoint(auditService, auditFollowers).bindService(),
           new AccessEndpoint(access, config.identity().rolesEnforced()).bindService());
       List<String> unruled = Permissions.missing(services);

@@ -39,7 +39,8 @@ record ApprovalsPolicy(int count, Set<String> approvers) implements Policy {
         ignored.put(approver, "the requester");
       } else if (approver.equals(creator)) {
         ignored.put(approver, "the creator of " + input.candidate().reference());
-      } else if (!approvers.isEmpty() && !approvers.contains(approver)) {
+      } else if (!approvers.isEmpty() && !approvers.contains(approver)
+          && approval.memberships().stream().noneMatch(approvers::contains)) {
         ignored.put(approver, "not an allowed approver");
       } else {
         counted.add(approver);

@@ -15,7 +15,9 @@ import java.util.Set;
  *
  * <ul>
  *   <li>{@code count} (whole number ≥ 1, required): how many distinct approvals are needed
- *   <li>{@code approvers} (list of principals, optional): only these may approve; when absent, anyone else may
+ *   <li>{@code approvers} (list, optional): only these may approve: principals, {@code group:NAME} (a group the
+ *       approver's credential names) and {@code role:NAME} (a role the approver holds on the model and alias, e.g.
+ *       {@code role:approver}); when absent, anyone else may
  *       (the registry's roles still decide who can call ApprovePromotion at all)
  * </ul>
  */
@@ -34,7 +36,8 @@ public final class ApprovalsPolicyFactory implements PolicyFactory {
       throw p.invalid("count", "must be at least 1, got " + count);
     }
     List<String> approvers = p.optionalStringList("approvers").orElse(List.of());
-    if (!approvers.isEmpty() && approvers.size() < count) {
+    boolean onlyPrincipals = approvers.stream().noneMatch(a -> a.startsWith("group:") || a.startsWith("role:"));
+    if (!approvers.isEmpty() && onlyPrincipals && approvers.size() < count) {
       throw p.invalid("approvers", "lists " + approvers.size() + " principals, fewer than the " + count
           + " approvals required");
     }

@@ -69,6 +69,24 @@ class ApprovalsPolicyTest {
   }
 
   @Test
+  void groupsAndRoles_countTheirMembers_butNeverTheRequesterOrTheCreator() {
+    Policy riskOrApprovers = POLICIES.create("approvals",
+        Map.of("count", 2, "approvers", List.of("group:risk", "role:approver")));
+    List<Approval> approvals = List.of(
+        new Approval("frank", NOW, "", java.util.Set.of("group:risk")),
+        new Approval("carol", NOW, "", java.util.Set.of("group:risk", "role:approver")),
+        new Approval("erin", NOW, "", java.util.Set.of("role:approver")),
+        new Approval("viola", NOW, "", java.util.Set.of("group:viewers", "role:viewer")),
+        new Approval("alice", NOW, "", java.util.Set.of("role:approver")));
+    Verdict verdict = riskOrApprovers.evaluate(new PolicyInput(version(2).createdBy("erin").build(),
+        Optional.empty(), request("champion"), approvals, List.of(), NOW));
+
+    assertThat(verdict.outcome()).isEqualTo(Outcome.PASS);
+    assertThat(verdict.message()).isEqualTo("2 of 2 approvals (frank, alice); not counted: carol (the requester), "
+        + "erin (the creator of nyc-taxi-duration/2), viola (not an allowed approver)");
+  }
+
+  @Test
   void withoutAnApproverList_anyoneButTheRequesterAndCreatorCounts() {
     Policy one = POLICIES.create("approvals", Map.of("count", 1));
 

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -77,6 +78,22 @@ public final class AccessService implements ChangeSubscriber, ApiTokenAuthentica
   /** The bindings that apply to {@code caller}. */
   public List<RoleBinding> bindingsOf(Caller.Identity caller) {
     return grants.bindingsOf(caller);
+  }
+
+  /**
+   * What {@code caller} is on a model's alias besides its name, for the approvals policy: {@code group:NAME} for its
+   * groups, {@code role:NAME} for the roles its bindings give there.
+   */
+  public Set<String> memberships(Caller.Identity caller, String modelId, String alias) {
+    Set<String> memberships = new TreeSet<>();
+    caller.groups().forEach(group -> memberships.add(RoleBinding.GROUP + group));
+    for (RoleBinding binding : grants.bindingsOf(caller)) {
+      if (binding.grants(Right.READ, Scope.model(modelId))
+          && (binding.aliases().isEmpty() || binding.aliases().contains(alias))) {
+        memberships.add("role:" + binding.role().wireName());
+      }
+    }
+    return memberships;
   }
 
   public RoleBinding grant(String subject, Role role, String modelPattern, List<String> aliases, String actor) {

@@ -1,5 +1,6 @@
 package io.gantry.server.api;
 
+import io.gantry.server.access.AccessService;
 import io.gantry.server.auth.Caller;
 import io.gantry.server.common.Names;
 import io.gantry.server.common.RequestKey;
@@ -37,10 +38,12 @@ public final class PromotionsEndpoint extends PromotionsGrpc.PromotionsImplBase 
 
   private final PromotionService promotions;
   private final PolicyBindingService bindings;
+  private final AccessService access;
 
-  public PromotionsEndpoint(PromotionService promotions, PolicyBindingService bindings) {
+  public PromotionsEndpoint(PromotionService promotions, PolicyBindingService bindings, AccessService access) {
     this.promotions = promotions;
     this.bindings = bindings;
+    this.access = access;
   }
 
   @Override
@@ -76,8 +79,10 @@ public final class PromotionsEndpoint extends PromotionsGrpc.PromotionsImplBase 
 
   @Override
   public void approvePromotion(ApprovePromotionRequest request, StreamObserver<Promotion> observer) {
+    Caller.Identity caller = Caller.identity();
     Rpc.unary(observer, () -> PromotionMessages.toProto(promotions.approve(
-        Names.parsePromotionName("name", request.getName()), request.getComment(), Caller.principal())));
+        Names.parsePromotionName("name", request.getName()), request.getComment(), caller.principal(),
+        (model, alias) -> access.memberships(caller, model, alias))));
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.gantry.server.common.Names;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -52,7 +53,7 @@ public record Promotion(
    * under.
    */
   public record Decision(String principal, boolean approved, String comment, OffsetDateTime time,
-      String contentDigest, String policySetDigest) {
+      String contentDigest, String policySetDigest, Set<String> memberships) {
 
     /** Whether this approval counts for a promotion whose candidate and policy set have these digests. */
     public boolean countsFor(String candidateDigest, String currentPolicySetDigest) {

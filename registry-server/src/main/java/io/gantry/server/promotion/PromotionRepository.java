@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.jooq.DSLContext;
@@ -112,12 +113,14 @@ public final class PromotionRepository {
         .set(PROMOTION_DECISION.COMMENT, decision.comment())
         .set(PROMOTION_DECISION.CONTENT_DIGEST, decision.contentDigest())
         .set(PROMOTION_DECISION.POLICY_SET_DIGEST, decision.policySetDigest())
+        .set(PROMOTION_DECISION.MEMBERSHIPS, String.join(",", decision.memberships()))
         .onConflict(PROMOTION_DECISION.PROMOTION_SEQ, PROMOTION_DECISION.PRINCIPAL)
         .doUpdate()
         .set(PROMOTION_DECISION.APPROVED, decision.approved())
         .set(PROMOTION_DECISION.COMMENT, decision.comment())
         .set(PROMOTION_DECISION.CONTENT_DIGEST, decision.contentDigest())
         .set(PROMOTION_DECISION.POLICY_SET_DIGEST, decision.policySetDigest())
+        .set(PROMOTION_DECISION.MEMBERSHIPS, String.join(",", decision.memberships()))
         .set(PROMOTION_DECISION.CREATE_TIME, DSL.currentOffsetDateTime())
         .execute();
   }
@@ -191,7 +194,8 @@ public final class PromotionRepository {
 
   private static Promotion.Decision toDecision(PromotionDecisionRecord d) {
     return new Promotion.Decision(d.getPrincipal(), d.getApproved(), d.getComment(), d.getCreateTime(),
-        d.getContentDigest(), d.getPolicySetDigest());
+        d.getContentDigest(), d.getPolicySetDigest(),
+        d.getMemberships().isEmpty() ? Set.of() : Set.of(d.getMemberships().split(",")));
   }
 
   private static JSON verdictsJson(List<Verdict> verdicts) {

@@ -42,6 +42,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jooq.DSLContext;
 import org.slf4j.Logger;
@@ -140,11 +141,17 @@ public final class PromotionService {
         Optional.empty(), archivePrevious), dryRun, requestKey, actor);
   }
 
+  /** What an approver is besides its name, for the {@code approvals} policy: groups and roles on model and alias. */
+  @FunctionalInterface
+  public interface Memberships {
+    Set<String> of(String modelId, String alias);
+  }
+
   /**
    * Approves a promotion awaiting approval, then evaluates it again: with enough approvals it applies.
    * Approving twice changes nothing; the requester may not approve (refused and audited).
    */
-  public Promotion approve(UUID id, String comment, String actor) {
+  public Promotion approve(UUID id, String comment, String actor, Memberships memberships) {
     new Violations().text("comment", comment, MAX_COMMENT).throwIfAny();
     return decide(id, actor, (tx, alias, promotion) -> {
       if (promotion.requester().equals(actor)) {
@@ -161,7 +168,7 @@ public final class PromotionService {
         return Step.done(promotion);
       }
       Decision decision = new Decision(actor, true, comment, OffsetDateTime.now(clock),
-          context.contentDigest(), context.effective().digest());
+          context.contentDigest(), context.effective().digest(), memberships.of(promotion.modelId(), promotion.alias()));
       promotions.replaceDecision(tx.dsl(), id, decision);
       tx.record(Action.PROMOTION_APPROVED, promotion.name(), Payload.of(
           "model", promotion.modelId(), "alias", promotion.alias(), "version", promotion.version().orElse(null),
@@ -184,7 +191,7 @@ public final class PromotionService {
             "the requester of a promotion does not reject it; cancel it instead");
       }
       Decision decision = new Decision(actor, false, comment, OffsetDateTime.now(clock), promotion.contentDigest(),
-          promotion.policySetDigest());
+          promotion.policySetDigest(), Set.of());
       promotions.replaceDecision(tx.dsl(), id, decision);
       String reason = "rejected by " + actor + (comment.isEmpty() ? "" : ": " + comment);
       promotions.setState(tx.dsl(), id, State.REJECTED, reason);
@@ -430,7 +437,7 @@ public final class PromotionService {
   private Evaluation judge(DSLContext ctx, Subject subject, Context context, List<Decision> decisions) {
     List<Approval> approvals = decisions.stream()
         .filter(d -> d.countsFor(context.contentDigest(), context.effective().digest()))
-        .map(d -> new Approval(d.principal(), d.time().toInstant(), d.comment()))
+        .map(d -> new Approval(d.principal(), d.time().toInstant(), d.comment(), d.memberships()))
         .toList();
     Candidate candidate = CandidateMapper.toCandidate(context.candidate(), context.artifactCheck());
     PolicyInput input = new PolicyInput(candidate, context.holder().map(CandidateMapper::toCandidate),
