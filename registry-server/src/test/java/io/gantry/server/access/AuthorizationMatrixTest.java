@@ -76,6 +76,8 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,6 +89,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -238,6 +242,26 @@ class AuthorizationMatrixTest {
     everyMethod().forEach(method -> names.add(method.getFullMethodName()));
     assertThat(names).allSatisfy(name -> assertThat(Permissions.of(name)).as("rule for " + name).isPresent());
     assertThat(samples().keySet()).containsExactlyInAnyOrderElementsOf(names);
+  }
+
+  @Test
+  void theDocumentedTable_saysWhatThePermissionsSay() throws Exception {
+    Map<String, Supplier<Message>> samples = samples();
+    Map<String, String> documented = new LinkedHashMap<>();
+    Matcher row = Pattern.compile("(?m)^\\| `([^`]+)` \\| (\\w+) \\|").matcher(
+        Files.readString(Path.of("..", "docs", "access.md")));
+    while (row.find()) {
+      documented.put(row.group(1), row.group(2));
+    }
+    Map<String, String> actual = new LinkedHashMap<>();
+    for (MethodDescriptor<?, ?> method : everyMethod()) {
+      Permissions.Rule rule = Permissions.of(method.getFullMethodName()).orElseThrow();
+      boolean anyCaller = rule.scope().read(samples.get(method.getFullMethodName()).get(),
+          id -> java.util.Optional.empty()).kind() == Scope.Kind.CALLER;
+      actual.put(method.getFullMethodName(), anyCaller ? "any" : io.gantry.server.access.Role.leastGiving(rule.right())
+          .wireName());
+    }
+    assertThat(documented).containsExactlyInAnyOrderEntriesOf(actual);
   }
 
   @Test
