@@ -1,5 +1,7 @@
 package io.gantry.client;
 
+import io.gantry.v1.AccessControlGrpc.AccessControlBlockingStub;
+import io.gantry.v1.AccessControlGrpc;
 import io.gantry.v1.ArtifactsGrpc.ArtifactsBlockingStub;
 import io.gantry.v1.ArtifactsGrpc.ArtifactsStub;
 import io.gantry.v1.ArtifactsGrpc;
@@ -18,6 +20,7 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.health.v1.HealthGrpc.HealthBlockingStub;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.MetadataUtils;
@@ -46,14 +49,19 @@ public final class GantryClient implements AutoCloseable {
   // gRPC's own retry: UNAVAILABLE means the server did not act on the call, or the call carries a
   // request_id the server deduplicates on; every call of the audit service only reads. Of the artifact calls,
   // finalizing again with the same files changes nothing and the others only read; an upload is never repeated,
-  // as the files it already stored would be refused the second time.
+  // as the files it already stored would be refused the second time. Of the access calls, those that read, and
+  // revoking a token (again, it changes nothing); a grant, a binding's deletion or a new token carry no request_id.
   private static final Map<String, ?> RETRY_UNAVAILABLE = Map.of("methodConfig", List.of(Map.of(
       "name", List.of(Map.of("service", ModelRegistryGrpc.SERVICE_NAME), Map.of("service", AuditGrpc.SERVICE_NAME),
           Map.of("service", PromotionsGrpc.SERVICE_NAME),
-          artifactsMethod(ArtifactsGrpc.getFinalizeVersionMethod().getBareMethodName()),
-          artifactsMethod(ArtifactsGrpc.getListArtifactsMethod().getBareMethodName()),
-          artifactsMethod(ArtifactsGrpc.getDownloadArtifactMethod().getBareMethodName()),
-          artifactsMethod(ArtifactsGrpc.getGetDownloadUrlMethod().getBareMethodName())),
+          method(ArtifactsGrpc.getFinalizeVersionMethod()),
+          method(ArtifactsGrpc.getListArtifactsMethod()),
+          method(ArtifactsGrpc.getDownloadArtifactMethod()),
+          method(ArtifactsGrpc.getGetDownloadUrlMethod()),
+          method(AccessControlGrpc.getGetCallerMethod()),
+          method(AccessControlGrpc.getListRoleBindingsMethod()),
+          method(AccessControlGrpc.getListApiTokensMethod()),
+          method(AccessControlGrpc.getRevokeApiTokenMethod())),
       "retryPolicy", Map.of(
           "maxAttempts", 4.0,
           "initialBackoff", "0.2s",
@@ -69,6 +77,7 @@ public final class GantryClient implements AutoCloseable {
   private final PromotionsBlockingStub promotions;
   private final ArtifactsBlockingStub artifacts;
   private final ArtifactsStub artifactsAsync;
+  private final AccessControlBlockingStub access;
 
   private GantryClient(ManagedChannel channel) {
     this.channel = channel;
@@ -78,6 +87,7 @@ public final class GantryClient implements AutoCloseable {
     this.artifacts = ArtifactsGrpc.newBlockingStub(channel);
     this.artifactsAsync = ArtifactsGrpc.newStub(channel);
     this.audit = AuditGrpc.newBlockingStub(channel);
+    this.access = AccessControlGrpc.newBlockingStub(channel);
     this.health = HealthGrpc.newBlockingStub(channel);
   }
 
@@ -88,8 +98,9 @@ public final class GantryClient implements AutoCloseable {
 
   /**
    * As {@link #connect(String, String)}, over {@code transport} ({@link InsecureChannelCredentials}, or
-   * {@link io.grpc.TlsChannelCredentials} for a server with a certificate), and with {@code token} (a JWT; null for
-   * none) sent as {@code authorization: Bearer}, which a server that verifies callers takes instead of the user name.
+   * {@link io.grpc.TlsChannelCredentials} for a server with a certificate), and with {@code token} (a JWT or a Gantry
+   * API token; null for none) sent as {@code authorization: Bearer}, which a server that verifies callers takes
+   * instead of the user name.
    */
   public static GantryClient connect(String target, String user, String token, ChannelCredentials transport) {
     return new GantryClient(channelBuilder(target, user, token, transport)
@@ -104,8 +115,8 @@ public final class GantryClient implements AutoCloseable {
     return new GantryClient(channelBuilder(target, user, token, transport).disableRetry().build());
   }
 
-  private static Map<String, String> artifactsMethod(String method) {
-    return Map.of("service", ArtifactsGrpc.SERVICE_NAME, "method", method);
+  private static Map<String, String> method(MethodDescriptor<?, ?> method) {
+    return Map.of("service", method.getServiceName(), "method", method.getBareMethodName());
   }
 
   private static ManagedChannelBuilder<?> channelBuilder(String target, String user, String token,
@@ -172,6 +183,14 @@ public final class GantryClient implements AutoCloseable {
    */
   public static Duration transferTimeout(long bytes) {
     return CALL_TIMEOUT.plusSeconds(bytes / MIN_TRANSFER_BYTES_PER_SECOND);
+  }
+
+  /**
+   * The {@code gantry.v1.AccessControl} service: who the server takes the caller for, role bindings and API tokens.
+   * All but {@code GetCaller} need the admin role on every model.
+   */
+  public AccessControlBlockingStub access() {
+    return access.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** The standard {@code grpc.health.v1.Health} service of the server. */

@@ -6,22 +6,25 @@ import java.util.regex.Pattern;
 /**
  * Turns what people type into resource names (AIP-122): {@code taxi} into {@code models/taxi},
  * {@code taxi 3} and {@code models:/taxi/3} (the MLflow URI) into {@code models/taxi/versions/3},
- * {@code models:/taxi@champion} into {@code models/taxi/aliases/champion}, and a promotion's uuid
- * into {@code promotions/{uuid}}. Only the shape is checked here; whether a model id is valid is the
- * server's to say, so that every client gets the same answer naming the same field.
+ * {@code models:/taxi@champion} into {@code models/taxi/aliases/champion}, and the id of a promotion, a role
+ * binding or an API token into {@code promotions/{uuid}}, {@code roleBindings/{id}} or {@code apiTokens/{uuid}}.
+ * Only the shape is checked here; whether a model id is valid is the server's to say, so that every client gets the
+ * same answer naming the same field.
  */
 public final class ResourceNames {
 
   public static final String MODEL_URI_PREFIX = "models:/";
 
   private static final String MODELS = "models/";
-  private static final String PROMOTIONS = "promotions/";
+  private static final String PROMOTIONS = "promotions";
+  private static final String ROLE_BINDINGS = "roleBindings";
+  private static final String API_TOKENS = "apiTokens";
   private static final Pattern VERSION_NUMBER = Pattern.compile("[1-9][0-9]{0,18}");
   private static final Pattern VERSION_URI = Pattern.compile("models:/(.+)/([^/]+)");
   private static final Pattern VERSION_NAME = Pattern.compile("models/(.+)/versions/([^/]+)");
   private static final Pattern ALIAS_URI = Pattern.compile("models:/([^/@]+)@([^/@]+)");
   private static final Pattern ALIAS_NAME = Pattern.compile("models/([^/]+)/aliases/([^/]+)");
-  private static final Pattern PROMOTION_ID = Pattern.compile("[^/\\s]+");
+  private static final Pattern ID = Pattern.compile("[^/\\s]+");
 
   private ResourceNames() {}
 
@@ -98,11 +101,28 @@ public final class ResourceNames {
 
   /** A promotion's uuid or {@code promotions/{uuid}} → {@code promotions/{uuid}}. */
   public static String promotion(String promotion) {
-    String id = promotion.startsWith(PROMOTIONS) ? promotion.substring(PROMOTIONS.length()) : promotion;
-    if (!PROMOTION_ID.matcher(id).matches()) {
-      throw new IllegalArgumentException("expected a promotion as its id or promotions/ID, got '" + promotion + "'");
+    return child(PROMOTIONS, promotion, "a promotion");
+  }
+
+  /** A role binding's id or {@code roleBindings/{id}} → {@code roleBindings/{id}}. */
+  public static String roleBinding(String binding) {
+    return child(ROLE_BINDINGS, binding, "a role binding");
+  }
+
+  /** An API token's uuid or {@code apiTokens/{uuid}} → {@code apiTokens/{uuid}}. */
+  public static String apiToken(String token) {
+    return child(API_TOKENS, token, "an API token");
+  }
+
+  /** {@code id} or {@code collection/id} → {@code collection/id}; the server checks the id itself. */
+  private static String child(String collection, String argument, String what) {
+    String prefix = collection + "/";
+    String id = argument.startsWith(prefix) ? argument.substring(prefix.length()) : argument;
+    if (!ID.matcher(id).matches()) {
+      throw new IllegalArgumentException(
+          "expected " + what + " as its id or " + prefix + "ID, got '" + argument + "'");
     }
-    return PROMOTIONS + id;
+    return prefix + id;
   }
 
   /** Whether {@code argument} names a version on its own, rather than being a model followed by a version. */

@@ -90,4 +90,15 @@ class ResourceNamesTest {
       assertThatThrownBy(() -> ResourceNames.promotion(bad)).as(bad).hasMessageContaining("promotions/ID");
     }
   }
+
+  @Test
+  void roleBindingsAndApiTokensByIdOrResourceName() {
+    assertThat(ResourceNames.roleBinding("12")).isEqualTo("roleBindings/12");
+    assertThat(ResourceNames.roleBinding("roleBindings/-1")).isEqualTo("roleBindings/-1");
+    String uuid = "0b7e3f9a-5c1d-4e2f-8a6b-9c0d1e2f3a4b";
+    assertThat(ResourceNames.apiToken(uuid)).isEqualTo("apiTokens/" + uuid);
+    assertThat(ResourceNames.apiToken("apiTokens/" + uuid)).isEqualTo("apiTokens/" + uuid);
+    assertThatThrownBy(() -> ResourceNames.roleBinding("roleBindings/")).hasMessageContaining("roleBindings/ID");
+    assertThatThrownBy(() -> ResourceNames.apiToken("apiTokens/a/b")).hasMessageContaining("apiTokens/ID");
+  }
 }

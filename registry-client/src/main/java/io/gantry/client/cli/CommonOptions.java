@@ -36,8 +36,9 @@ final class CommonOptions {
       description = "Caller name, sent as x-gantry-user (default: $GANTRY_USER, else " + GantryCli.DEFAULT_USER + ").")
   private String user;
 
-  @Option(names = TOKEN, paramLabel = "JWT",
-      description = "Bearer token for a server that verifies callers (default: $GANTRY_TOKEN); it replaces --user.")
+  @Option(names = TOKEN, paramLabel = "TOKEN",
+      description = "Bearer token for a server that verifies callers: a JWT, or an API token from gantry tokens "
+          + "create (default: $GANTRY_TOKEN); it replaces --user.")
   private String token;
 
   @Option(names = TOKEN_FILE, paramLabel = "FILE",

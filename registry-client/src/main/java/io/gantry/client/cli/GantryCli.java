@@ -25,12 +25,14 @@ import picocli.CommandLine;
         ModelsCommand.class, VersionsCommand.class, ArtifactsCommand.class, EvalCommand.class, ResolveCommand.class,
         WatchCommand.class, AliasesCommand.class, PromoteCommand.class, RollbackCommand.class,
         ApprovalCommands.Approve.class, ApprovalCommands.Reject.class, ApprovalCommands.Cancel.class,
-        PromotionsCommand.class, PolicyCommand.class, AuditCommand.class, BenchCommand.class},
+        PromotionsCommand.class, PolicyCommand.class, AuditCommand.class, WhoamiCommand.class, TokensCommand.class,
+        RolesCommand.class, BenchCommand.class},
     footerHeading = "%nEnvironment:%n",
     footer = {
         "  GANTRY_TARGET  server address host:port (default " + GantryCli.DEFAULT_TARGET + ")",
         "  GANTRY_USER    caller name sent as x-gantry-user (default " + GantryCli.DEFAULT_USER + ")",
-        "  GANTRY_TOKEN, GANTRY_TOKEN_FILE  bearer token (or a file holding it) for a server that verifies callers",
+        "  GANTRY_TOKEN, GANTRY_TOKEN_FILE  bearer JWT or API token (or a file holding it) for a server that "
+            + "verifies callers",
         "  GANTRY_TLS, GANTRY_CA_FILE       speak TLS (true), trusting the system's authorities or those in the file"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -152,7 +154,8 @@ public final class GantryCli {
 
   private static int reportUsageError(ParameterException failure, String[] args) {
     PrintWriter err = failure.getCommandLine().getErr();
-    err.println("error: " + failure.getMessage());
+    // picocli starts the messages of argument groups (missing, mutually exclusive) with its own "Error: "
+    err.println("error: " + failure.getMessage().replaceFirst("^Error: ", ""));
     err.println("Try '" + failure.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
     return EXIT_USAGE;
   }

@@ -9,13 +9,16 @@ import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
 import io.gantry.client.ResourceNames;
 import io.gantry.v1.Alias;
+import io.gantry.v1.ApiToken;
 import io.gantry.v1.AliasEvent;
 import io.gantry.v1.AliasMove;
 import io.gantry.v1.ArtifactFile;
 import io.gantry.v1.ArtifactManifest;
 import io.gantry.v1.AuditAction;
 import io.gantry.v1.AuditEvent;
+import io.gantry.v1.Caller;
 import io.gantry.v1.Checkpoint;
+import io.gantry.v1.CreateApiTokenResponse;
 import io.gantry.v1.DatasetMetrics;
 import io.gantry.v1.DownloadUrl;
 import io.gantry.v1.EffectivePolicy;
@@ -23,11 +26,13 @@ import io.gantry.v1.Evaluation;
 import io.gantry.v1.InclusionProof;
 import io.gantry.v1.ListAliasHistoryResponse;
 import io.gantry.v1.ListAliasesResponse;
+import io.gantry.v1.ListApiTokensResponse;
 import io.gantry.v1.ListAuditEventsResponse;
 import io.gantry.v1.ListModelVersionsResponse;
 import io.gantry.v1.ListModelsResponse;
 import io.gantry.v1.ListPromotionPoliciesResponse;
 import io.gantry.v1.ListPromotionsResponse;
+import io.gantry.v1.ListRoleBindingsResponse;
 import io.gantry.v1.ModelVersion;
 import io.gantry.v1.ModelVersionStatus;
 import io.gantry.v1.PolicyBinding;
@@ -38,10 +43,13 @@ import io.gantry.v1.PromotionDecision;
 import io.gantry.v1.PromotionState;
 import io.gantry.v1.RegisteredModel;
 import io.gantry.v1.Requirement;
+import io.gantry.v1.Role;
+import io.gantry.v1.RoleBinding;
 import io.gantry.v1.Schema;
 import io.gantry.v1.VerifierKey;
 import io.gantry.v1.VerifyAuditLogResponse;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Locale;
@@ -470,6 +478,108 @@ final class Printer {
     table.print(out);
   }
 
+  /** Who the server takes the caller for, then the role bindings that apply to it. */
+  void caller(Caller caller) {
+    if (printedAsJson(caller)) {
+      return;
+    }
+    new TextTable()
+        .row("principal", caller.getPrincipal())
+        .field("groups", String.join(", ", caller.getGroupsList()))
+        .row("authenticated_by", caller.getAuthenticatedBy())
+        .field("api_token", caller.getApiToken())
+        .row("roles_enforced", caller.getRolesEnforced()
+            ? "true"
+            : "false: this server checks no roles, so every caller may do everything")
+        .row("role_bindings", Integer.toString(caller.getRoleBindingsCount()))
+        .print(out);
+    if (caller.getRoleBindingsCount() == 0) {
+      return;
+    }
+    TextTable table = new TextTable().row("NAME", "SUBJECT", "ROLE", "MODELS", "ALIASES");
+    for (RoleBinding binding : caller.getRoleBindingsList()) {
+      table.row(binding.getName(), binding.getSubject(), role(binding.getRole()), binding.getModelPattern(),
+          aliases(binding));
+    }
+    out.println();
+    table.print(out);
+  }
+
+  void roleBinding(RoleBinding binding) {
+    if (printedAsJson(binding)) {
+      return;
+    }
+    new TextTable()
+        .row("name", binding.getName())
+        .row("subject", binding.getSubject())
+        .row("role", role(binding.getRole()))
+        .row("models", binding.getModelPattern())
+        .row("aliases", aliases(binding))
+        .field("created", timeAndActor(binding.getCreateTime(), binding.getCreatedBy()))
+        .print(out);
+  }
+
+  /** Every binding; those from the server's configuration (GANTRY_ADMINS) say so in CREATED_BY. */
+  void roleBindings(ListRoleBindingsResponse bindings) {
+    if (printedAsJson(bindings)) {
+      return;
+    }
+    TextTable table = new TextTable().row("NAME", "SUBJECT", "ROLE", "MODELS", "ALIASES", "CREATED", "CREATED_BY");
+    for (RoleBinding binding : bindings.getRoleBindingsList()) {
+      table.row(binding.getName(), binding.getSubject(), role(binding.getRole()), binding.getModelPattern(),
+          aliases(binding), time(binding.getCreateTime()), binding.getCreatedBy());
+    }
+    table.print(out);
+  }
+
+  /**
+   * A token just made, then its secret, which the server cannot show again; or, when the secret went to
+   * {@code secretFile} (and is not in {@code created}), where it is.
+   */
+  void createdApiToken(CreateApiTokenResponse created, Path secretFile) {
+    if (printedAsJson(created)) {
+      return;
+    }
+    apiTokenBlock(created.getApiToken()).print(out);
+    out.println();
+    out.println(secretFile == null
+        ? "secret (shown once, store it now): " + created.getSecret()
+        : "secret written to " + secretFile + " (readable by its owner only; the server cannot show it again)");
+  }
+
+  void apiToken(ApiToken token) {
+    if (!printedAsJson(token)) {
+      apiTokenBlock(token).print(out);
+    }
+  }
+
+  private static TextTable apiTokenBlock(ApiToken token) {
+    return new TextTable()
+        .row("name", token.getName())
+        .row("principal", token.getPrincipal())
+        .field("description", token.getDescription())
+        .row("expires", token.hasExpireTime() ? time(token.getExpireTime()) : "never")
+        .field("created", timeAndActor(token.getCreateTime(), token.getCreatedBy()))
+        .field("revoked", timeAndActor(token.getRevokeTime(), token.getRevokedBy()))
+        .field("last_used", time(token.getLastUseTime()));
+  }
+
+  /** Never their secrets, which the server does not keep. */
+  void apiTokens(ListApiTokensResponse tokens) {
+    if (printedAsJson(tokens)) {
+      return;
+    }
+    TextTable table = new TextTable()
+        .row("NAME", "PRINCIPAL", "CREATED", "CREATED_BY", "EXPIRES", "REVOKED", "LAST_USED", "DESCRIPTION");
+    for (ApiToken token : tokens.getApiTokensList()) {
+      table.row(token.getName(), token.getPrincipal(), time(token.getCreateTime()), token.getCreatedBy(),
+          token.hasExpireTime() ? time(token.getExpireTime()) : "never",
+          token.hasRevokeTime() ? timeAndActor(token.getRevokeTime(), token.getRevokedBy()) : "-",
+          token.hasLastUseTime() ? time(token.getLastUseTime()) : "-", token.getDescription());
+    }
+    table.print(out);
+  }
+
   /** A flat report that is no API message (the benchmark figures), in the order its fields were added. */
   void report(Struct report) {
     if (printedAsJson(report)) {
@@ -557,6 +667,16 @@ final class Printer {
 
   static String state(PromotionState state) {
     return state.name().replace("PROMOTION_STATE_", "");
+  }
+
+  /** {@code ROLE_PUBLISHER} → {@code publisher}, as the server names roles in its messages. */
+  static String role(Role role) {
+    return role.name().replace("ROLE_", "").toLowerCase(Locale.ROOT);
+  }
+
+  /** A binding without aliases applies to every alias. */
+  private static String aliases(RoleBinding binding) {
+    return binding.getAliasesCount() == 0 ? "*" : String.join(", ", binding.getAliasesList());
   }
 
   /** {@code models/taxi/aliases/champion} → {@code champion}. */
