@@ -36,12 +36,19 @@ import org.yaml.snakeyaml.nodes.Tag;
  *       - type: signature-required
  *       - type: metric-threshold
  *         params: {metric: rmse, dataset: test, op: "<=", value: 5.6}
+ * roles:                         # optional: role bindings (docs/access.md)
+ *   - subject: group:taxi-team   # user:NAME or group:NAME
+ *     role: publisher            # viewer, publisher, approver, auditor, admin
+ *     models: "nyc-taxi-*"
+ *     aliases: [staging]         # optional, for publishers and approvers
  * }</pre>
  *
  * <h2>Structure</h2>
  *
  * <ul>
- *   <li>The top level is a map with one key, {@code bindings}: a list, possibly empty.
+ *   <li>The top level is a map with the key {@code bindings}: a list, possibly empty; and optionally {@code roles},
+ *       a list of role bindings, each with {@code subject}, {@code role}, {@code models} (strings, required) and
+ *       {@code aliases} (a list of strings, optional). Role bindings are only read by {@link #parseRoles}.
  *   <li>A binding has {@code models} (a string, required), {@code alias} (a string, required), {@code purpose}
  *       (optional: {@code promote}, the default, {@code rollback} or {@code remove}) and {@code policies} (a
  *       list, required; an empty list asks the server to remove the binding).
@@ -103,7 +110,19 @@ public final class PolicyFile {
     }
   }
 
-  private static final List<String> TOP_LEVEL_KEYS = List.of("bindings");
+  /**
+   * A role given to a subject on the models a pattern matches, unvalidated: the server checks it when it grants it.
+   *
+   * @param aliases for publishers and approvers, the only aliases they may act on; empty for all
+   */
+  public record RoleGrant(String subject, String role, String modelPattern, List<String> aliases) {
+    public RoleGrant {
+      aliases = List.copyOf(aliases);
+    }
+  }
+
+  private static final List<String> TOP_LEVEL_KEYS = List.of("bindings", "roles");
+  private static final List<String> ROLE_KEYS = List.of("subject", "role", "models", "aliases");
   private static final List<String> BINDING_KEYS = List.of("models", "alias", "purpose", "policies");
   private static final List<String> POLICY_KEYS = List.of("type", "params");
   // The first is the default.
@@ -130,6 +149,44 @@ public final class PolicyFile {
    */
   public static List<Binding> parse(String yamlText, String sourceName) {
     return new PolicyFile(sourceName).read(yamlText);
+  }
+
+  /**
+   * Reads the role bindings of a policy file (its {@code roles} key), in file order; the whole file is checked as
+   * {@link #parse} checks it.
+   *
+   * @throws PolicyFileException as {@link #parse} does, and for a malformed role binding
+   */
+  public static List<RoleGrant> parseRoles(String yamlText, String sourceName) {
+    PolicyFile file = new PolicyFile(sourceName);
+    file.read(yamlText);
+    Node root = file.compose(yamlText);
+    NodeTuple roles = file.entries(root, "", TOP_LEVEL_KEYS).get("roles");
+    if (roles == null) {
+      return List.of();
+    }
+    List<Node> items = file.list(roles.getValueNode(), "roles");
+    List<RoleGrant> grants = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      grants.add(file.roleGrant(items.get(i), "roles[" + i + "]"));
+    }
+    return List.copyOf(grants);
+  }
+
+  private RoleGrant roleGrant(Node node, String path) {
+    Map<String, NodeTuple> entries = entries(node, path, ROLE_KEYS);
+    String subject = string(required(entries, "subject", node, path), path + ".subject");
+    String role = string(required(entries, "role", node, path), path + ".role");
+    String models = string(required(entries, "models", node, path), path + ".models");
+    List<String> aliases = new ArrayList<>();
+    NodeTuple aliasEntry = entries.get("aliases");
+    if (aliasEntry != null) {
+      List<Node> items = list(aliasEntry.getValueNode(), path + ".aliases");
+      for (int i = 0; i < items.size(); i++) {
+        aliases.add(string(items.get(i), path + ".aliases[" + i + "]"));
+      }
+    }
+    return new RoleGrant(subject, role, models, aliases);
   }
 
   private List<Binding> read(String yamlText) {

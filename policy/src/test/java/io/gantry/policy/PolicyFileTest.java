@@ -43,6 +43,33 @@ class PolicyFileTest {
   }
 
   @Test
+  void roles_areReadInOrder_withTheirAliases_andIgnoredByTheBindingReader() {
+    String yaml = """
+        bindings: []
+        roles:
+          - subject: group:taxi-team
+            role: publisher
+            models: "nyc-taxi-*"
+            aliases: [staging, canary]
+          - {subject: "user:rita", role: auditor, models: "*"}
+        """;
+    assertThat(PolicyFile.parse(yaml, "p.yaml")).isEmpty();
+    assertThat(PolicyFile.parseRoles(yaml, "p.yaml")).containsExactly(
+        new PolicyFile.RoleGrant("group:taxi-team", "publisher", "nyc-taxi-*", List.of("staging", "canary")),
+        new PolicyFile.RoleGrant("user:rita", "auditor", "*", List.of()));
+    assertThat(PolicyFile.parseRoles("bindings: []\n", "p.yaml")).isEmpty();
+  }
+
+  @Test
+  void aMalformedRole_isRefusedNamingTheElementAndLine() {
+    assertThatThrownBy(() -> PolicyFile.parseRoles("bindings: []\nroles:\n  - {subject: user:bob, models: x}\n",
+        "p.yaml")).isInstanceOf(PolicyFileException.class).hasMessage("p.yaml:3: roles[0]: missing key 'role'");
+    assertThatThrownBy(() -> PolicyFile.parseRoles(
+        "bindings: []\nroles:\n  - {subject: user:bob, role: viewer, models: x, alias: y}\n", "p.yaml"))
+        .isInstanceOf(PolicyFileException.class).hasMessageContaining("unknown key 'alias'");
+  }
+
+  @Test
   void championExample_holdsThePromoteRollbackAndRemoveBindings() throws IOException {
     List<Binding> bindings = PolicyFile.parse(Files.readString(CHAMPION_EXAMPLE), "champion-policy.yaml");
 
@@ -258,7 +285,7 @@ class PolicyFileTest {
             "expected a map with the key 'bindings', found the string \"bindings\""),
         bad("no bindings key", "{}\n", 1, "missing key 'bindings'"),
         bad("an unknown top-level key", "bindings: []\nbinding: []\n", 2,
-            "unknown key 'binding' (known: bindings)"),
+            "unknown key 'binding' (known: bindings, roles)"),
         bad("bindings is a map", "bindings:\n  models: m\n", 2, "bindings: expected a list, found a map"),
         bad("bindings has no value", "bindings:\n", 1, "bindings: expected a list, found no value"),
         bad("a binding is a string", "bindings:\n  - champion\n", 2,

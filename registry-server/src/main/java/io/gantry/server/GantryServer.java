@@ -14,6 +14,7 @@ import io.gantry.server.auth.VerifiedIdentityInterceptor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.function.BiConsumer;
 import io.gantry.policy.Policies;
 import io.gantry.policy.PolicyFile;
 import io.gantry.policy.PolicyFileException;
@@ -214,12 +215,15 @@ public final class GantryServer implements AutoCloseable {
           aliasRepository, versionRepository, bindings, artifacts, Clock.systemUTC(), config.promotion().ttl());
       var janitor = new ArtifactJanitor(database.dsl(), transactions, artifactRepository, versionRepository, store,
           Clock.systemUTC(), config.artifacts().uploadTimeout(), config.artifacts().blobGrace());
-      config.promotion().policyFile().ifPresent(file -> loadPolicyFile(bindings, file));
+      config.promotion().policyFile().ifPresent(file -> loadPolicyFile(file,
+          (text, source) -> bindings.apply(PolicyFile.parse(text, source), POLICY_FILE_ACTOR)));
       HealthStatusManager health = new HealthStatusManager();
 
       var access = new AccessService(database.dsl(), transactions, new AccessRepository(),
           config.identity().admins(), workers, Clock.systemUTC());
       changes.subscribe(access);
+      config.promotion().policyFile().ifPresent(file -> loadPolicyFile(file,
+          (text, source) -> access.apply(PolicyFile.parseRoles(text, source), POLICY_FILE_ACTOR)));
       var refusals = new RefusalLog(transactions, workers, metrics);
       config.identity().bootstrapTokenFile().ifPresent(file -> writeBootstrapToken(access, file));
 
@@ -416,10 +420,10 @@ public final class GantryServer implements AutoCloseable {
   }
 
   /** Applies the policy file; a file that cannot be read or used stops the start with one line. */
-  private static void loadPolicyFile(PolicyBindingService bindings, Path file) {
+  private static void loadPolicyFile(Path file, BiConsumer<String, String> apply) {
     try {
-      bindings.apply(PolicyFile.parse(Files.readString(file), file.toString()), POLICY_FILE_ACTOR);
-      log.info("Applied the promotion policy file {}", file);
+      apply.accept(Files.readString(file), file.toString());
+      log.info("Applied the policy file {}", file);
     } catch (IOException e) {
       throw new ConfigException("GANTRY_POLICY_FILE " + file + " cannot be read: " + e.getMessage(), e);
     } catch (PolicyFileException e) {

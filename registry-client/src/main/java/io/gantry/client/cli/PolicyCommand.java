@@ -38,10 +38,17 @@ final class PolicyCommand extends CommandGroup {
     @Override
     public Integer call() {
       List<PolicyFile.Binding> bindings;
+      List<PolicyFile.RoleGrant> roles;
       try {
-        bindings = PolicyFile.parse(AuditArguments.readFile(file, common), file.toString());
+        String text = AuditArguments.readFile(file, common);
+        bindings = PolicyFile.parse(text, file.toString());
+        roles = PolicyFile.parseRoles(text, file.toString());
       } catch (PolicyFileException e) {
         throw common.usageError(e.getMessage());
+      }
+      if (!roles.isEmpty()) {
+        common.err().println("note: the file's " + roles.size() + " role bindings are not sent; the server applies "
+            + "them at start (GANTRY_POLICY_FILE), or grant them with gantry roles grant");
       }
       ListPromotionPoliciesResponse.Builder applied = ListPromotionPoliciesResponse.newBuilder();
       try (GantryClient client = common.connect()) {

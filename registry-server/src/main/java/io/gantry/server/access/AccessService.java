@@ -1,5 +1,6 @@
 package io.gantry.server.access;
 
+import io.gantry.policy.PolicyFile;
 import io.gantry.server.audit.Action;
 import io.gantry.server.audit.Payload;
 import io.gantry.server.auth.ApiTokenAuthenticator;
@@ -14,6 +15,7 @@ import io.gantry.server.error.GantryException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +26,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.jooq.DSLContext;
 import org.slf4j.Logger;
@@ -128,6 +131,34 @@ public final class AccessService implements ChangeSubscriber, ApiTokenAuthentica
     });
     reload();
     return binding;
+  }
+
+  /**
+   * Applies the role bindings of a policy file: each is granted unless the subject already has the role on the
+   * pattern with the same aliases (then nothing changes), or replaced when its aliases differ. Bindings not in the
+   * file are kept.
+   */
+  public void apply(List<PolicyFile.RoleGrant> grants, String actor) {
+    for (int i = 0; i < grants.size(); i++) {
+      PolicyFile.RoleGrant grant = grants.get(i);
+      Role role = Arrays.stream(Role.values()).filter(r -> r.wireName().equals(grant.role())).findFirst()
+          .orElseThrow(invalidRole("roles[" + i + "].role", grant.role()));
+      Optional<RoleBinding> existing = bindings(grant.subject()).stream()
+          .filter(b -> !b.fromConfiguration() && b.role() == role && b.modelPattern().equals(grant.modelPattern()))
+          .findFirst();
+      if (existing.isPresent() && existing.get().aliases().equals(grant.aliases())) {
+        continue;
+      }
+      if (existing.isPresent()) {
+        revoke(existing.get().name(), actor);
+      }
+      grant(grant.subject(), role, grant.modelPattern(), grant.aliases(), actor);
+    }
+  }
+
+  private static Supplier<GantryException> invalidRole(String field, String role) {
+    return () -> GantryException.invalid(field, "'" + Names.printable(role) + "' is not a role: one of viewer, "
+        + "publisher, approver, auditor, admin");
   }
 
   public void revoke(String name, String actor) {
