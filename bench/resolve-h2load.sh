@@ -5,6 +5,7 @@
 #   ./mvnw -B -DskipTests package           # registry-server.jar and the gantry CLI
 #   bench/resolve-h2load.sh                 # ROUNDS=5 REQUESTS=200000 by default
 #   GANTRY_CACHE_MAX_ENTRIES=0 bench/resolve-h2load.sh   # the same with the resolve cache off
+#   BENCH_AUTH=token bench/resolve-h2load.sh  # callers verified: resolves carry a viewer's API token, roles checked
 #
 # It starts a server on its embedded database in a temporary directory (any GANTRY_* variable set here passes
 # through), registers a model whose champion points at version 1, then runs rounds that alternate ResolveAlias and
@@ -33,6 +34,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+if [ "${BENCH_AUTH:-}" = token ]; then
+  export GANTRY_API_TOKENS=true GANTRY_BOOTSTRAP_TOKEN_FILE="$work/admin.token"
+fi
 # shellcheck disable=SC2086 # JAVA_OPTS holds several words on purpose
 GANTRY_DATA_DIR="$work/data" GANTRY_GRPC_PORT=0 GANTRY_HTTP_PORT=0 \
   java ${JAVA_OPTS:-} -jar "$jar" >"$work/server.log" 2>&1 &
@@ -49,6 +53,13 @@ done
 read -r grpc_port http_port <<<"$ports"
 
 export GANTRY_TARGET=127.0.0.1:$grpc_port GANTRY_USER=bench
+identity=(-H 'x-gantry-user: bench')
+if [ "${BENCH_AUTH:-}" = token ]; then
+  export GANTRY_TOKEN_FILE="$work/admin.token"
+  "$cli" tokens create --principal deployer --secret-file "$work/deployer.token" >/dev/null
+  "$cli" roles grant user:deployer viewer --models bench >/dev/null
+  identity=(-H "authorization: Bearer $(cat "$work/deployer.token")")
+fi
 "$cli" models create bench >/dev/null
 "$cli" versions register bench "$model_dir" --no-upload --source s3://bench/model >/dev/null
 "$cli" promote bench 1 --to champion >/dev/null
@@ -79,7 +90,7 @@ metric_of() {
 load() {
   local out
   out=$(h2load -n "$4" -c "$5" -m "$6" -t 1 -d "$3" --log-file="$7" \
-    -H 'content-type: application/grpc' -H 'te: trailers' -H 'x-gantry-user: bench' "$2")
+    -H 'content-type: application/grpc' -H 'te: trailers' "${identity[@]}" "$2")
   local succeeded failed errored twoxx rate data
   read -r succeeded failed errored <<<"$(echo "$out" | awk '/^requests:/ {print $8, $10, $12}')"
   twoxx=$(echo "$out" | awk '/^status codes:/ {print $3}')
@@ -127,7 +138,7 @@ done
 
 commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
 cache=${GANTRY_CACHE_MAX_ENTRIES:-default}
-echo "$(date -u +%Y-%m-%d) commit $commit, $(nproc) cores, $(h2load --version | head -1), cache max entries: $cache"
+echo "$(date -u +%Y-%m-%d) commit $commit, $(nproc) cores, $(h2load --version | head -1), cache max entries: $cache, callers: ${BENCH_AUTH:-header}"
 echo "response bodies: resolve $resolve_bytes bytes, health $health_bytes bytes; $requests requests per run"
 summary=()
 for streams in 1 8; do

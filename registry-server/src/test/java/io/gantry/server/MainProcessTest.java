@@ -57,4 +57,16 @@ class MainProcessTest {
     assertThat(stderr.strip()).isEqualTo(
         "gantry: GANTRY_GRPC_PORT must be a port number from 0 to 65535, got '70000'");
   }
+
+  @Test
+  void listeningBeyondLoopback_withoutAnAuthenticator_exitsWithCodeTwo_andOneLineSayingWhatToSet()
+      throws Exception {
+    Process server = ServerProcess.launch(Map.of("GANTRY_GRPC_HOST", "0.0.0.0"));
+
+    assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String stderr = new String(server.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(server.exitValue()).isEqualTo(2);
+    assertThat(stderr.strip()).doesNotContain("\n").startsWith("gantry: GANTRY_GRPC_HOST is 0.0.0.0, beyond loopback")
+        .contains("GANTRY_JWT_KEYS", "GANTRY_API_TOKENS=true", "GANTRY_TLS_CLIENT_CA");
+  }
 }

@@ -238,7 +238,8 @@ public final class AccessService implements ChangeSubscriber, ApiTokenAuthentica
 
   @Override
   public void used(UUID id) {
-    unrecordedUses.put(id, clock.instant());
+    // the first use since the last write is enough: uses are recorded to the half minute
+    unrecordedUses.computeIfAbsent(id, unused -> clock.instant());
   }
 
   /** Writes the last use of the tokens used since the last call; run now and then, not on every call. */

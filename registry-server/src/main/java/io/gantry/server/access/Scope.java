@@ -1,8 +1,6 @@
 package io.gantry.server.access;
 
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * What a call touches, as far as its rights are concerned.
@@ -25,8 +23,7 @@ public record Scope(Kind kind, String model, Optional<String> alias) {
     CALLER
   }
 
-  // models/{model}…, models:/{model}/{version}, models:/{model}@{alias}
-  private static final Pattern MODEL = Pattern.compile("models:?/([^/@]+)(?:/aliases/([^/]+)|@([^/]+))?(?:/.*)?");
+  private static final String ALIASES = "/aliases/";
 
   public static final Scope EVERY_MODEL = new Scope(Kind.EVERY_MODEL, "*", Optional.empty());
   public static final Scope ANY_MODEL = new Scope(Kind.ANY_MODEL, "", Optional.empty());
@@ -50,12 +47,27 @@ public record Scope(Kind kind, String model, Optional<String> alias) {
    * one (malformed, or {@code models/-} for every model) is {@link #ANY_MODEL}: the service refuses or lists it.
    */
   public static Scope of(String resourceName) {
-    Matcher m = MODEL.matcher(resourceName);
-    if (!m.matches() || m.group(1).equals("-")) {
+    // models/{model}…, models:/{model}/{version}, models:/{model}@{alias}; parsed by hand, since a cached
+    // resolve spends less time answering than a regular expression would take here
+    int start = resourceName.startsWith("models/") ? 7 : resourceName.startsWith("models:/") ? 8 : -1;
+    if (start < 0) {
       return ANY_MODEL;
     }
-    String alias = m.group(2) != null ? m.group(2) : m.group(3);
-    return alias(m.group(1), alias == null ? "" : alias);
+    int end = start;
+    while (end < resourceName.length() && resourceName.charAt(end) != '/' && resourceName.charAt(end) != '@') {
+      end++;
+    }
+    String model = resourceName.substring(start, end);
+    if (model.isEmpty() || model.equals("-")) {
+      return ANY_MODEL;
+    }
+    String alias = "";
+    if (end < resourceName.length() && resourceName.charAt(end) == '@') {
+      alias = resourceName.substring(end + 1);
+    } else if (resourceName.startsWith(ALIASES, end)) {
+      alias = resourceName.substring(end + ALIASES.length());
+    }
+    return alias.indexOf('/') >= 0 ? ANY_MODEL : alias(model, alias);
   }
 
   /** How a refusal names it. */

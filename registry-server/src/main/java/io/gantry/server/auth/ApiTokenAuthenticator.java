@@ -1,5 +1,7 @@
 package io.gantry.server.auth;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.gantry.server.common.Digests;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +42,9 @@ public final class ApiTokenAuthenticator {
   public record Minted(UUID id, String secret, byte[] sha256) {}
 
   private final Directory directory;
+  // a token whose digest matched once only needs to be looked up again (is it revoked? expired?) on later calls,
+  // which keeps a SHA-256 off every cached resolve
+  private final Cache<String, Caller.Identity> verified = Caffeine.newBuilder().maximumSize(10_000).build();
 
   public ApiTokenAuthenticator(Directory directory) {
     this.directory = directory;
@@ -60,6 +65,24 @@ public final class ApiTokenAuthenticator {
    * @throws CredentialRejected saying why it cannot be accepted
    */
   public Caller.Identity identity(String token) {
+    Caller.Identity identity = verified.getIfPresent(token);
+    if (identity == null) {
+      identity = verify(token);
+      verified.put(token, identity);
+    }
+    UUID id = identity.apiToken().orElseThrow();
+    Stored stored = directory.find(id).orElseThrow(() -> unknown(id));
+    if (stored.revoked()) {
+      throw new CredentialRejected("API token " + id + " was revoked");
+    }
+    if (stored.expireTime().isPresent() && !stored.expireTime().get().isAfter(Instant.now())) {
+      throw new CredentialRejected("API token " + id + " expired at " + stored.expireTime().get());
+    }
+    directory.used(id);
+    return identity;
+  }
+
+  private Caller.Identity verify(String token) {
     Matcher m = FORMAT.matcher(token);
     if (!m.matches()) {
       throw new CredentialRejected("the bearer token is not a Gantry API token (gantry_<id>_<secret>)");
@@ -68,15 +91,12 @@ public final class ApiTokenAuthenticator {
     UUID uuid = new UUID(id.getLong(), id.getLong());
     Stored stored = directory.find(uuid)
         .filter(found -> MessageDigest.isEqual(found.sha256(), digest(token)))
-        .orElseThrow(() -> new CredentialRejected("API token " + uuid + " is unknown, or its secret is wrong"));
-    if (stored.revoked()) {
-      throw new CredentialRejected("API token " + uuid + " was revoked");
-    }
-    if (stored.expireTime().isPresent() && !stored.expireTime().get().isAfter(Instant.now())) {
-      throw new CredentialRejected("API token " + uuid + " expired at " + stored.expireTime().get());
-    }
-    directory.used(uuid);
+        .orElseThrow(() -> unknown(uuid));
     return new Caller.Identity(stored.principal(), Set.of(), Caller.Method.API_TOKEN, Optional.of(uuid));
+  }
+
+  private static CredentialRejected unknown(UUID id) {
+    return new CredentialRejected("API token " + id + " is unknown, or its secret is wrong");
   }
 
   private static byte[] digest(String token) {
