@@ -13,7 +13,11 @@ import io.gantry.server.auth.ApiTokenAuthenticator;
 import io.gantry.server.auth.VerifiedIdentityInterceptor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import com.sun.net.httpserver.HttpHandler;
+import io.gantry.server.mlflowrest.MlflowRestApi;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.BiConsumer;
 import io.gantry.policy.Policies;
 import io.gantry.policy.PolicyFile;
@@ -132,6 +136,7 @@ public final class GantryServer implements AutoCloseable {
 
   private final Database database;
   private final Server server;
+  private final LocalChannel local;
   private final HealthStatusManager health;
   private final ScheduledExecutorService background;
   private final Checkpointer checkpointer;
@@ -145,12 +150,13 @@ public final class GantryServer implements AutoCloseable {
   private final List<AutoCloseable> streams;
   private boolean closed;
 
-  private GantryServer(Database database, Server server, HealthStatusManager health,
+  private GantryServer(Database database, Server server, LocalChannel local, HealthStatusManager health,
       ScheduledExecutorService background, Checkpointer checkpointer, ArtifactStore store, OpsHttpServer ops,
       JvmGcMetrics gcMetrics, AtomicBoolean serving, ChangeFeed changes, ExecutorService workers,
       NetworkThreads network, List<AutoCloseable> streams) {
     this.database = database;
     this.server = server;
+    this.local = local;
     this.health = health;
     this.background = background;
     this.checkpointer = checkpointer;
@@ -280,15 +286,21 @@ public final class GantryServer implements AutoCloseable {
         throw new ConfigException("cannot listen on " + address + ": " + e.getMessage(), e);
       }
       opened.push(server::shutdownNow);
+      // MLflow's REST API calls the same services, through the same checks, in-process
+      LocalChannel local = LocalChannel.start(services, checks, workers);
+      opened.push(local);
+      MlflowRestApi mlflow = new MlflowRestApi(local.channel(), !config.identity().verified());
+      Map<String, HttpHandler> handlers = new LinkedHashMap<>();
+      MlflowRestApi.PREFIXES.forEach(prefix -> handlers.put(prefix, mlflow));
       // the database answered when it was last asked (start-up has just migrated it)
       AtomicBoolean serving = new AtomicBoolean(true);
-      OpsHttpServer ops = OpsHttpServer.start(config.httpPort(), serving::get, metrics);
+      OpsHttpServer ops = OpsHttpServer.start(config.httpPort(), serving::get, metrics, handlers, workers);
       ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "gantry-background");
         thread.setDaemon(true);
         return thread;
       });
-      GantryServer gantry = new GantryServer(database, server, health, background, checkpointer, store, ops,
+      GantryServer gantry = new GantryServer(database, server, local, health, background, checkpointer, store, ops,
           gcMetrics, serving, changes, workers, network, List.of(watches, auditFollowers));
       background.scheduleWithFixedDelay(gantry::probeDatabase, 0, 5, TimeUnit.SECONDS);
       long expiryMillis = Math.min(config.promotion().ttl().toMillis(), EXPIRY_SWEEP.toMillis());
@@ -492,6 +504,7 @@ public final class GantryServer implements AutoCloseable {
       server.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    local.close();
     workers.shutdown();
     network.close();
     changes.close();

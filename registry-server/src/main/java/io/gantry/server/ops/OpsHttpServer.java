@@ -1,6 +1,7 @@
 package io.gantry.server.ops;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.gantry.server.config.ConfigException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -9,12 +10,13 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 
 /**
- * The operator's HTTP port: {@code GET /healthz} (200 while the database answers, 503 otherwise) and
- * {@code GET /metrics} (Prometheus text). Loopback only, like the gRPC port, until authentication
- * exists.
+ * The HTTP port: {@code GET /healthz} (200 while the database answers, 503 otherwise), {@code GET /metrics}
+ * (Prometheus text), and the handlers other rooms bring (MLflow's REST API). Loopback only.
  */
 public final class OpsHttpServer implements AutoCloseable {
 
@@ -24,7 +26,12 @@ public final class OpsHttpServer implements AutoCloseable {
     this.server = server;
   }
 
-  public static OpsHttpServer start(int port, BooleanSupplier serving, PrometheusMeterRegistry metrics) {
+  /**
+   * @param handlers more handlers by path prefix
+   * @param executor runs the handlers, which may block
+   */
+  public static OpsHttpServer start(int port, BooleanSupplier serving, PrometheusMeterRegistry metrics,
+      Map<String, HttpHandler> handlers, Executor executor) {
     InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
     HttpServer server;
     try {
@@ -38,6 +45,8 @@ public final class OpsHttpServer implements AutoCloseable {
     });
     server.createContext("/metrics", exchange ->
         respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
+    handlers.forEach(server::createContext);
+    server.setExecutor(executor);
     server.start();
     return new OpsHttpServer(server);
   }

@@ -1,0 +1,56 @@
+package io.gantry.server;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The server's own services, reachable in-process with the same interceptors as on the network: how the HTTP
+ * gateways (MLflow's REST API) call Gantry without rules of their own.
+ */
+final class LocalChannel implements AutoCloseable {
+
+  private final Server server;
+  private final ManagedChannel channel;
+
+  private LocalChannel(Server server, ManagedChannel channel) {
+    this.server = server;
+    this.channel = channel;
+  }
+
+  static LocalChannel start(List<ServerServiceDefinition> services, List<ServerInterceptor> checks, Executor workers) {
+    String name = "gantry-local-" + UUID.randomUUID();
+    InProcessServerBuilder builder = InProcessServerBuilder.forName(name).executor(workers);
+    services.forEach(service -> builder.addService(ServerInterceptors.interceptForward(service, checks)));
+    try {
+      return new LocalChannel(builder.build().start(), InProcessChannelBuilder.forName(name).directExecutor().build());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  ManagedChannel channel() {
+    return channel;
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+    server.shutdownNow();
+    try {
+      server.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

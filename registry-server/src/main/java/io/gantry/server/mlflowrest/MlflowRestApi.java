@@ -1,0 +1,620 @@
+package io.gantry.server.mlflowrest;
+
+import static io.gantry.server.mlflowrest.MlflowMessages.JSON;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.FieldMask;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.gantry.v1.Alias;
+import io.gantry.v1.ArchiveModelVersionRequest;
+import io.gantry.v1.CreateModelRequest;
+import io.gantry.v1.CreateModelVersionRequest;
+import io.gantry.v1.DeleteModelRequest;
+import io.gantry.v1.DeleteModelTagRequest;
+import io.gantry.v1.DeleteVersionTagRequest;
+import io.gantry.v1.GetModelRequest;
+import io.gantry.v1.GetModelVersionRequest;
+import io.gantry.v1.ListAliasesRequest;
+import io.gantry.v1.ListModelVersionsRequest;
+import io.gantry.v1.ListModelVersionsResponse;
+import io.gantry.v1.ListModelsRequest;
+import io.gantry.v1.ListModelsResponse;
+import io.gantry.v1.ModelRegistryGrpc;
+import io.gantry.v1.ModelVersion;
+import io.gantry.v1.ModelVersionStatus;
+import io.gantry.v1.Promotion;
+import io.gantry.v1.PromotionState;
+import io.gantry.v1.PromotionsGrpc;
+import io.gantry.v1.RegisteredModel;
+import io.gantry.v1.RequestPromotionRequest;
+import io.gantry.v1.ResolveAliasRequest;
+import io.gantry.v1.SetModelTagRequest;
+import io.gantry.v1.SetVersionTagRequest;
+import io.gantry.v1.UpdateModelRequest;
+import io.gantry.v1.UpdateModelVersionRequest;
+import io.gantry.v1.VerdictOutcome;
+import io.grpc.Channel;
+import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * MLflow's Model Registry REST API 2.0 ({@code /api/2.0/mlflow/...} and the {@code /ajax-api/} twins), so that
+ * MLflow's own clients work against Gantry unchanged. Every request becomes calls to Gantry's gRPC services
+ * in-process, carrying the HTTP caller's credentials: the same identity, roles, validation and audit as gRPC, and
+ * no rule of its own. Setting an alias is a promotion, gated like any other. docs/mlflow.md lists every endpoint.
+ */
+public final class MlflowRestApi implements HttpHandler {
+
+  public static final List<String> PREFIXES = List.of("/api/2.0/mlflow/", "/ajax-api/2.0/mlflow/");
+  private static final Logger log = LoggerFactory.getLogger(MlflowRestApi.class);
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final long CALL_SECONDS = 30;
+  private static final int MAX_BODY = 1 << 20;
+  private static final int DEFAULT_MAX_RESULTS = 100;
+  private static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> USER = Metadata.Key.of("x-gantry-user", Metadata.ASCII_STRING_MARSHALLER);
+
+  @FunctionalInterface
+  private interface Endpoint {
+    JsonNode handle(Params params, Calls calls);
+  }
+
+  private final Channel channel;
+  private final boolean headerIdentity;
+  private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+
+  /**
+   * @param channel an in-process channel to this server's gRPC services
+   * @param headerIdentity the loopback default: an MLflow client's basic-auth user name
+   *     ({@code MLFLOW_TRACKING_USERNAME}) names the caller, as {@code x-gantry-user} does on gRPC
+   */
+  public MlflowRestApi(Channel channel, boolean headerIdentity) {
+    this.channel = channel;
+    this.headerIdentity = headerIdentity;
+    endpoints.put("POST registered-models/create", this::createModel);
+    endpoints.put("GET registered-models/get", (p, c) -> wrap("registered_model", registeredModel(c, p.required("name"))));
+    endpoints.put("POST registered-models/rename", this::renameModel);
+    endpoints.put("PATCH registered-models/update", this::updateModel);
+    endpoints.put("DELETE registered-models/delete", this::deleteModel);
+    endpoints.put("GET registered-models/search", this::searchModels);
+    endpoints.put("POST registered-models/set-tag", this::setModelTag);
+    endpoints.put("DELETE registered-models/delete-tag", this::deleteModelTag);
+    endpoints.put("POST registered-models/alias", this::setAlias);
+    endpoints.put("DELETE registered-models/alias", this::deleteAlias);
+    endpoints.put("GET registered-models/alias", this::getByAlias);
+    endpoints.put("POST registered-models/get-latest-versions", this::latestVersions);
+    endpoints.put("GET registered-models/get-latest-versions", this::latestVersions);
+    endpoints.put("POST model-versions/create", this::createVersion);
+    endpoints.put("GET model-versions/get", (p, c) -> wrap("model_version", modelVersion(c, p.required("name"),
+        p.version())));
+    endpoints.put("PATCH model-versions/update", this::updateVersion);
+    endpoints.put("DELETE model-versions/delete", this::deleteVersion);
+    endpoints.put("GET model-versions/search", this::searchVersions);
+    endpoints.put("POST model-versions/set-tag", this::setVersionTag);
+    endpoints.put("DELETE model-versions/delete-tag", this::deleteVersionTag);
+    endpoints.put("POST model-versions/transition-stage", this::transitionStage);
+    endpoints.put("GET model-versions/get-download-uri", this::downloadUri);
+  }
+
+  /** Every endpoint, as {@code METHOD path}: what docs/mlflow.md lists as supported or partial. */
+  public List<String> endpoints() {
+    return List.copyOf(endpoints.keySet());
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      String path = exchange.getRequestURI().getPath();
+      String prefix = PREFIXES.stream().filter(path::startsWith).findFirst().orElse("");
+      String key = exchange.getRequestMethod() + " " + path.substring(prefix.length());
+      Endpoint endpoint = endpoints.get(key);
+      JsonNode body;
+      int status = 200;
+      try {
+        if (endpoint == null) {
+          throw new MlflowError(404, "ENDPOINT_NOT_FOUND", "No API endpoint " + key + " (docs/mlflow.md lists them)");
+        }
+        body = endpoint.handle(Params.of(exchange), new Calls(channel, credentials(exchange)));
+      } catch (StatusRuntimeException e) {
+        MlflowError error = MlflowError.of(e);
+        status = error.httpStatus;
+        body = error(error);
+      } catch (MlflowError e) {
+        status = e.httpStatus;
+        body = error(e);
+      } catch (RuntimeException e) {
+        log.error("MLflow REST {} failed", key, e);
+        status = 500;
+        body = error(new MlflowError(500, "INTERNAL_ERROR", "internal error: " + e));
+      }
+      byte[] bytes = MAPPER.writeValueAsBytes(body);
+      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      exchange.sendResponseHeaders(status, bytes.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes);
+      }
+    }
+  }
+
+  private static ObjectNode error(MlflowError error) {
+    return JSON.objectNode().put("error_code", error.errorCode).put("message", error.getMessage());
+  }
+
+  /** The caller's credentials as gRPC metadata: a bearer token as is; on the loopback default, a user name. */
+  private Metadata credentials(HttpExchange exchange) {
+    Metadata metadata = new Metadata();
+    String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+    String user = exchange.getRequestHeaders().getFirst("X-Gantry-User");
+    if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6) && headerIdentity) {
+      try {
+        String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()),
+            StandardCharsets.UTF_8);
+        user = decoded.contains(":") ? decoded.substring(0, decoded.indexOf(':')) : decoded;
+      } catch (IllegalArgumentException e) {
+        throw MlflowError.invalid("the Authorization header's basic credentials are not base64");
+      }
+    } else if (authorization != null) {
+      metadata.put(AUTHORIZATION, authorization);
+    }
+    if (user != null && !user.isEmpty()) {
+      metadata.put(USER, user);
+    }
+    return metadata;
+  }
+
+  // registered models
+
+  private JsonNode createModel(Params p, Calls c) {
+    String name = p.required("name");
+    RegisteredModel.Builder model = RegisteredModel.newBuilder().setDescription(p.optional("description"))
+        .putAllTags(p.tags());
+    c.registry().createModel(CreateModelRequest.newBuilder().setModelId(name).setModel(model).build());
+    return wrap("registered_model", registeredModel(c, name));
+  }
+
+  private JsonNode renameModel(Params p, Calls c) {
+    throw new MlflowError(400, "INVALID_PARAMETER_VALUE", "Gantry does not rename models: a model's name is in "
+        + "every version's name, alias and audit event; register under the new name instead");
+  }
+
+  private JsonNode updateModel(Params p, Calls c) {
+    String name = p.required("name");
+    c.registry().updateModel(UpdateModelRequest.newBuilder()
+        .setModel(RegisteredModel.newBuilder().setName(modelName(name)).setDescription(p.optional("description")))
+        .setUpdateMask(FieldMask.newBuilder().addPaths("description")).build());
+    return wrap("registered_model", registeredModel(c, name));
+  }
+
+  private JsonNode deleteModel(Params p, Calls c) {
+    c.registry().deleteModel(DeleteModelRequest.newBuilder().setName(modelName(p.required("name"))).build());
+    return JSON.objectNode();
+  }
+
+  private JsonNode searchModels(Params p, Calls c) {
+    ListModelsResponse page = c.registry().listModels(ListModelsRequest.newBuilder()
+        .setFilter(p.optional("filter")).setPageSize(p.maxResults()).setPageToken(p.optional("page_token"))
+        .setOrderBy(orderBy(p)).build());
+    ObjectNode json = JSON.objectNode();
+    ArrayNode models = json.putArray("registered_models");
+    page.getModelsList().forEach(model -> models.add(registeredModel(c, model)));
+    if (!page.getNextPageToken().isEmpty()) {
+      json.put("next_page_token", page.getNextPageToken());
+    }
+    return json;
+  }
+
+  private JsonNode setModelTag(Params p, Calls c) {
+    c.registry().setModelTag(SetModelTagRequest.newBuilder().setName(modelName(p.required("name")))
+        .setKey(p.required("key")).setValue(p.optional("value")).build());
+    return JSON.objectNode();
+  }
+
+  private JsonNode deleteModelTag(Params p, Calls c) {
+    c.registry().deleteModelTag(DeleteModelTagRequest.newBuilder().setName(modelName(p.required("name")))
+        .setKey(p.required("key")).build());
+    return JSON.objectNode();
+  }
+
+  /** Setting an alias is a promotion: every policy bound to the alias decides, and approvers may have to sign. */
+  private JsonNode setAlias(Params p, Calls c) {
+    Promotion promotion = c.promotions().requestPromotion(RequestPromotionRequest.newBuilder()
+        .setModel(modelName(p.required("name"))).setAlias(p.required("alias")).setVersion(p.version())
+        .setJustification("set through MLflow's REST API").build());
+    refuseUnlessApplied(promotion);
+    return JSON.objectNode();
+  }
+
+  private JsonNode deleteAlias(Params p, Calls c) {
+    Promotion promotion = c.promotions().requestPromotion(RequestPromotionRequest.newBuilder()
+        .setModel(modelName(p.required("name"))).setAlias(p.required("alias")).setRemoveAlias(true)
+        .setJustification("deleted through MLflow's REST API").build());
+    refuseUnlessApplied(promotion);
+    return JSON.objectNode();
+  }
+
+  private static void refuseUnlessApplied(Promotion promotion) {
+    if (promotion.getState() == PromotionState.PROMOTION_STATE_APPLIED) {
+      return;
+    }
+    List<String> failed = promotion.getVerdictsList().stream()
+        .filter(v -> v.getOutcome() != VerdictOutcome.VERDICT_OUTCOME_PASS)
+        .map(v -> v.getPolicy() + ": " + v.getMessage()).toList();
+    String state = promotion.getState() == PromotionState.PROMOTION_STATE_AWAITING_APPROVAL
+        ? "awaits approval as " + promotion.getName() : "was refused (" + promotion.getName() + ")";
+    throw new MlflowError(400, "INVALID_STATE", "the alias did not move: the promotion " + state
+        + (failed.isEmpty() ? "" : "; " + String.join("; ", failed)));
+  }
+
+  private JsonNode getByAlias(Params p, Calls c) {
+    String name = p.required("name");
+    ModelVersion version = c.registry().resolveAlias(ResolveAliasRequest.newBuilder()
+        .setName("models/" + name + "/aliases/" + p.required("alias")).build());
+    return wrap("model_version", MlflowMessages.modelVersion(version, aliases(c, name)));
+  }
+
+  /** The latest version per legacy stage: an alias of the stage's name, Archived and None as versions are. */
+  private JsonNode latestVersions(Params p, Calls c) {
+    String name = p.required("name");
+    List<String> stages = p.strings("stages");
+    List<Alias> aliases = aliases(c, name);
+    List<ModelVersion> versions = allVersions(c, name);
+    ArrayNode out = JSON.arrayNode();
+    for (String stage : MlflowMessages.STAGES) {
+      if (!stages.isEmpty() && stages.stream().noneMatch(stage::equalsIgnoreCase)) {
+        continue;
+      }
+      versions.stream()
+          .filter(v -> MlflowMessages.modelVersion(v, aliases).get("current_stage").asText().equals(stage))
+          .findFirst()
+          .ifPresent(v -> out.add(MlflowMessages.modelVersion(v, aliases)));
+    }
+    ObjectNode json = JSON.objectNode();
+    json.set("model_versions", out);
+    return json;
+  }
+
+  // model versions
+
+  private JsonNode createVersion(Params p, Calls c) {
+    String name = p.required("name");
+    ModelVersion.Builder version = ModelVersion.newBuilder().setSource(p.optional("source"))
+        .setRunId(p.optional("run_id")).setRunLink(p.optional("run_link"))
+        .setDescription(p.optional("description")).putAllTags(p.tags());
+    ModelVersion created = c.registry().createModelVersion(CreateModelVersionRequest.newBuilder()
+        .setParent(modelName(name)).setModelVersion(version).build());
+    return wrap("model_version", MlflowMessages.modelVersion(created, List.of()));
+  }
+
+  private JsonNode updateVersion(Params p, Calls c) {
+    String name = p.required("name");
+    c.registry().updateModelVersion(UpdateModelVersionRequest.newBuilder()
+        .setModelVersion(ModelVersion.newBuilder().setName(versionName(name, p.version()))
+            .setDescription(p.optional("description")))
+        .setUpdateMask(FieldMask.newBuilder().addPaths("description")).build());
+    return wrap("model_version", modelVersion(c, name, p.version()));
+  }
+
+  /** Gantry keeps every version for the audit trail: deleting one archives it. */
+  private JsonNode deleteVersion(Params p, Calls c) {
+    c.registry().archiveModelVersion(ArchiveModelVersionRequest.newBuilder()
+        .setName(versionName(p.required("name"), p.version())).build());
+    return JSON.objectNode();
+  }
+
+  private JsonNode searchVersions(Params p, Calls c) {
+    ListModelVersionsResponse page = c.registry().listModelVersions(ListModelVersionsRequest.newBuilder()
+        .setParent("models/-").setFilter(p.optional("filter")).setPageSize(p.maxResults())
+        .setPageToken(p.optional("page_token")).setOrderBy(orderBy(p)).build());
+    Map<String, List<Alias>> aliasesByModel = new HashMap<>();
+    ObjectNode json = JSON.objectNode();
+    ArrayNode versions = json.putArray("model_versions");
+    for (ModelVersion version : page.getModelVersionsList()) {
+      String model = MlflowMessages.modelId(version.getName().substring(0, version.getName().indexOf("/versions/")));
+      versions.add(MlflowMessages.modelVersion(version, aliasesByModel.computeIfAbsent(model, m -> aliases(c, m))));
+    }
+    if (!page.getNextPageToken().isEmpty()) {
+      json.put("next_page_token", page.getNextPageToken());
+    }
+    return json;
+  }
+
+  private JsonNode setVersionTag(Params p, Calls c) {
+    c.registry().setVersionTag(SetVersionTagRequest.newBuilder().setName(versionName(p.required("name"), p.version()))
+        .setKey(p.required("key")).setValue(p.optional("value")).build());
+    return JSON.objectNode();
+  }
+
+  private JsonNode deleteVersionTag(Params p, Calls c) {
+    c.registry().deleteVersionTag(DeleteVersionTagRequest.newBuilder()
+        .setName(versionName(p.required("name"), p.version())).setKey(p.required("key")).build());
+    return JSON.objectNode();
+  }
+
+  /**
+   * Legacy stages map onto aliases: Staging and Production move the alias of that name (a promotion, gated),
+   * {@code archive_existing_versions} archives the version that held it; Archived archives the version; None
+   * changes nothing but is accepted.
+   */
+  private JsonNode transitionStage(Params p, Calls c) {
+    String name = p.required("name");
+    long version = p.version();
+    String stage = MlflowMessages.STAGES.stream().filter(s -> s.equalsIgnoreCase(p.required("stage"))).findFirst()
+        .orElseThrow(() -> MlflowError.invalid("Invalid Model Version stage: " + p.required("stage")
+            + ". Value must be one of " + String.join(", ", MlflowMessages.STAGES) + "."));
+    switch (stage) {
+      case "Staging", "Production" -> refuseUnlessApplied(c.promotions().requestPromotion(RequestPromotionRequest
+          .newBuilder().setModel(modelName(name)).setAlias(stage.toLowerCase()).setVersion(version)
+          .setArchivePrevious(p.bool("archive_existing_versions"))
+          .setJustification("transitioned to " + stage + " through MLflow's REST API").build()));
+      case "Archived" -> c.registry().archiveModelVersion(ArchiveModelVersionRequest.newBuilder()
+          .setName(versionName(name, version)).build());
+      default -> modelVersion(c, name, version);
+    }
+    return wrap("model_version", modelVersion(c, name, version));
+  }
+
+  private JsonNode downloadUri(Params p, Calls c) {
+    ModelVersion version = c.registry().getModelVersion(GetModelVersionRequest.newBuilder()
+        .setName(versionName(p.required("name"), p.version())).build());
+    return JSON.objectNode().put("artifact_uri", version.getSource());
+  }
+
+  // shared reads
+
+  private ObjectNode registeredModel(Calls c, String name) {
+    return registeredModel(c, c.registry().getModel(GetModelRequest.newBuilder().setName(modelName(name)).build()));
+  }
+
+  private ObjectNode registeredModel(Calls c, RegisteredModel model) {
+    String name = MlflowMessages.modelId(model.getName());
+    List<Alias> aliases = aliases(c, name);
+    List<ModelVersion> latest = new ArrayList<>();
+    if (model.getLatestVersion() > 0) {
+      latest.add(c.registry().getModelVersion(GetModelVersionRequest.newBuilder()
+          .setName(versionName(name, model.getLatestVersion())).build()));
+    }
+    return MlflowMessages.registeredModel(model, aliases, latest);
+  }
+
+  private ObjectNode modelVersion(Calls c, String name, long version) {
+    return MlflowMessages.modelVersion(c.registry().getModelVersion(GetModelVersionRequest.newBuilder()
+        .setName(versionName(name, version)).build()), aliases(c, name));
+  }
+
+  private static List<Alias> aliases(Calls c, String model) {
+    return c.registry().listAliases(ListAliasesRequest.newBuilder().setParent(modelName(model)).build())
+        .getAliasesList();
+  }
+
+  /** Every version of a model, newest first. */
+  private static List<ModelVersion> allVersions(Calls c, String model) {
+    List<ModelVersion> versions = new ArrayList<>();
+    String token = "";
+    do {
+      ListModelVersionsResponse page = c.registry().listModelVersions(ListModelVersionsRequest.newBuilder()
+          .setParent(modelName(model)).setPageSize(1000).setPageToken(token).setOrderBy("version desc").build());
+      versions.addAll(page.getModelVersionsList());
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    return versions;
+  }
+
+  /** MLflow's {@code order_by} (a list, e.g. {@code ["name ASC"]}); Gantry orders by one field. */
+  private static String orderBy(Params p) {
+    List<String> orderBy = p.strings("order_by");
+    if (orderBy.size() > 1) {
+      throw MlflowError.invalid("order_by: Gantry orders by one field, got " + orderBy);
+    }
+    if (orderBy.isEmpty()) {
+      return "";
+    }
+    return orderBy.get(0).replace("last_updated_timestamp", "update_time")
+        .replace("creation_timestamp", "create_time").replace("version_number", "version");
+  }
+
+  private static JsonNode wrap(String field, JsonNode value) {
+    ObjectNode json = JSON.objectNode();
+    json.set(field, value);
+    return json;
+  }
+
+  private static String modelName(String name) {
+    return "models/" + name;
+  }
+
+  private static String versionName(String name, long version) {
+    return "models/" + name + "/versions/" + version;
+  }
+
+  /** The request's parameters: the query string's, then the JSON body's. */
+  private static final class Params {
+    private final ObjectNode values;
+
+    private Params(ObjectNode values) {
+      this.values = values;
+    }
+
+    static Params of(HttpExchange exchange) {
+      ObjectNode values = JSON.objectNode();
+      String query = exchange.getRequestURI().getRawQuery();
+      if (query != null) {
+        for (String pair : query.split("&")) {
+          if (pair.isEmpty()) {
+            continue;
+          }
+          int eq = pair.indexOf('=');
+          String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+          String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+          JsonNode earlier = values.get(key);
+          if (earlier == null) {
+            values.put(key, value);
+          } else {
+            // a repeated parameter (order_by=a&order_by=b) is a list
+            ArrayNode list = earlier.isArray() ? (ArrayNode) earlier : JSON.arrayNode().add(earlier);
+            list.add(value);
+            values.set(key, list);
+          }
+        }
+      }
+      byte[] body;
+      try (InputStream in = exchange.getRequestBody()) {
+        body = in.readNBytes(MAX_BODY + 1);
+      } catch (IOException e) {
+        throw MlflowError.invalid("the request body could not be read: " + e.getMessage());
+      }
+      if (body.length > MAX_BODY) {
+        throw MlflowError.invalid("the request body is larger than " + MAX_BODY + " bytes");
+      }
+      if (body.length > 0) {
+        JsonNode json;
+        try {
+          json = MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+          throw new MlflowError(400, "MALFORMED_REQUEST", "the request body is not JSON: "
+              + e.getOriginalMessage());
+        } catch (IOException e) {
+          throw MlflowError.invalid("the request body could not be read: " + e.getMessage());
+        }
+        if (json != null && !json.isNull()) {
+          if (!json.isObject()) {
+            throw new MlflowError(400, "MALFORMED_REQUEST", "the request body must be a JSON object");
+          }
+          values.setAll((ObjectNode) json);
+        }
+      }
+      return new Params(values);
+    }
+
+    String required(String key) {
+      String value = optional(key);
+      if (value.isEmpty()) {
+        throw MlflowError.invalid("Missing value for required parameter '" + key + "'. See the API docs for more "
+            + "information about request parameters.");
+      }
+      return value;
+    }
+
+    String optional(String key) {
+      JsonNode value = values.get(key);
+      if (value == null || value.isNull()) {
+        return "";
+      }
+      if (!value.isValueNode()) {
+        throw MlflowError.invalid("Invalid value " + value + " for parameter '" + key + "': expected a string");
+      }
+      return value.asText();
+    }
+
+    boolean bool(String key) {
+      String value = optional(key);
+      if (value.isEmpty() || value.equalsIgnoreCase("false")) {
+        return false;
+      }
+      if (value.equalsIgnoreCase("true")) {
+        return true;
+      }
+      throw MlflowError.invalid("Invalid value '" + value + "' for parameter '" + key + "': expected true or false");
+    }
+
+    /** The model version, a whole number given as a string or a number. */
+    long version() {
+      String value = required("version");
+      try {
+        long version = Long.parseLong(value);
+        if (version > 0) {
+          return version;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw MlflowError.invalid("Parameter 'version' must be an integer, got '" + value + "'.");
+    }
+
+    int maxResults() {
+      String value = optional("max_results");
+      if (value.isEmpty()) {
+        return DEFAULT_MAX_RESULTS;
+      }
+      try {
+        int max = Integer.parseInt(value);
+        if (max >= 1 && max <= 1000) {
+          return max;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw MlflowError.invalid("Invalid value for max_results: it must be at most 1000 and at least 1, got '"
+          + value + "'");
+    }
+
+    List<String> strings(String key) {
+      JsonNode value = values.get(key);
+      List<String> strings = new ArrayList<>();
+      if (value == null || value.isNull()) {
+        return strings;
+      }
+      if (value.isArray()) {
+        value.forEach(item -> strings.add(item.asText()));
+      } else {
+        strings.add(value.asText());
+      }
+      return strings;
+    }
+
+    /** MLflow's {@code tags: [{"key": ..., "value": ...}]}. */
+    Map<String, String> tags() {
+      JsonNode tags = values.get("tags");
+      Map<String, String> map = new LinkedHashMap<>();
+      if (tags == null || tags.isNull()) {
+        return map;
+      }
+      if (!tags.isArray()) {
+        throw MlflowError.invalid("Parameter 'tags' must be a list of {\"key\": ..., \"value\": ...}");
+      }
+      for (JsonNode tag : tags) {
+        if (!tag.isObject() || !tag.hasNonNull("key")) {
+          throw MlflowError.invalid("Each tag must be an object with a 'key' and a 'value', got " + tag);
+        }
+        map.put(tag.get("key").asText(), tag.hasNonNull("value") ? tag.get("value").asText() : "");
+      }
+      return map;
+    }
+  }
+
+  /** Stubs that carry the HTTP caller's credentials, with a deadline per call. */
+  private record Calls(Channel channel, Metadata credentials) {
+    ModelRegistryGrpc.ModelRegistryBlockingStub registry() {
+      return ModelRegistryGrpc.newBlockingStub(channel)
+          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(credentials))
+          .withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS);
+    }
+
+    PromotionsGrpc.PromotionsBlockingStub promotions() {
+      return PromotionsGrpc.newBlockingStub(channel)
+          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(credentials))
+          .withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS);
+    }
+  }
+}
