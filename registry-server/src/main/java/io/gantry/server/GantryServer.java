@@ -294,7 +294,8 @@ public final class GantryServer implements AutoCloseable {
       MlflowRestApi.PREFIXES.forEach(prefix -> handlers.put(prefix, mlflow));
       // the database answered when it was last asked (start-up has just migrated it)
       AtomicBoolean serving = new AtomicBoolean(true);
-      OpsHttpServer ops = OpsHttpServer.start(config.httpPort(), serving::get, metrics, handlers, workers);
+      OpsHttpServer ops = OpsHttpServer.start(config.identity().httpAddress(), config.httpPort(), serving::get,
+          metrics, handlers, workers);
       ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "gantry-background");
         thread.setDaemon(true);

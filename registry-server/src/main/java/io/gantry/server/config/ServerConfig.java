@@ -84,6 +84,8 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
 
   /**
    * @param listenAddress the gRPC port's address: loopback unless callers are verified
+   * @param httpAddress the HTTP port's address (health, metrics, MLflow's REST API): loopback unless callers are
+   *     verified
    * @param jwt bearer JWT verification
    * @param tls the gRPC port's certificate chain and private key (PEM), if it speaks TLS, and the client CA for mTLS
    * @param apiTokens whether static API tokens (made through the AccessControl API) are accepted
@@ -91,7 +93,7 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
    * @param rolesEnforced whether calls are checked against role bindings; on whenever callers are verified
    * @param bootstrapTokenFile where to write a first admin API token, when the file does not exist yet
    */
-  public record Identity(InetAddress listenAddress, Optional<Jwt> jwt, Optional<Tls> tls, boolean apiTokens,
+  public record Identity(InetAddress listenAddress, InetAddress httpAddress, Optional<Jwt> jwt, Optional<Tls> tls, boolean apiTokens,
       List<String> admins, boolean rolesEnforced, Optional<Path> bootstrapTokenFile) {
 
     /** Whether callers prove who they are; otherwise the {@code x-gantry-user} header is trusted, on loopback. */
@@ -177,13 +179,9 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
 
   private static Identity identity(Map<String, String> env) {
     String host = env.getOrDefault("GANTRY_GRPC_HOST", "").trim();
-    InetAddress address;
-    try {
-      address = host.isEmpty() ? InetAddress.getLoopbackAddress() : InetAddress.getByName(host);
-    } catch (UnknownHostException e) {
-      throw new ConfigException("GANTRY_GRPC_HOST must be an address or a host name this machine resolves, got '"
-          + host + "'");
-    }
+    InetAddress address = address("GANTRY_GRPC_HOST", host);
+    String httpHost = env.getOrDefault("GANTRY_HTTP_HOST", "").trim();
+    InetAddress httpAddress = address("GANTRY_HTTP_HOST", httpHost);
     Optional<Jwt> jwt = jwt(env);
     boolean apiTokens = flag(env, "GANTRY_API_TOKENS", false);
     Optional<Tls> tls = tls(env);
@@ -204,11 +202,24 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
           + "cannot be trusted: verify callers with GANTRY_JWT_KEYS (and GANTRY_JWT_ISSUER, GANTRY_JWT_AUDIENCE), "
           + "GANTRY_API_TOKENS=true or GANTRY_TLS_CLIENT_CA");
     }
+    if (!verified && !httpAddress.isLoopbackAddress()) {
+      throw new ConfigException("GANTRY_HTTP_HOST is " + httpHost + ", beyond loopback, where MLflow's REST API would "
+          + "trust any caller's name: verify callers with GANTRY_JWT_KEYS or GANTRY_API_TOKENS=true first");
+    }
     boolean rolesEnforced = flag(env, "GANTRY_ENFORCE_ROLES", verified);
     if (verified && !rolesEnforced) {
       throw new ConfigException("GANTRY_ENFORCE_ROLES=false: verified callers are always checked against their roles");
     }
-    return new Identity(address, jwt, tls, apiTokens, List.copyOf(admins), rolesEnforced, bootstrap);
+    return new Identity(address, httpAddress, jwt, tls, apiTokens, List.copyOf(admins), rolesEnforced, bootstrap);
+  }
+
+  private static InetAddress address(String name, String host) {
+    try {
+      return host.isEmpty() ? InetAddress.getLoopbackAddress() : InetAddress.getByName(host);
+    } catch (UnknownHostException e) {
+      throw new ConfigException(name + " must be an address or a host name this machine resolves, got '" + host
+          + "'");
+    }
   }
 
   /** {@code user:NAME} or {@code group:NAME}; a bare name is a user. */

@@ -16,7 +16,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The HTTP port: {@code GET /healthz} (200 while the database answers, 503 otherwise), {@code GET /metrics}
- * (Prometheus text), and the handlers other rooms bring (MLflow's REST API). Loopback only.
+ * (Prometheus text), and the handlers other rooms bring (MLflow's REST API). Loopback unless callers are verified
+ * (GANTRY_HTTP_HOST).
  */
 public final class OpsHttpServer implements AutoCloseable {
 
@@ -30,9 +31,9 @@ public final class OpsHttpServer implements AutoCloseable {
    * @param handlers more handlers by path prefix
    * @param executor runs the handlers, which may block
    */
-  public static OpsHttpServer start(int port, BooleanSupplier serving, PrometheusMeterRegistry metrics,
-      Map<String, HttpHandler> handlers, Executor executor) {
-    InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+  public static OpsHttpServer start(InetAddress host, int port, BooleanSupplier serving,
+      PrometheusMeterRegistry metrics, Map<String, HttpHandler> handlers, Executor executor) {
+    InetSocketAddress address = new InetSocketAddress(host, port);
     HttpServer server;
     try {
       server = HttpServer.create(address, 0);

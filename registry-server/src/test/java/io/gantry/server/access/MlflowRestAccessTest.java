@@ -27,7 +27,7 @@ class MlflowRestAccessTest {
 
   @BeforeAll
   static void start() throws Exception {
-    gantry = new VerifiedServer();
+    gantry = new VerifiedServer(java.util.Map.of("GANTRY_HTTP_HOST", "0.0.0.0"));
     gantry.grant("user:mlflow-ci", Role.ROLE_PUBLISHER, "mlflow-*");
     gantry.grant("user:viewer", Role.ROLE_VIEWER, "*");
   }

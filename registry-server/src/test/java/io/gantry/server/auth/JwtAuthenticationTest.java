@@ -181,6 +181,8 @@ class JwtAuthenticationTest {
   void beyondLoopback_theServerNeedsAnAuthenticator_andOnlyAsymmetricAlgorithms() {
     assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_GRPC_HOST", "0.0.0.0")),
         ConfigException.class)).hasMessageContaining("beyond loopback").hasMessageContaining("GANTRY_JWT_KEYS");
+    assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_HTTP_HOST", "0.0.0.0")),
+        ConfigException.class)).hasMessageContaining("GANTRY_HTTP_HOST is 0.0.0.0, beyond loopback");
     assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_JWT_KEYS", jwks.toString(),
         "GANTRY_JWT_ISSUER", ISSUER, "GANTRY_JWT_AUDIENCE", AUDIENCE, "GANTRY_JWT_ALGORITHMS", "RS256,HS256")),
         ConfigException.class)).hasMessageContaining("GANTRY_JWT_ALGORITHMS may name only").hasMessageContaining("HS256");

@@ -128,6 +128,9 @@ class MlflowRestTest {
       token = page.has("next_page_token") ? page.get("next_page_token").asText() : "";
     } while (!token.isEmpty());
     assertThat(seen).containsExactly("2", "1");
+    JsonNode ascending = ok("GET", "model-versions/search?order_by=" + q("version_number ASC") + "&filter="
+        + q("name = '" + name + "'"), null);
+    assertThat(ascending.get("model_versions")).extracting(v -> v.get("version").asText()).containsExactly("1", "2");
 
     JsonNode models = ok("GET", "registered-models/search?filter=" + q("name LIKE '" + name.replace("-", "_")
         + "'"), null);
