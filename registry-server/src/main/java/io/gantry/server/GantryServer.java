@@ -14,6 +14,7 @@ import io.gantry.server.auth.VerifiedIdentityInterceptor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import com.sun.net.httpserver.HttpHandler;
+import io.gantry.server.mlflowrest.MlflowArtifactsApi;
 import io.gantry.server.mlflowrest.MlflowRestApi;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -292,6 +293,7 @@ public final class GantryServer implements AutoCloseable {
       MlflowRestApi mlflow = new MlflowRestApi(local.channel(), !config.identity().verified());
       Map<String, HttpHandler> handlers = new LinkedHashMap<>();
       MlflowRestApi.PREFIXES.forEach(prefix -> handlers.put(prefix, mlflow));
+      handlers.put(MlflowArtifactsApi.PREFIX, new MlflowArtifactsApi(local.channel(), !config.identity().verified()));
       // the database answered when it was last asked (start-up has just migrated it)
       AtomicBoolean serving = new AtomicBoolean(true);
       OpsHttpServer ops = OpsHttpServer.start(config.identity().httpAddress(), config.httpPort(), serving::get,

@@ -24,12 +24,9 @@ import io.gantry.v1.ListModelVersionsRequest;
 import io.gantry.v1.ListModelVersionsResponse;
 import io.gantry.v1.ListModelsRequest;
 import io.gantry.v1.ListModelsResponse;
-import io.gantry.v1.ModelRegistryGrpc;
 import io.gantry.v1.ModelVersion;
-import io.gantry.v1.ModelVersionStatus;
 import io.gantry.v1.Promotion;
 import io.gantry.v1.PromotionState;
-import io.gantry.v1.PromotionsGrpc;
 import io.gantry.v1.RegisteredModel;
 import io.gantry.v1.RequestPromotionRequest;
 import io.gantry.v1.ResolveAliasRequest;
@@ -38,23 +35,18 @@ import io.gantry.v1.SetVersionTagRequest;
 import io.gantry.v1.UpdateModelRequest;
 import io.gantry.v1.UpdateModelVersionRequest;
 import io.gantry.v1.VerdictOutcome;
+import io.gantry.server.mlflowrest.MlflowHttp.Calls;
 import io.grpc.Channel;
-import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,13 +60,9 @@ public final class MlflowRestApi implements HttpHandler {
 
   public static final List<String> PREFIXES = List.of("/api/2.0/mlflow/", "/ajax-api/2.0/mlflow/");
   private static final Logger log = LoggerFactory.getLogger(MlflowRestApi.class);
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final long CALL_SECONDS = 30;
+  private static final ObjectMapper MAPPER = MlflowHttp.MAPPER;
   private static final int MAX_BODY = 1 << 20;
   private static final int DEFAULT_MAX_RESULTS = 100;
-  private static final Metadata.Key<String> AUTHORIZATION =
-      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-  private static final Metadata.Key<String> USER = Metadata.Key.of("x-gantry-user", Metadata.ASCII_STRING_MARSHALLER);
 
   @FunctionalInterface
   private interface Endpoint {
@@ -136,52 +124,21 @@ public final class MlflowRestApi implements HttpHandler {
         if (endpoint == null) {
           throw new MlflowError(404, "ENDPOINT_NOT_FOUND", "No API endpoint " + key + " (docs/mlflow.md lists them)");
         }
-        body = endpoint.handle(Params.of(exchange), new Calls(channel, credentials(exchange)));
+        body = endpoint.handle(Params.of(exchange), new Calls(channel, MlflowHttp.credentials(exchange, headerIdentity)));
       } catch (StatusRuntimeException e) {
         MlflowError error = MlflowError.of(e);
         status = error.httpStatus;
-        body = error(error);
+        body = MlflowHttp.error(error);
       } catch (MlflowError e) {
         status = e.httpStatus;
-        body = error(e);
+        body = MlflowHttp.error(e);
       } catch (RuntimeException e) {
         log.error("MLflow REST {} failed", key, e);
         status = 500;
-        body = error(new MlflowError(500, "INTERNAL_ERROR", "internal error: " + e));
+        body = MlflowHttp.error(new MlflowError(500, "INTERNAL_ERROR", "internal error: " + e));
       }
-      byte[] bytes = MAPPER.writeValueAsBytes(body);
-      exchange.getResponseHeaders().set("Content-Type", "application/json");
-      exchange.sendResponseHeaders(status, bytes.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(bytes);
-      }
+      MlflowHttp.respond(exchange, status, body);
     }
-  }
-
-  private static ObjectNode error(MlflowError error) {
-    return JSON.objectNode().put("error_code", error.errorCode).put("message", error.getMessage());
-  }
-
-  /** The caller's credentials as gRPC metadata: a bearer token as is; on the loopback default, a user name. */
-  private Metadata credentials(HttpExchange exchange) {
-    Metadata metadata = new Metadata();
-    String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-    String user = exchange.getRequestHeaders().getFirst("X-Gantry-User");
-    if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6) && headerIdentity) {
-      try {
-        String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()),
-            StandardCharsets.UTF_8);
-        user = decoded.contains(":") ? decoded.substring(0, decoded.indexOf(':')) : decoded;
-      } catch (IllegalArgumentException e) {
-        throw MlflowError.invalid("the Authorization header's basic credentials are not base64");
-      }
-    } else if (authorization != null) {
-      metadata.put(AUTHORIZATION, authorization);
-    }
-    if (user != null && !user.isEmpty()) {
-      metadata.put(USER, user);
-    }
-    return metadata;
   }
 
   // registered models
@@ -375,10 +332,13 @@ public final class MlflowRestApi implements HttpHandler {
     return wrap("model_version", modelVersion(c, name, version));
   }
 
+  /** Files Gantry stores come through its artifact proxy; otherwise the version's source, as MLflow keeps it. */
   private JsonNode downloadUri(Params p, Calls c) {
+    String name = p.required("name");
     ModelVersion version = c.registry().getModelVersion(GetModelVersionRequest.newBuilder()
-        .setName(versionName(p.required("name"), p.version())).build());
-    return JSON.objectNode().put("artifact_uri", version.getSource());
+        .setName(versionName(name, p.version())).build());
+    return JSON.objectNode().put("artifact_uri", version.getManagedArtifacts()
+        ? MlflowArtifactsApi.uri(p.host(), name, version.getVersion()) : version.getSource());
   }
 
   // shared reads
@@ -451,9 +411,16 @@ public final class MlflowRestApi implements HttpHandler {
   /** The request's parameters: the query string's, then the JSON body's. */
   private static final class Params {
     private final ObjectNode values;
+    private final String host;
 
-    private Params(ObjectNode values) {
+    private Params(ObjectNode values, String host) {
       this.values = values;
+      this.host = host;
+    }
+
+    /** The host and port the caller reached, for URIs it should come back to. */
+    String host() {
+      return host;
     }
 
     static Params of(HttpExchange exchange) {
@@ -504,7 +471,9 @@ public final class MlflowRestApi implements HttpHandler {
           values.setAll((ObjectNode) json);
         }
       }
-      return new Params(values);
+      String host = exchange.getRequestHeaders().getFirst("Host");
+      return new Params(values, host == null ? exchange.getLocalAddress().getHostString() + ":"
+          + exchange.getLocalAddress().getPort() : host);
     }
 
     String required(String key) {
@@ -600,21 +569,6 @@ public final class MlflowRestApi implements HttpHandler {
         map.put(tag.get("key").asText(), tag.hasNonNull("value") ? tag.get("value").asText() : "");
       }
       return map;
-    }
-  }
-
-  /** Stubs that carry the HTTP caller's credentials, with a deadline per call. */
-  private record Calls(Channel channel, Metadata credentials) {
-    ModelRegistryGrpc.ModelRegistryBlockingStub registry() {
-      return ModelRegistryGrpc.newBlockingStub(channel)
-          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(credentials))
-          .withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS);
-    }
-
-    PromotionsGrpc.PromotionsBlockingStub promotions() {
-      return PromotionsGrpc.newBlockingStub(channel)
-          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(credentials))
-          .withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS);
     }
   }
 }

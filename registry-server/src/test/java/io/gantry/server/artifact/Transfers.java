@@ -29,16 +29,16 @@ import java.util.function.Supplier;
  * Uploads and downloads as a well-behaved client makes them: a chunk is sent only when the transport is ready,
  * so files of any size stream through bounded memory on both sides.
  */
-final class Transfers {
+public final class Transfers {
 
   static final int CHUNK = 1 << 20;
 
   private Transfers() {}
 
   /** A file to upload: its header (what the client claims) and where its bytes come from. */
-  record Upload(ArtifactFile header, Supplier<InputStream> bytes) {
+  public record Upload(ArtifactFile header, Supplier<InputStream> bytes) {
 
-    static Upload of(String path, byte[] content) {
+    public static Upload of(String path, byte[] content) {
       return new Upload(ArtifactFile.newBuilder().setPath(path).setSize(content.length).setSha256(sha256(content))
           .build(), () -> new java.io.ByteArrayInputStream(content));
     }
@@ -54,7 +54,7 @@ final class Transfers {
     }
   }
 
-  static UploadArtifactsResponse upload(String user, String version, Upload... files) {
+  public static UploadArtifactsResponse upload(String user, String version, Upload... files) {
     return upload(TestRegistry.channel(), user, version, List.of(files), Long.MAX_VALUE);
   }
 

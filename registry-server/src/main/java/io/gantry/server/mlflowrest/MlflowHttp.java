@@ -1,0 +1,88 @@
+package io.gantry.server.mlflowrest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import io.gantry.v1.ArtifactsGrpc;
+import io.gantry.v1.ModelRegistryGrpc;
+import io.gantry.v1.PromotionsGrpc;
+import io.grpc.Channel;
+import io.grpc.Metadata;
+import io.grpc.stub.AbstractStub;
+import io.grpc.stub.MetadataUtils;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+
+/** What MLflow's HTTP endpoints share: the caller's credentials as gRPC metadata, stubs, and JSON answers. */
+final class MlflowHttp {
+
+  static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final long CALL_SECONDS = 30;
+  private static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> USER = Metadata.Key.of("x-gantry-user", Metadata.ASCII_STRING_MARSHALLER);
+
+  private MlflowHttp() {}
+
+  /**
+   * The caller's credentials as gRPC metadata: a bearer token as is; on the loopback default ({@code headerIdentity})
+   * the basic-auth user name (MLflow's {@code MLFLOW_TRACKING_USERNAME}) or {@code X-Gantry-User}.
+   */
+  static Metadata credentials(HttpExchange exchange, boolean headerIdentity) {
+    Metadata metadata = new Metadata();
+    String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+    String user = exchange.getRequestHeaders().getFirst("X-Gantry-User");
+    if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6) && headerIdentity) {
+      try {
+        String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()),
+            StandardCharsets.UTF_8);
+        user = decoded.contains(":") ? decoded.substring(0, decoded.indexOf(':')) : decoded;
+      } catch (IllegalArgumentException e) {
+        throw MlflowError.invalid("the Authorization header's basic credentials are not base64");
+      }
+    } else if (authorization != null) {
+      metadata.put(AUTHORIZATION, authorization);
+    }
+    if (user != null && !user.isEmpty()) {
+      metadata.put(USER, user);
+    }
+    return metadata;
+  }
+
+  static ObjectNode error(MlflowError error) {
+    return MlflowMessages.JSON.objectNode().put("error_code", error.errorCode).put("message", error.getMessage());
+  }
+
+  static void respond(HttpExchange exchange, int status, JsonNode body) throws IOException {
+    byte[] bytes = MAPPER.writeValueAsBytes(body);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  /** Stubs that carry the HTTP caller's credentials, each call with a deadline. */
+  record Calls(Channel channel, Metadata credentials) {
+    ModelRegistryGrpc.ModelRegistryBlockingStub registry() {
+      return carry(ModelRegistryGrpc.newBlockingStub(channel));
+    }
+
+    PromotionsGrpc.PromotionsBlockingStub promotions() {
+      return carry(PromotionsGrpc.newBlockingStub(channel));
+    }
+
+    ArtifactsGrpc.ArtifactsBlockingStub artifacts() {
+      return carry(ArtifactsGrpc.newBlockingStub(channel));
+    }
+
+    private <S extends AbstractStub<S>> S carry(S stub) {
+      return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(credentials))
+          .withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS);
+    }
+  }
+}
