@@ -9,6 +9,9 @@ import io.gantry.server.access.Role;
 import io.gantry.server.access.RoleBinding;
 import io.gantry.server.access.Scope;
 import io.gantry.server.api.AccessEndpoint;
+import io.gantry.server.api.ImportsEndpoint;
+import io.gantry.server.imports.ImportRepository;
+import io.gantry.server.imports.ImportService;
 import io.gantry.server.auth.ApiTokenAuthenticator;
 import io.gantry.server.auth.VerifiedIdentityInterceptor;
 import java.nio.file.StandardOpenOption;
@@ -253,7 +256,8 @@ public final class GantryServer implements AutoCloseable {
       List<ServerServiceDefinition> services = List.of(cachedReads.overlay(registry.bindService()),
           new PromotionsEndpoint(promotions, bindings, access).bindService(), new ArtifactsEndpoint(artifacts).bindService(),
           new AuditEndpoint(auditService, auditFollowers).bindService(),
-          new AccessEndpoint(access, config.identity().rolesEnforced()).bindService());
+          new AccessEndpoint(access, config.identity().rolesEnforced()).bindService(),
+          new ImportsEndpoint(new ImportService(transactions, new ImportRepository(), aliasRepository)).bindService());
       List<String> unruled = Permissions.missing(services);
       if (!unruled.isEmpty()) {
         throw new IllegalStateException("RPCs without a rule in Permissions: " + unruled);

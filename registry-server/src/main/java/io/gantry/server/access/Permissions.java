@@ -18,6 +18,8 @@ import io.gantry.v1.GetModelRequest;
 import io.gantry.v1.GetModelVersionRequest;
 import io.gantry.v1.GetPromotionPolicyRequest;
 import io.gantry.v1.GetPromotionRequest;
+import io.gantry.v1.ImportModelRequest;
+import io.gantry.v1.ImportsGrpc;
 import io.gantry.v1.ListAliasHistoryRequest;
 import io.gantry.v1.ListAliasesRequest;
 import io.gantry.v1.ListArtifactsRequest;
@@ -148,6 +150,10 @@ public final class Permissions {
     }
     // the public key that checks checkpoints is no secret
     rule(AuditGrpc.getGetVerifierKeyMethod(), Right.READ, r -> Scope.CALLER);
+
+    // Imports: history written as recorded, aliases set without promotions
+    rule(ImportsGrpc.getImportModelMethod(), Right.ADMIN, r -> Scope.model(((ImportModelRequest) r).getModel()
+        .getModelId()));
 
     // AccessControl
     rule(AccessControlGrpc.getGetCallerMethod(), Right.READ, r -> Scope.CALLER);

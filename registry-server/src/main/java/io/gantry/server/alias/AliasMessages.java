@@ -27,7 +27,7 @@ public final class AliasMessages {
         .setToVersion(move.toVersion().orElse(0))
         .setMoveTime(Rpc.timestamp(move.moveTime()))
         .setMovedBy(move.movedBy())
-        .setPromotion(Names.promotionName(move.promotion()))
+        .setPromotion(move.promotion().map(Names::promotionName).orElse(""))
         .build();
   }
 }

@@ -5,7 +5,11 @@ import java.time.OffsetDateTime;
 import java.util.Optional;
 import java.util.UUID;
 
-/** One move of an alias, from its history. */
+/**
+ * One move of an alias, from its history.
+ *
+ * @param promotion the promotion that moved it; empty for a move brought in by an import
+ */
 public record AliasMove(
     long id,
     String modelId,
@@ -15,7 +19,7 @@ public record AliasMove(
     Optional<Integer> toVersion,
     OffsetDateTime moveTime,
     String movedBy,
-    UUID promotion) {
+    Optional<UUID> promotion) {
 
   public String aliasName() {
     return Names.aliasName(modelId, alias);

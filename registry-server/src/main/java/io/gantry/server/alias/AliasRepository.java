@@ -69,6 +69,8 @@ public final class AliasRepository {
   /**
    * Moves a locked alias to {@code version} (empty removes it) and appends the move to its history.
    *
+   * @param promotion the promotion that moves it; null for an import, which records a move made elsewhere
+   *
    * @return the move, carrying the alias's new revision
    */
   public AliasMove move(DSLContext tx, Alias locked, Optional<Integer> version, String actor, UUID promotion) {
@@ -215,6 +217,6 @@ public final class AliasRepository {
     AliasMoveRecord move = row.into(ALIAS_MOVE);
     return new AliasMove(move.getId(), modelId, move.getAlias(), move.getRevision(),
         Optional.ofNullable(move.getFromVersion()), Optional.ofNullable(move.getToVersion()), move.getMoveTime(),
-        move.getMovedBy(), move.getPromotionId());
+        move.getMovedBy(), Optional.ofNullable(move.getPromotionId()));
   }
 }

@@ -33,6 +33,9 @@ import io.gantry.v1.GetModelVersionRequest;
 import io.gantry.v1.GetPromotionPolicyRequest;
 import io.gantry.v1.GetPromotionRequest;
 import io.gantry.v1.GetVerifierKeyRequest;
+import io.gantry.v1.ImportModelRequest;
+import io.gantry.v1.ImportedModel;
+import io.gantry.v1.ImportsGrpc;
 import io.gantry.v1.ListAliasHistoryRequest;
 import io.gantry.v1.ListAliasesRequest;
 import io.gantry.v1.ListApiTokensRequest;
@@ -110,7 +113,7 @@ class AuthorizationMatrixTest {
   /** The services a client can call, as the server binds them. */
   private static final List<ServiceDescriptor> SERVICES = List.of(ModelRegistryGrpc.getServiceDescriptor(),
       PromotionsGrpc.getServiceDescriptor(), ArtifactsGrpc.getServiceDescriptor(), AuditGrpc.getServiceDescriptor(),
-      AccessControlGrpc.getServiceDescriptor());
+      AccessControlGrpc.getServiceDescriptor(), ImportsGrpc.getServiceDescriptor());
 
   private static VerifiedServer gantry;
 
@@ -212,6 +215,9 @@ class AuthorizationMatrixTest {
     sample(samples, AuditGrpc.getGetConsistencyProofMethod(), () -> GetConsistencyProofRequest.getDefaultInstance());
     sample(samples, AuditGrpc.getVerifyAuditLogMethod(), () -> VerifyAuditLogRequest.getDefaultInstance());
     sample(samples, AuditGrpc.getGetVerifierKeyMethod(), () -> GetVerifierKeyRequest.getDefaultInstance());
+
+    sample(samples, ImportsGrpc.getImportModelMethod(), () -> ImportModelRequest.newBuilder().setSource("matrix")
+        .setModel(ImportedModel.newBuilder().setModelId(MODEL)).build());
 
     sample(samples, AccessControlGrpc.getGetCallerMethod(), () -> GetCallerRequest.getDefaultInstance());
     sample(samples, AccessControlGrpc.getCreateRoleBindingMethod(), () -> CreateRoleBindingRequest.getDefaultInstance());
