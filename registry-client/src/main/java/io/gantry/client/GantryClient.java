@@ -2,6 +2,7 @@ package io.gantry.client;
 
 import io.gantry.v1.AccessControlGrpc.AccessControlBlockingStub;
 import io.gantry.v1.AccessControlGrpc;
+import io.gantry.v1.ImportsGrpc;
 import io.gantry.v1.ArtifactsGrpc.ArtifactsBlockingStub;
 import io.gantry.v1.ArtifactsGrpc.ArtifactsStub;
 import io.gantry.v1.ArtifactsGrpc;
@@ -78,6 +79,7 @@ public final class GantryClient implements AutoCloseable {
   private final ArtifactsBlockingStub artifacts;
   private final ArtifactsStub artifactsAsync;
   private final AccessControlBlockingStub access;
+  private final ImportsGrpc.ImportsBlockingStub imports;
 
   private GantryClient(ManagedChannel channel) {
     this.channel = channel;
@@ -88,6 +90,7 @@ public final class GantryClient implements AutoCloseable {
     this.artifactsAsync = ArtifactsGrpc.newStub(channel);
     this.audit = AuditGrpc.newBlockingStub(channel);
     this.access = AccessControlGrpc.newBlockingStub(channel);
+    this.imports = ImportsGrpc.newBlockingStub(channel);
     this.health = HealthGrpc.newBlockingStub(channel);
   }
 
@@ -191,6 +194,10 @@ public final class GantryClient implements AutoCloseable {
    */
   public AccessControlBlockingStub access() {
     return access.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  public ImportsGrpc.ImportsBlockingStub imports() {
+    return imports.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** The standard {@code grpc.health.v1.Health} service of the server. */

@@ -17,6 +17,7 @@ import io.gantry.v1.ArtifactManifest;
 import io.gantry.v1.AuditAction;
 import io.gantry.v1.AuditEvent;
 import io.gantry.v1.Caller;
+import io.gantry.v1.ImportModelResponse;
 import io.gantry.v1.Checkpoint;
 import io.gantry.v1.CreateApiTokenResponse;
 import io.gantry.v1.DatasetMetrics;
@@ -479,6 +480,28 @@ final class Printer {
   }
 
   /** Who the server takes the caller for, then the role bindings that apply to it. */
+  /** What importing one model did: a row of the summary table, or one JSON line. */
+  void imported(ImportModelResponse result, TextTable table) {
+    if (printedAsJsonLine(result)) {
+      return;
+    }
+    table.row(result.getModel().substring("models/".length()), result.getModelCreated() ? "yes" : "no",
+        result.getVersionsCreatedList().isEmpty() ? "-" : result.getVersionsCreatedList().stream()
+            .map(String::valueOf).collect(java.util.stream.Collectors.joining(",")),
+        result.getAliasesSetList().isEmpty() ? "-" : String.join(",", result.getAliasesSetList()),
+        Integer.toString(result.getUnchangedCount()));
+  }
+
+  static TextTable importTable() {
+    return new TextTable().row("MODEL", "CREATED", "VERSIONS", "ALIASES", "UNCHANGED");
+  }
+
+  void table(TextTable table) {
+    if (format != Format.json) {
+      table.print(out);
+    }
+  }
+
   void caller(Caller caller) {
     if (printedAsJson(caller)) {
       return;
