@@ -148,4 +148,63 @@ class ImportCliTest {
         "; 1 failed");
     assertThat(CliResult.rows(partly.out())).contains(java.util.List.of("good-one", "yes", "1", "-", "0"));
   }
+
+  @Test
+  void withArtifacts_theFilesThatCanBeReached_areCopiedAndVerified_theOthersKeepTheirSource() throws Exception {
+    Path local = dir.resolve("local-model");
+    Files.createDirectories(local);
+    Files.writeString(local.resolve("MLmodel"), "flavors: {}\n");
+    byte[] weights = "weights from the proxy".getBytes(StandardCharsets.UTF_8);
+    HttpServer mlflow = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    Map<String, byte[]> answers = new java.util.HashMap<>();
+    answers.put("/api/2.0/mlflow/registered-models/search?max_results=100",
+        "{\"registered_models\": [{\"name\": \"copied\"}]}".getBytes(StandardCharsets.UTF_8));
+    answers.put("/api/2.0/mlflow/model-versions/search?max_results=100&filter=name%3D%27copied%27", ("""
+        {"model_versions": [
+          {"name": "copied", "version": "1", "source": "mlflow-artifacts:/7/run1/artifacts/model"},
+          {"name": "copied", "version": "2", "source": "%s"},
+          {"name": "copied", "version": "3", "source": "s3://unreachable/model"}]}""")
+        .formatted(local.toAbsolutePath()).getBytes(StandardCharsets.UTF_8));
+    answers.put("/api/2.0/mlflow-artifacts/artifacts?path=7%2Frun1%2Fartifacts%2Fmodel", """
+        {"files": [{"path": "MLmodel", "is_dir": false, "file_size": 12}, {"path": "data", "is_dir": true}]}"""
+        .getBytes(StandardCharsets.UTF_8));
+    answers.put("/api/2.0/mlflow-artifacts/artifacts?path=7%2Frun1%2Fartifacts%2Fmodel%2Fdata",
+        "{\"files\": [{\"path\": \"data/weights.bin\", \"is_dir\": false}]}".getBytes(StandardCharsets.UTF_8));
+    answers.put("/api/2.0/mlflow-artifacts/artifacts/7/run1/artifacts/model/MLmodel",
+        "flavors: {}\n".getBytes(StandardCharsets.UTF_8));
+    answers.put("/api/2.0/mlflow-artifacts/artifacts/7/run1/artifacts/model/data/weights.bin", weights);
+    mlflow.createContext("/", exchange -> {
+      byte[] body = answers.get(exchange.getRequestURI().toString());
+      exchange.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        if (body != null) {
+          out.write(body);
+        }
+      }
+    });
+    mlflow.start();
+    try {
+      CliResult result = CliResult.run(env, "import", "mlflow", "--from",
+          "http://127.0.0.1:" + mlflow.getAddress().getPort(), "--with-artifacts");
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(result.err()).contains("the files of 2 versions copied");
+      try (GantryClient client = client()) {
+        var proxied = client.artifacts().listArtifacts(io.gantry.v1.ListArtifactsRequest.newBuilder()
+            .setVersion("models/copied/versions/1").build());
+        assertThat(proxied.getFilesList()).extracting(f -> f.getPath() + ":" + f.getSize())
+            .containsExactlyInAnyOrder("MLmodel:12", "data/weights.bin:" + weights.length);
+        for (int v = 1; v <= 2; v++) {
+          assertThat(client.registry().getModelVersion(GetModelVersionRequest.newBuilder()
+              .setName("models/copied/versions/" + v).build()).getStatus())
+              .isEqualTo(ModelVersionStatus.MODEL_VERSION_STATUS_READY);
+        }
+        var unreachable = client.registry().getModelVersion(GetModelVersionRequest.newBuilder()
+            .setName("models/copied/versions/3").build());
+        assertThat(unreachable.getManagedArtifacts()).isFalse();
+        assertThat(unreachable.getSource()).isEqualTo("s3://unreachable/model");
+      }
+    } finally {
+      mlflow.stop(0);
+    }
+  }
 }

@@ -32,7 +32,7 @@ public final class ImportsEndpoint extends ImportsGrpc.ImportsImplBase {
         String field = "model.versions[" + i + "]";
         versions.add(new ImportedVersion(v.getVersion(), v.getSource(), v.getRunId(), v.getRunLink(),
             v.getDescription(), v.getTagsMap(), Rpc.instant(field + ".create_time", v.hasCreateTime(),
-            v.getCreateTime()), v.getCreatedBy(), status(v.getStatus())));
+            v.getCreateTime()), v.getCreatedBy(), status(v.getStatus()), v.getManagedArtifacts()));
       }
       var result = imports.importModel(new ImportedModel(model.getModelId(), model.getDescription(),
           model.getTagsMap(), Rpc.instant("model.create_time", model.hasCreateTime(), model.getCreateTime()),

@@ -54,13 +54,15 @@ public final class ImportRepository {
   }
 
   /** Inserts a version under its recorded number, and keeps the model's counter at or above it. */
-  public void insertVersion(DSLContext tx, long modelRow, int version, Version.Status status, String source,
+  public void insertVersion(DSLContext tx, long modelRow, int version, Version.Status status,
+      boolean managedArtifacts, String source,
       String runId, String runLink, String description, Map<String, String> tags, OffsetDateTime createTime,
       String createdBy) {
     long id = tx.insertInto(MODEL_VERSION)
         .set(MODEL_VERSION.MODEL_ID, modelRow)
         .set(MODEL_VERSION.VERSION, version)
         .set(MODEL_VERSION.STATUS, status.name())
+        .set(MODEL_VERSION.MANAGED_ARTIFACTS, managedArtifacts)
         .set(MODEL_VERSION.SOURCE, source)
         .set(MODEL_VERSION.RUN_ID, runId)
         .set(MODEL_VERSION.RUN_LINK, runLink)

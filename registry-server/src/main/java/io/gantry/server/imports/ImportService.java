@@ -77,9 +77,10 @@ public final class ImportService {
           result.unchanged().add(Names.versionName(modelId, number));
           continue;
         }
-        imports.insertVersion(tx.dsl(), modelRow, number, version.status(), version.source(), version.runId(),
-            version.runLink(), version.description(), version.tags(), time(version.createTime()),
-            recordedUser(version.createdBy(), actor));
+        imports.insertVersion(tx.dsl(), modelRow, number,
+            version.managedArtifacts() ? Version.Status.PENDING_UPLOAD : version.status(), version.managedArtifacts(),
+            version.source(), version.runId(), version.runLink(), version.description(), version.tags(),
+            time(version.createTime()), recordedUser(version.createdBy(), actor));
         Map<String, Object> payload = facts(source, version.createTime(), version.createdBy(),
             "status", version.status().name());
         payload.put("source_uri", version.source());
@@ -131,7 +132,11 @@ public final class ImportService {
         violations.add(field + ".version", "version " + version.number() + " is listed twice");
       }
       if (version.status() == Version.Status.PENDING_UPLOAD) {
-        violations.add(field + ".status", "an imported version is READY, FAILED or ARCHIVED: no upload will come");
+        violations.add(field + ".status", "an imported version is READY, FAILED or ARCHIVED; one whose files follow "
+            + "is READY with managed_artifacts");
+      } else if (version.managedArtifacts() && version.status() != Version.Status.READY) {
+        violations.add(field + ".managed_artifacts", "only a READY version's files are uploaded, this one is "
+            + version.status());
       }
       violations.uri(field + ".source", version.source(), MAX_URI)
           .line(field + ".run_id", version.runId(), 256)

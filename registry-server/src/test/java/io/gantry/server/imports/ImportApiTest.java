@@ -110,7 +110,10 @@ class ImportApiTest {
         ImportModelRequest.newBuilder().setSource("s").setModel(wine(model).toBuilder().putAliases("latest", 1))
             .build(),
         ImportModelRequest.newBuilder().setSource("s").setModel(wine(model).toBuilder()
-            .addVersions(ImportedVersion.newBuilder().setVersion(0))).build())) {
+            .addVersions(ImportedVersion.newBuilder().setVersion(0))).build(),
+        ImportModelRequest.newBuilder().setSource("s").setModel(wine(model).toBuilder()
+            .addVersions(ImportedVersion.newBuilder().setVersion(9).setManagedArtifacts(true)
+                .setStatus(ModelVersionStatus.MODEL_VERSION_STATUS_ARCHIVED))).build())) {
       var refused = catchThrowableOfType(() -> imports().importModel(bad), StatusRuntimeException.class);
       assertThat(refused.getStatus().getCode()).as(bad.toString()).isEqualTo(Status.Code.INVALID_ARGUMENT);
       assertThat(TestRegistry.violations(refused)).as(bad.toString()).isNotEmpty();
