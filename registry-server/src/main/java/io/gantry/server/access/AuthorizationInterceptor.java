@@ -4,6 +4,7 @@ import io.gantry.server.api.GrpcErrors;
 import io.gantry.server.auth.Caller;
 import io.gantry.server.error.ErrorCode;
 import io.gantry.server.error.GantryException;
+import io.grpc.ForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -113,7 +114,8 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
         return false;
       }
       if (access.allows(caller, rule.right(), scope)) {
-        delegate = next.startCall(call, headers);
+        delegate = next.startCall(scope.kind() == Scope.Kind.ANY_MODEL && rule.filter().isPresent()
+            ? filtered(call, rule.filter().get()) : call, headers);
         if (call.isReady()) {
           delegate.onReady();
         }
@@ -126,6 +128,18 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
       var status = GrpcErrors.toStatusException(new GantryException(ErrorCode.MISSING_ROLE, reason));
       call.close(status.getStatus(), status.getTrailers());
       return false;
+    }
+
+    /** A list across models answers only the entries of models the caller may read. */
+    private ServerCall<Q, R> filtered(ServerCall<Q, R> call, Permissions.ListFilter filter) {
+      return new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+        @Override
+        @SuppressWarnings("unchecked")
+        public void sendMessage(R message) {
+          super.sendMessage((R) filter.keep(message, model -> access.allows(caller, rule.right(),
+              Scope.model(model))));
+        }
+      };
     }
 
     private String refusal(String method, Scope scope) {

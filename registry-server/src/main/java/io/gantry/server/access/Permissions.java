@@ -25,6 +25,9 @@ import io.gantry.v1.ListAliasesRequest;
 import io.gantry.v1.ListArtifactsRequest;
 import io.gantry.v1.ListEvaluationsRequest;
 import io.gantry.v1.ListModelVersionsRequest;
+import io.gantry.v1.ListModelVersionsResponse;
+import io.gantry.v1.ListModelsResponse;
+import io.gantry.v1.ListPromotionsResponse;
 import io.gantry.v1.ModelRegistryGrpc;
 import io.gantry.v1.PromotionsGrpc;
 import io.gantry.v1.RejectPromotionRequest;
@@ -48,6 +51,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -64,8 +68,17 @@ public final class Permissions {
     Optional<Scope> of(UUID promotion);
   }
 
-  /** What a method needs: the right, and how its scope is read from the request. */
-  public record Rule(Right right, ScopeReader scope) {}
+  /**
+   * What a method needs: the right, how its scope is read from the request, and, for a list across models, how its
+   * response keeps only what the caller may see.
+   */
+  public record Rule(Right right, ScopeReader scope, Optional<ListFilter> filter) {}
+
+  /** Keeps the entries of a list response whose model {@code visible} accepts; a page may come back shorter. */
+  @FunctionalInterface
+  public interface ListFilter {
+    Object keep(Object response, Predicate<String> visible);
+  }
 
   @FunctionalInterface
   public interface ScopeReader {
@@ -80,7 +93,11 @@ public final class Permissions {
     // ModelRegistry
     rule(ModelRegistryGrpc.getCreateModelMethod(), Right.PUBLISH, r -> Scope.model(((CreateModelRequest) r).getModelId()));
     rule(ModelRegistryGrpc.getGetModelMethod(), Right.READ, r -> Scope.of(((GetModelRequest) r).getName()));
-    rule(ModelRegistryGrpc.getListModelsMethod(), Right.READ, r -> Scope.ANY_MODEL);
+    listRule(ModelRegistryGrpc.getListModelsMethod(), r -> Scope.ANY_MODEL, (response, visible) -> {
+      var page = (ListModelsResponse) response;
+      return page.toBuilder().clearModels().addAllModels(page.getModelsList().stream()
+          .filter(model -> visible.test(Scope.of(model.getName()).model())).toList()).build();
+    });
     rule(ModelRegistryGrpc.getUpdateModelMethod(), Right.PUBLISH,
         r -> Scope.of(((UpdateModelRequest) r).getModel().getName()));
     rule(ModelRegistryGrpc.getDeleteModelMethod(), Right.ADMIN, r -> Scope.of(((DeleteModelRequest) r).getName()));
@@ -91,8 +108,12 @@ public final class Permissions {
         r -> Scope.of(((CreateModelVersionRequest) r).getParent()));
     rule(ModelRegistryGrpc.getGetModelVersionMethod(), Right.READ,
         r -> Scope.of(((GetModelVersionRequest) r).getName()));
-    rule(ModelRegistryGrpc.getListModelVersionsMethod(), Right.READ,
-        r -> Scope.of(((ListModelVersionsRequest) r).getParent()));
+    listRule(ModelRegistryGrpc.getListModelVersionsMethod(), r -> Scope.of(((ListModelVersionsRequest) r).getParent()),
+        (response, visible) -> {
+          var page = (ListModelVersionsResponse) response;
+          return page.toBuilder().clearModelVersions().addAllModelVersions(page.getModelVersionsList().stream()
+              .filter(version -> visible.test(Scope.of(version.getName()).model())).toList()).build();
+        });
     rule(ModelRegistryGrpc.getUpdateModelVersionMethod(), Right.PUBLISH,
         r -> Scope.of(((UpdateModelVersionRequest) r).getModelVersion().getName()));
     rule(ModelRegistryGrpc.getArchiveModelVersionMethod(), Right.PUBLISH,
@@ -125,7 +146,11 @@ public final class Permissions {
     // the service lets only the requester cancel
     promotionRule(PromotionsGrpc.getCancelPromotionMethod(), Right.PUBLISH, r -> ((CancelPromotionRequest) r).getName());
     promotionRule(PromotionsGrpc.getGetPromotionMethod(), Right.READ, r -> ((GetPromotionRequest) r).getName());
-    rule(PromotionsGrpc.getListPromotionsMethod(), Right.READ, r -> Scope.ANY_MODEL);
+    listRule(PromotionsGrpc.getListPromotionsMethod(), r -> Scope.ANY_MODEL, (response, visible) -> {
+      var page = (ListPromotionsResponse) response;
+      return page.toBuilder().clearPromotions().addAllPromotions(page.getPromotionsList().stream()
+          .filter(promotion -> visible.test(Scope.of(promotion.getModel()).model())).toList()).build();
+    });
     rule(PromotionsGrpc.getSetPromotionPolicyMethod(), Right.ADMIN,
         r -> Scope.pattern(((SetPromotionPolicyRequest) r).getBinding().getModelPattern()));
     rule(PromotionsGrpc.getGetPromotionPolicyMethod(), Right.READ,
@@ -168,7 +193,13 @@ public final class Permissions {
   private Permissions() {}
 
   private static void rule(MethodDescriptor<?, ?> method, Right right, Function<Object, Scope> scope) {
-    RULES.put(method.getFullMethodName(), new Rule(right, (request, promotions) -> scope.apply(request)));
+    RULES.put(method.getFullMethodName(), new Rule(right, (request, promotions) -> scope.apply(request),
+        Optional.empty()));
+  }
+
+  private static void listRule(MethodDescriptor<?, ?> method, Function<Object, Scope> scope, ListFilter filter) {
+    RULES.put(method.getFullMethodName(), new Rule(Right.READ, (request, promotions) -> scope.apply(request),
+        Optional.of(filter)));
   }
 
   private static void promotionRule(MethodDescriptor<?, ?> method, Right right, Function<Object, String> name) {
@@ -183,7 +214,7 @@ public final class Permissions {
       } catch (IllegalArgumentException e) {
         return Scope.ANY_MODEL;
       }
-    }));
+    }, Optional.empty()));
   }
 
   private static Scope modelOnly(Scope scope) {

@@ -21,12 +21,16 @@ import io.gantry.v1.ExportAuditEventsRequest;
 import io.gantry.v1.GetCallerRequest;
 import io.gantry.v1.ListApiTokensRequest;
 import io.gantry.v1.ListAuditEventsRequest;
+import io.gantry.v1.ListModelVersionsRequest;
+import io.gantry.v1.ListModelsRequest;
+import io.gantry.v1.ListPromotionsRequest;
 import io.gantry.v1.ListRoleBindingsRequest;
 import io.gantry.v1.ModelRegistryGrpc;
 import io.gantry.v1.PolicyBinding;
 import io.gantry.v1.PolicySpec;
 import io.gantry.v1.PromotionState;
 import io.gantry.v1.PromotionsGrpc;
+import io.gantry.v1.RegisteredModel;
 import io.gantry.v1.RequestPromotionRequest;
 import io.gantry.v1.ResolveAliasRequest;
 import io.gantry.v1.RevokeApiTokenRequest;
@@ -113,6 +117,22 @@ class AccessControlTest {
         .setParent("models/" + fraud).build()));
     assertThat(write.getStatus().getDescription()).startsWith("vera needs the publisher role (or admin) on models/"
         + fraud);
+
+    // lists across models show only what the caller may read; a page may come back shorter than asked
+    assertThat(registry(vera).listModels(ListModelsRequest.newBuilder().setPageSize(1000).build()).getModelsList())
+        .extracting(RegisteredModel::getName).contains("models/" + fraud).doesNotContain("models/" + churn)
+        .allSatisfy(name -> assertThat(name).startsWith("models/fraud-"));
+    assertThat(registry(vera).listModelVersions(ListModelVersionsRequest.newBuilder().setParent("models/-")
+        .setPageSize(1000).build()).getModelVersionsList()).isNotEmpty()
+        .allSatisfy(v -> assertThat(v.getName()).startsWith("models/fraud-"));
+    gantry.as(PromotionsGrpc.newBlockingStub(gantry.channel), VerifiedServer.ROOT).requestPromotion(
+        RequestPromotionRequest.newBuilder().setModel("models/" + churn).setAlias("staging").setVersion(1).build());
+    assertThat(gantry.as(PromotionsGrpc.newBlockingStub(gantry.channel), "vera").listPromotions(
+        ListPromotionsRequest.newBuilder().setPageSize(1000).build()).getPromotionsList())
+        .allSatisfy(p -> assertThat(p.getModel()).startsWith("models/fraud-"));
+    assertThat(gantry.as(PromotionsGrpc.newBlockingStub(gantry.channel), VerifiedServer.ROOT).listPromotions(
+        ListPromotionsRequest.newBuilder().setPageSize(1000).build()).getPromotionsList())
+        .extracting(p -> p.getModel()).contains("models/" + churn);
 
     List<AuditEvent> audited = awaitEvents(AuditAction.AUDIT_ACTION_PERMISSION_DENIED, "vera", 2);
     assertThat(audited).extracting(AuditEvent::getResource).containsExactly("models/" + churn, "models/" + fraud);
