@@ -231,6 +231,12 @@ public final class AccessService implements ChangeSubscriber, ApiTokenAuthentica
     return token;
   }
 
+  /** Whether the API token still works: known, not revoked, not expired. */
+  public boolean tokenWorks(UUID id) {
+    return grants.token(id).filter(token -> !token.revoked()
+        && token.expireTime().map(clock.instant()::isBefore).orElse(true)).isPresent();
+  }
+
   @Override
   public Optional<ApiTokenAuthenticator.Stored> find(UUID id) {
     return grants.token(id);

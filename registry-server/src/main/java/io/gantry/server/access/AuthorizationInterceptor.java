@@ -6,6 +6,8 @@ import io.gantry.server.error.ErrorCode;
 import io.gantry.server.error.GantryException;
 import io.grpc.ForwardingServerCall;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
@@ -114,8 +116,12 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
         return false;
       }
       if (access.allows(caller, rule.right(), scope)) {
-        delegate = next.startCall(scope.kind() == Scope.Kind.ANY_MODEL && rule.filter().isPresent()
-            ? filtered(call, rule.filter().get()) : call, headers);
+        ServerCall<Q, R> admitted = scope.kind() == Scope.Kind.ANY_MODEL && rule.filter().isPresent()
+            ? filtered(call, rule.filter().get()) : call;
+        if (call.getMethodDescriptor().getType() == MethodDescriptor.MethodType.SERVER_STREAMING) {
+          admitted = guarded(admitted, scope);
+        }
+        delegate = next.startCall(admitted, headers);
         if (call.isReady()) {
           delegate.onReady();
         }
@@ -128,6 +134,53 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
       var status = GrpcErrors.toStatusException(new GantryException(ErrorCode.MISSING_ROLE, reason));
       call.close(status.getStatus(), status.getTrailers());
       return false;
+    }
+
+    /**
+     * A stream (a watch, the audit stream, a download) outlives the check that admitted it: each message is checked
+     * again, so a revoked API token or a removed role binding ends the stream at its next message.
+     */
+    private ServerCall<Q, R> guarded(ServerCall<Q, R> call, Scope scope) {
+      return new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+        private boolean cut;
+
+        @Override
+        public void sendMessage(R message) {
+          if (cut) {
+            return;
+          }
+          GantryException revoked = revoked(scope);
+          if (revoked != null) {
+            cut = true;
+            var status = GrpcErrors.toStatusException(revoked);
+            super.close(status.getStatus(), status.getTrailers());
+            return;
+          }
+          super.sendMessage(message);
+        }
+
+        @Override
+        public void close(Status status, Metadata trailers) {
+          if (!cut) {
+            super.close(status, trailers);
+          }
+        }
+      };
+    }
+
+    /** Why the caller may no longer receive this stream, or null. */
+    private GantryException revoked(Scope scope) {
+      if (caller.apiToken().isPresent() && !access.tokenWorks(caller.apiToken().get())) {
+        return new GantryException(ErrorCode.CREDENTIAL_REJECTED, "API token " + caller.apiToken().get()
+            + " was revoked or expired while the stream was open");
+      }
+      if (!access.allows(caller, rule.right(), scope)) {
+        String method = call.getMethodDescriptor().getFullMethodName();
+        String reason = refusal(method, scope) + " (a role binding was removed while the stream was open)";
+        refusals.permissionDenied(caller, method, scope, reason);
+        return new GantryException(ErrorCode.MISSING_ROLE, reason);
+      }
+      return null;
     }
 
     /** A list across models answers only the entries of models the caller may read. */

@@ -34,6 +34,8 @@ public final class AliasWatchEndpoint {
       return;
     }
     call.setOnCancelHandler(subscription::cancel);
+    // a stream can also be ended from outside the watch (access revoked while it was open)
+    call.setOnCloseHandler(subscription::cancel);
     subscription.start();
   }
 

@@ -103,6 +103,8 @@ public final class AuditEndpoint extends AuditGrpc.AuditImplBase {
       return;
     }
     call.setOnCancelHandler(follower::cancel);
+    // a stream can also be ended from outside the follower (access revoked while it was open)
+    call.setOnCloseHandler(follower::cancel);
     call.setOnReadyHandler(follower::wake);
     follower.start();
   }

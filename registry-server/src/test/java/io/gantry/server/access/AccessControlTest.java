@@ -321,4 +321,49 @@ class AccessControlTest {
     assertThat(granted.get(0).getPayload().getFieldsOrThrow("subject").getStringValue()).isEqualTo("group:auditors");
     assertThat(revoked.get(0).getPayload().getFieldsOrThrow("role").getStringValue()).isEqualTo("auditor");
   }
+
+  @Test
+  void anOpenWatch_endsAtItsNextMove_onceItsTokenIsRevoked() throws Exception {
+    String model = model("watched");
+    gantry.grant("user:watcher", Role.ROLE_VIEWER, model);
+    var created = gantry.admin().createApiToken(CreateApiTokenRequest.newBuilder().setApiToken(
+        ApiToken.newBuilder().setPrincipal("watcher")).build());
+    java.util.concurrent.BlockingQueue<Object> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+    bearer(io.gantry.v1.ModelRegistryGrpc.newStub(gantry.channel), created.getSecret()).watchAlias(
+        io.gantry.v1.WatchAliasRequest.newBuilder().setName("models/" + model + "/aliases/staging").build(),
+        new io.grpc.stub.StreamObserver<>() {
+          @Override
+          public void onNext(io.gantry.v1.AliasEvent event) {
+            seen.add(event);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            seen.add(t);
+          }
+
+          @Override
+          public void onCompleted() {
+            seen.add("completed");
+          }
+        });
+    var promotions = gantry.as(PromotionsGrpc.newBlockingStub(gantry.channel), VerifiedServer.ROOT);
+    assertThat(seen.poll(10, java.util.concurrent.TimeUnit.SECONDS)).as("the current state")
+        .isInstanceOf(io.gantry.v1.AliasEvent.class);
+    promotions.requestPromotion(RequestPromotionRequest.newBuilder().setModel("models/" + model)
+        .setAlias("staging").setVersion(1).build());
+    assertThat(seen.poll(10, java.util.concurrent.TimeUnit.SECONDS)).as("a move, while the token works")
+        .isInstanceOf(io.gantry.v1.AliasEvent.class);
+
+    gantry.admin().revokeApiToken(RevokeApiTokenRequest.newBuilder().setName(created.getApiToken().getName()).build());
+    gantry.as(ModelRegistryGrpc.newBlockingStub(gantry.channel), VerifiedServer.ROOT).createModelVersion(
+        CreateModelVersionRequest.newBuilder().setParent("models/" + model).build());
+    promotions.requestPromotion(RequestPromotionRequest.newBuilder().setModel("models/" + model)
+        .setAlias("staging").setVersion(2).build());
+    Object end = seen.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(end).isInstanceOf(StatusRuntimeException.class);
+    assertThat(((StatusRuntimeException) end).getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+    assertThat(((StatusRuntimeException) end).getStatus().getDescription()).contains("revoked or expired while the "
+        + "stream was open");
+  }
 }
