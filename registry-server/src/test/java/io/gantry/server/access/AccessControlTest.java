@@ -42,25 +42,15 @@ import io.grpc.StatusRuntimeException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
 
 /** Roles on model globs and aliases, groups, API tokens and the bad input of access control, on a verifying server. */
 class AccessControlTest {
 
-  private static VerifiedServer gantry;
-
-  @BeforeAll
-  static void start() throws Exception {
-    gantry = new VerifiedServer();
-  }
-
-  @AfterAll
-  static void stop() {
-    gantry.close();
-  }
+  @RegisterExtension
+  static final VerifiedServer gantry = new VerifiedServer();
 
   private static ModelRegistryGrpc.ModelRegistryBlockingStub registry(String credential) {
     return bearer(ModelRegistryGrpc.newBlockingStub(gantry.channel), credential);

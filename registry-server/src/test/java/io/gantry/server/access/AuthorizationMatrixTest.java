@@ -94,9 +94,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every RPC of every gantry.v1 service, called by every role (and by a verified caller with no role, and by a caller
@@ -115,11 +115,11 @@ class AuthorizationMatrixTest {
       PromotionsGrpc.getServiceDescriptor(), ArtifactsGrpc.getServiceDescriptor(), AuditGrpc.getServiceDescriptor(),
       AccessControlGrpc.getServiceDescriptor(), ImportsGrpc.getServiceDescriptor());
 
-  private static VerifiedServer gantry;
+  @RegisterExtension
+  static final VerifiedServer gantry = new VerifiedServer();
 
   @BeforeAll
-  static void start() throws Exception {
-    gantry = new VerifiedServer();
+  static void grantEveryRoleAndMakeTheModel() {
     for (Role role : List.of(Role.ROLE_VIEWER, Role.ROLE_PUBLISHER, Role.ROLE_APPROVER, Role.ROLE_AUDITOR,
         Role.ROLE_ADMIN)) {
       gantry.grant("user:" + role.name(), role, "*");
@@ -127,11 +127,6 @@ class AuthorizationMatrixTest {
     var registry = gantry.as(ModelRegistryGrpc.newBlockingStub(gantry.channel), VerifiedServer.ROOT);
     registry.createModel(CreateModelRequest.newBuilder().setModelId(MODEL).build());
     registry.createModelVersion(CreateModelVersionRequest.newBuilder().setParent("models/" + MODEL).build());
-  }
-
-  @AfterAll
-  static void stop() {
-    gantry.close();
   }
 
   /** One request per method that names the matrix model, harmless to repeat: missing or dry-run where it would change much. */

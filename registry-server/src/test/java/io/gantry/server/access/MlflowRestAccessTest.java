@@ -12,9 +12,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * MLflow's REST API on a server that verifies callers: the MLflow client's bearer token ({@code MLFLOW_TRACKING_TOKEN})
@@ -23,18 +23,14 @@ import org.junit.jupiter.api.Test;
 class MlflowRestAccessTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static VerifiedServer gantry;
+
+  @RegisterExtension
+  static final VerifiedServer gantry = new VerifiedServer(java.util.Map.of("GANTRY_HTTP_HOST", "0.0.0.0"));
 
   @BeforeAll
-  static void start() throws Exception {
-    gantry = new VerifiedServer(java.util.Map.of("GANTRY_HTTP_HOST", "0.0.0.0"));
+  static void grantRoles() {
     gantry.grant("user:mlflow-ci", Role.ROLE_PUBLISHER, "mlflow-*");
     gantry.grant("user:viewer", Role.ROLE_VIEWER, "*");
-  }
-
-  @AfterAll
-  static void stop() {
-    gantry.close();
   }
 
   private static HttpResponse<String> post(String path, String json, String bearer) throws Exception {

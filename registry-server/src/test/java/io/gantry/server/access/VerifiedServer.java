@@ -28,24 +28,39 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A server that verifies its callers, as production runs: JWTs signed by a key made here, and API tokens;
- * {@value #ROOT} is admin by configuration. Stubs carry a bearer credential of the caller's.
+ * {@value #ROOT} is admin by configuration. Stubs carry a bearer credential of the caller's. Register it as a test
+ * class's extension ({@code @RegisterExtension static final VerifiedServer gantry = new VerifiedServer();}): it starts
+ * before the class's {@code @BeforeAll} methods and stops after its tests.
  */
-final class VerifiedServer implements AutoCloseable {
+final class VerifiedServer implements BeforeAllCallback, AfterAllCallback {
 
   static final String ROOT = "root";
   static final String ISSUER = "https://login.test/";
   static final String AUDIENCE = "gantry";
 
-  final GantryServer server;
-  final ManagedChannel channel;
-  private final Path dataDir;
-  private final Path jwks;
-  private final RSAKey key;
+  GantryServer server;
+  ManagedChannel channel;
+  private final Map<String, String> env;
+  private Path dataDir;
+  private Path jwks;
+  private RSAKey key;
 
-  VerifiedServer(Map<String, String> env) throws Exception {
+  VerifiedServer(Map<String, String> env) {
+    this.env = Map.copyOf(env);
+  }
+
+  VerifiedServer() {
+    this(Map.of());
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
     dataDir = TestRegistry.tempDir("gantry-access");
     jwks = dataDir.resolveSibling(dataDir.getFileName() + "-jwks.json");
     key = new RSAKeyGenerator(2048).keyID("k1").generate();
@@ -55,10 +70,6 @@ final class VerifiedServer implements AutoCloseable {
     all.putAll(env);
     server = TestRegistry.start(dataDir, all);
     channel = TestRegistry.connect(server);
-  }
-
-  VerifiedServer() throws Exception {
-    this(Map.of());
   }
 
   /** A JWT for {@code principal}, in {@code groups}, valid for ten minutes. */
@@ -108,7 +119,7 @@ final class VerifiedServer implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public void afterAll(ExtensionContext context) {
     channel.shutdownNow();
     server.close();
     TestRegistry.deleteRecursively(dataDir);

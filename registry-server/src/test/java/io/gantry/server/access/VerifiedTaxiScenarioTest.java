@@ -26,9 +26,8 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The taxi team's champion promotion with verified identities: Erin (publisher) registers and requests, Vera (viewer)
@@ -37,17 +36,8 @@ import org.junit.jupiter.api.Test;
  */
 class VerifiedTaxiScenarioTest {
 
-  private static VerifiedServer gantry;
-
-  @BeforeAll
-  static void start() throws Exception {
-    gantry = new VerifiedServer();
-  }
-
-  @AfterAll
-  static void stop() {
-    gantry.close();
-  }
+  @RegisterExtension
+  static final VerifiedServer gantry = new VerifiedServer();
 
   @Test
   void aPublisherRequests_aViewersApprovalIsRefusedAndAudited_twoApproversMoveChampion() throws Exception {
