@@ -137,6 +137,21 @@ public final class NoteSigner {
     return NoteVerifier.parse(verifierKey());
   }
 
+  /** The raw 32-byte Ed25519 public key. */
+  public byte[] publicKey() {
+    return publicKey.clone();
+  }
+
+  /** The public key as X.509 SubjectPublicKeyInfo DER, the form PEM files and DSSE tools take. */
+  public byte[] publicKeyDer() {
+    return Ed25519.publicKey(publicKey).getEncoded();
+  }
+
+  /** An Ed25519 signature of {@code message} as it is: for envelopes other than signed notes (DSSE). */
+  public byte[] signBytes(byte[] message) {
+    return Ed25519.sign(privateKey, message);
+  }
+
   /** The private key as PKCS#8 DER. Secret. */
   public byte[] privateKeyPkcs8() {
     return privateKey.getEncoded();

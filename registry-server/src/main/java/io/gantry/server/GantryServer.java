@@ -9,7 +9,9 @@ import io.gantry.server.access.Role;
 import io.gantry.server.access.RoleBinding;
 import io.gantry.server.access.Scope;
 import io.gantry.server.api.AccessEndpoint;
+import io.gantry.server.api.AttestationsEndpoint;
 import io.gantry.server.api.ImportsEndpoint;
+import io.gantry.server.attestation.AttestationService;
 import io.gantry.server.imports.ImportRepository;
 import io.gantry.server.imports.ImportService;
 import io.gantry.server.auth.ApiTokenAuthenticator;
@@ -132,6 +134,8 @@ public final class GantryServer implements AutoCloseable {
   private static final Duration LISTENER_START_WAIT = Duration.ofSeconds(5);
   private static final Duration TOKEN_USE_FLUSH = Duration.ofSeconds(30);
   private static final Duration ACCESS_RELOAD = Duration.ofSeconds(60);
+  /** The name the attestation key's note form carries; attestations use only its raw Ed25519 key. */
+  private static final String ATTESTATION_KEY_NAME = "gantry-attestation";
   /** The principal of the token GANTRY_BOOTSTRAP_TOKEN_FILE receives. */
   static final String BOOTSTRAP_ADMIN = "bootstrap-admin";
   private static final String BOOTSTRAP_ACTOR = "system:bootstrap";
@@ -257,7 +261,10 @@ public final class GantryServer implements AutoCloseable {
           new PromotionsEndpoint(promotions, bindings, access).bindService(), new ArtifactsEndpoint(artifacts).bindService(),
           new AuditEndpoint(auditService, auditFollowers).bindService(),
           new AccessEndpoint(access, config.identity().rolesEnforced()).bindService(),
-          new ImportsEndpoint(new ImportService(transactions, new ImportRepository(), aliasRepository)).bindService());
+          new ImportsEndpoint(new ImportService(transactions, new ImportRepository(), aliasRepository)).bindService(),
+          new AttestationsEndpoint(new AttestationService(database.dsl(), new PromotionRepository(),
+              versionRepository, SigningKey.load(config.audit().attestationKeyFile(), ATTESTATION_KEY_NAME),
+              config.audit().origin())).bindService());
       List<String> unruled = Permissions.missing(services);
       if (!unruled.isEmpty()) {
         throw new IllegalStateException("RPCs without a rule in Permissions: " + unruled);

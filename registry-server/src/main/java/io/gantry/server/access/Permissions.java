@@ -4,6 +4,7 @@ import io.gantry.v1.AccessControlGrpc;
 import io.gantry.v1.ApprovePromotionRequest;
 import io.gantry.v1.ArchiveModelVersionRequest;
 import io.gantry.v1.ArtifactsGrpc;
+import io.gantry.v1.AttestationsGrpc;
 import io.gantry.v1.AuditGrpc;
 import io.gantry.v1.CancelPromotionRequest;
 import io.gantry.v1.CreateModelRequest;
@@ -17,6 +18,7 @@ import io.gantry.v1.GetDownloadUrlRequest;
 import io.gantry.v1.GetModelRequest;
 import io.gantry.v1.GetModelVersionRequest;
 import io.gantry.v1.GetPromotionPolicyRequest;
+import io.gantry.v1.GetPromotionAttestationRequest;
 import io.gantry.v1.GetPromotionRequest;
 import io.gantry.v1.ImportModelRequest;
 import io.gantry.v1.ImportsGrpc;
@@ -175,6 +177,11 @@ public final class Permissions {
     }
     // the public key that checks checkpoints is no secret
     rule(AuditGrpc.getGetVerifierKeyMethod(), Right.READ, r -> Scope.CALLER);
+
+    // Attestations: the proof of a promotion is read like the promotion; the key that checks it is public
+    promotionRule(AttestationsGrpc.getGetPromotionAttestationMethod(), Right.READ,
+        r -> ((GetPromotionAttestationRequest) r).getName());
+    rule(AttestationsGrpc.getGetAttestationKeyMethod(), Right.READ, r -> Scope.CALLER);
 
     // Imports: history written as recorded, aliases set without promotions
     rule(ImportsGrpc.getImportModelMethod(), Right.ADMIN, r -> Scope.model(((ImportModelRequest) r).getModel()

@@ -48,8 +48,11 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
    * @param origin the log's name, first line of every checkpoint and name of the signing key
    * @param keyFile the Ed25519 signing key (PKCS#8, base64); generated on first start when absent.
    *     Replicas sharing a database must share it.
+   * @param attestationKeyFile the Ed25519 key that signs promotion attestations, in the same form; generated when
+   *     absent. Replicas must share it too.
    */
-  public record Audit(String origin, Path keyFile, long checkpointEveryEvents, Duration checkpointInterval) {}
+  public record Audit(String origin, Path keyFile, Path attestationKeyFile, long checkpointEveryEvents,
+      Duration checkpointInterval) {}
 
   /**
    * Promotion settings.
@@ -143,6 +146,8 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
         env.getOrDefault("GANTRY_AUDIT_ORIGIN", "gantry.local/audit"),
         Path.of(env.getOrDefault("GANTRY_AUDIT_KEY_FILE", dataDir.resolve("audit-signing.key").toString()))
             .toAbsolutePath(),
+        Path.of(env.getOrDefault("GANTRY_ATTESTATION_KEY_FILE", dataDir.resolve("attestation-signing.key")
+            .toString())).toAbsolutePath(),
         positive(env, "GANTRY_CHECKPOINT_INTERVAL_EVENTS", 1000),
         Duration.ofSeconds(positive(env, "GANTRY_CHECKPOINT_INTERVAL_SECONDS", 60)));
     if (!ORIGIN.matcher(audit.origin()).matches()) {

@@ -32,7 +32,10 @@ import io.gantry.v1.GetModelRequest;
 import io.gantry.v1.GetModelVersionRequest;
 import io.gantry.v1.GetPromotionPolicyRequest;
 import io.gantry.v1.GetPromotionRequest;
+import io.gantry.v1.GetAttestationKeyRequest;
+import io.gantry.v1.GetPromotionAttestationRequest;
 import io.gantry.v1.GetVerifierKeyRequest;
+import io.gantry.v1.AttestationsGrpc;
 import io.gantry.v1.ImportModelRequest;
 import io.gantry.v1.ImportedModel;
 import io.gantry.v1.ImportsGrpc;
@@ -113,7 +116,8 @@ class AuthorizationMatrixTest {
   /** The services a client can call, as the server binds them. */
   private static final List<ServiceDescriptor> SERVICES = List.of(ModelRegistryGrpc.getServiceDescriptor(),
       PromotionsGrpc.getServiceDescriptor(), ArtifactsGrpc.getServiceDescriptor(), AuditGrpc.getServiceDescriptor(),
-      AccessControlGrpc.getServiceDescriptor(), ImportsGrpc.getServiceDescriptor());
+      AccessControlGrpc.getServiceDescriptor(), ImportsGrpc.getServiceDescriptor(),
+      AttestationsGrpc.getServiceDescriptor());
 
   @RegisterExtension
   static final VerifiedServer gantry = new VerifiedServer();
@@ -211,6 +215,9 @@ class AuthorizationMatrixTest {
     sample(samples, AuditGrpc.getVerifyAuditLogMethod(), () -> VerifyAuditLogRequest.getDefaultInstance());
     sample(samples, AuditGrpc.getGetVerifierKeyMethod(), () -> GetVerifierKeyRequest.getDefaultInstance());
 
+    sample(samples, AttestationsGrpc.getGetPromotionAttestationMethod(),
+        () -> GetPromotionAttestationRequest.newBuilder().setName(promotion).build());
+    sample(samples, AttestationsGrpc.getGetAttestationKeyMethod(), () -> GetAttestationKeyRequest.getDefaultInstance());
     sample(samples, ImportsGrpc.getImportModelMethod(), () -> ImportModelRequest.newBuilder().setSource("matrix")
         .setModel(ImportedModel.newBuilder().setModelId(MODEL)).build());
 
