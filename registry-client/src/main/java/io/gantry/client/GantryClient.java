@@ -2,6 +2,7 @@ package io.gantry.client;
 
 import io.gantry.v1.AccessControlGrpc.AccessControlBlockingStub;
 import io.gantry.v1.AccessControlGrpc;
+import io.gantry.v1.AttestationsGrpc;
 import io.gantry.v1.ImportsGrpc;
 import io.gantry.v1.ArtifactsGrpc.ArtifactsBlockingStub;
 import io.gantry.v1.ArtifactsGrpc.ArtifactsStub;
@@ -80,6 +81,7 @@ public final class GantryClient implements AutoCloseable {
   private final ArtifactsStub artifactsAsync;
   private final AccessControlBlockingStub access;
   private final ImportsGrpc.ImportsBlockingStub imports;
+  private final AttestationsGrpc.AttestationsBlockingStub attestations;
 
   private GantryClient(ManagedChannel channel) {
     this.channel = channel;
@@ -91,6 +93,7 @@ public final class GantryClient implements AutoCloseable {
     this.audit = AuditGrpc.newBlockingStub(channel);
     this.access = AccessControlGrpc.newBlockingStub(channel);
     this.imports = ImportsGrpc.newBlockingStub(channel);
+    this.attestations = AttestationsGrpc.newBlockingStub(channel);
     this.health = HealthGrpc.newBlockingStub(channel);
   }
 
@@ -194,6 +197,10 @@ public final class GantryClient implements AutoCloseable {
    */
   public AccessControlBlockingStub access() {
     return access.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  public AttestationsGrpc.AttestationsBlockingStub attestations() {
+    return attestations.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   public ImportsGrpc.ImportsBlockingStub imports() {

@@ -492,6 +492,11 @@ final class Printer {
         Integer.toString(result.getUnchangedCount()));
   }
 
+  /** A message as protobuf's canonical JSON, for -o json. */
+  void message(MessageOrBuilder message) {
+    printedAsJson(message);
+  }
+
   static TextTable importTable() {
     return new TextTable().row("MODEL", "CREATED", "VERSIONS", "ALIASES", "UNCHANGED");
   }

@@ -1,0 +1,197 @@
+package io.gantry.client.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gantry.client.ArtifactDirectory;
+import io.gantry.client.GantryClient;
+import io.gantry.client.LocalArtifact;
+import io.gantry.client.ResourceNames;
+import io.gantry.client.TransferListener;
+import io.gantry.proto.Manifests;
+import io.gantry.v1.GetAttestationKeyRequest;
+import io.gantry.v1.GetPromotionAttestationRequest;
+import io.gantry.v1.PromotionAttestation;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "attest", description = "Signed attestations of applied promotions (in-toto Statement v1 in a DSSE "
+    + "envelope, Ed25519; docs/attestations.md).",
+    subcommands = {AttestCommand.Get.class, AttestCommand.Key.class, AttestCommand.Verify.class})
+final class AttestCommand extends CommandGroup {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String PAYLOAD_TYPE = "application/vnd.in-toto+json";
+
+  @Command(name = "get", description = "Print the DSSE envelope of an applied promotion (or write it to --out).")
+  static final class Get implements Callable<Integer> {
+    @Mixin CommonOptions common;
+
+    @Parameters(paramLabel = "PROMOTION", description = "promotions/UUID, or the UUID alone.")
+    String promotion;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write the envelope to FILE.")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException {
+      String name = common.resourceName(() -> ResourceNames.promotion(promotion));
+      PromotionAttestation attestation;
+      try (GantryClient client = common.connect()) {
+        attestation = client.attestations().getPromotionAttestation(GetPromotionAttestationRequest.newBuilder()
+            .setName(name).build());
+      }
+      if (out != null) {
+        Files.writeString(out, attestation.getEnvelope() + "\n");
+        common.stdout().println("wrote the attestation of " + name + " to " + out);
+      } else if (common.json()) {
+        common.printer().message(attestation);
+      } else {
+        common.stdout().println(attestation.getEnvelope());
+      }
+      return GantryCli.EXIT_OK;
+    }
+  }
+
+  @Command(name = "key", description = "Print the public key that verifies attestations (PEM).")
+  static final class Key implements Callable<Integer> {
+    @Mixin CommonOptions common;
+
+    @Override
+    public Integer call() {
+      try (GantryClient client = common.connect()) {
+        common.stdout().print(client.attestations().getAttestationKey(GetAttestationKeyRequest.getDefaultInstance())
+            .getPublicKeyPem());
+      }
+      return GantryCli.EXIT_OK;
+    }
+  }
+
+  @Command(name = "verify", description = "Check an attestation offline: the Ed25519 signature over DSSE's PAE with "
+      + "the given key, and with --files, that the files in a directory are the attested version's (their manifest "
+      + "digest is the statement's subject digest). Exit code 1 when anything does not hold.")
+  static final class Verify implements Callable<Integer> {
+    @Mixin CommonOptions common;
+
+    @Parameters(paramLabel = "ENVELOPE", description = "The envelope file (gantry attest get --out).")
+    Path envelopeFile;
+
+    @Option(names = "--key", paramLabel = "PEM", required = true, description = "The public key (gantry attest key).")
+    Path keyFile;
+
+    @Option(names = "--files", paramLabel = "DIR", description = "The downloaded files of the attested version.")
+    Path files;
+
+    @Override
+    public Integer call() {
+      JsonNode envelope;
+      PublicKey key;
+      try {
+        envelope = JSON.readTree(Files.readString(envelopeFile));
+        key = publicKey(Files.readString(keyFile));
+      } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+        throw common.usageError("cannot read the envelope or the key: " + e.getMessage());
+      }
+      if (!PAYLOAD_TYPE.equals(envelope.path("payloadType").asText())) {
+        return common.fail(GantryCli.EXIT_NOT_VERIFIED, "not an in-toto envelope: payloadType is '"
+            + envelope.path("payloadType").asText() + "'");
+      }
+      byte[] payload;
+      try {
+        payload = Base64.getDecoder().decode(envelope.path("payload").asText());
+      } catch (IllegalArgumentException e) {
+        return common.fail(GantryCli.EXIT_NOT_VERIFIED, "the payload is not base64");
+      }
+      String keyId = keyId(key);
+      boolean signed = false;
+      for (JsonNode signature : envelope.path("signatures")) {
+        if (keyId.equals(signature.path("keyid").asText()) && verifies(key, payload, signature.path("sig").asText())) {
+          signed = true;
+        }
+      }
+      if (!signed) {
+        return common.fail(GantryCli.EXIT_NOT_VERIFIED, "no signature of key " + keyId + " verifies this envelope");
+      }
+      JsonNode statement;
+      try {
+        statement = JSON.readTree(payload);
+      } catch (IOException e) {
+        return common.fail(GantryCli.EXIT_NOT_VERIFIED, "the payload is not a JSON statement");
+      }
+      JsonNode subject = statement.path("subject").path(0);
+      JsonNode predicate = statement.path("predicate");
+      common.stdout().printf("signature  good (key %s)%n", keyId);
+      common.stdout().printf("subject    %s sha256:%s%n", subject.path("name").asText(),
+          subject.path("digest").path("sha256").asText());
+      common.stdout().printf("promotion  %s moved %s to version %s (audit %s seq %s)%n",
+          predicate.path("promotion").asText(), predicate.path("alias").asText(), predicate.path("version").asText(),
+          predicate.path("audit").path("log").asText(), predicate.path("audit").path("seq").asText());
+      if (files != null) {
+        String digest = manifestDigest(files);
+        if (!digest.equals("sha256:" + subject.path("digest").path("sha256").asText())) {
+          return common.fail(GantryCli.EXIT_NOT_VERIFIED, "the files in " + files + " are not the attested version's: "
+              + "their manifest digest is " + digest);
+        }
+        common.stdout().printf("files      match (%s)%n", digest);
+      }
+      return GantryCli.EXIT_OK;
+    }
+
+    private String manifestDigest(Path dir) {
+      try {
+        List<LocalArtifact> artifacts = ArtifactDirectory.hash(dir, ArtifactDirectory.regularFiles(dir),
+            TransferListener.NONE);
+        return Manifests.digest(artifacts.stream().map(LocalArtifact::header).toList());
+      } catch (IOException | IllegalArgumentException e) {
+        throw common.usageError("cannot read the files of " + dir + ": " + e.getMessage());
+      }
+    }
+  }
+
+  private static PublicKey publicKey(String pem) throws GeneralSecurityException {
+    String base64 = pem.replace("-----BEGIN PUBLIC KEY-----", "").replace("-----END PUBLIC KEY-----", "")
+        .replaceAll("\\s", "");
+    return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(Base64.getDecoder()
+        .decode(base64)));
+  }
+
+  /** Hex SHA-256 of the raw 32-byte key: the last 32 bytes of its X.509 form. */
+  private static String keyId(PublicKey key) {
+    byte[] der = key.getEncoded();
+    byte[] raw = java.util.Arrays.copyOfRange(der, der.length - 32, der.length);
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(raw));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Ed25519 over DSSE's pre-authentication encoding of the payload. */
+  private static boolean verifies(PublicKey key, byte[] payload, String signature) {
+    try {
+      Signature ed25519 = Signature.getInstance("Ed25519");
+      ed25519.initVerify(key);
+      ed25519.update(("DSSEv1 " + PAYLOAD_TYPE.length() + " " + PAYLOAD_TYPE + " " + payload.length + " ")
+          .getBytes(StandardCharsets.UTF_8));
+      ed25519.update(payload);
+      return ed25519.verify(Base64.getDecoder().decode(signature));
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package io.gantry.client.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gantry.client.TestFixtures;
+import io.gantry.server.GantryServer;
+import io.gantry.server.config.ServerConfig;
+import io.gantry.v1.Promotion;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A deployer's check, end to end: register a model's files, promote it, fetch the attestation and the key, then
+ * verify offline that the signature holds and that the files in hand are the attested version's.
+ */
+class AttestCliTest {
+
+  @TempDir
+  static Path dir;
+
+  private static GantryServer server;
+  private static Map<String, String> env;
+
+  @BeforeAll
+  static void startServer() {
+    server = GantryServer.start(ServerConfig.fromEnvironment(Map.of("GANTRY_DATA_DIR", dir.resolve("data").toString(),
+        "GANTRY_GRPC_PORT", "0", "GANTRY_HTTP_PORT", "0")));
+    env = Map.of("GANTRY_TARGET", "127.0.0.1:" + server.grpcPort(), "GANTRY_USER", "deployer");
+  }
+
+  @AfterAll
+  static void stopServer() {
+    server.close();
+  }
+
+  @Test
+  void aPromotionsAttestation_verifiesOffline_againstTheKeyAndTheFiles() throws Exception {
+    Path model = TestFixtures.mlflowModelDirectory();
+    CliResult.succeed(env, "models", "create", "fraud");
+    CliResult.succeed(env, "versions", "register", "fraud", model.toString());
+    Promotion promotion = CliResult.json(Promotion.getDefaultInstance(), CliResult.succeed(env, "promote", "fraud", "1",
+        "--to", "champion", "-o", "json"));
+
+    Path envelope = dir.resolve("champion.dsse.json");
+    CliResult.succeed(env, "attest", "get", promotion.getName(), "--out", envelope.toString());
+    Path key = dir.resolve("attestation.pem");
+    Files.writeString(key, CliResult.succeed(env, "attest", "key"));
+    assertThat(Files.readString(key)).startsWith("-----BEGIN PUBLIC KEY-----");
+
+    CliResult verified = CliResult.run(Map.of(), "attest", "verify", envelope.toString(), "--key", key.toString(),
+        "--files", model.toString());
+    assertThat(verified.exitCode()).as(verified.err()).isZero();
+    assertThat(verified.out()).contains("signature  good", "subject    models/fraud/versions/1 sha256:",
+        "moved champion to version 1", "files      match");
+
+    Path other = dir.resolve("other-files");
+    Files.createDirectories(other);
+    Files.writeString(other.resolve("MLmodel"), "flavors: {}\n");
+    CliResult wrongFiles = CliResult.run(Map.of(), "attest", "verify", envelope.toString(), "--key", key.toString(),
+        "--files", other.toString());
+    assertThat(wrongFiles.exitCode()).isEqualTo(GantryCli.EXIT_NOT_VERIFIED);
+    assertThat(wrongFiles.err()).contains("are not the attested version's");
+
+    Path tampered = dir.resolve("tampered.dsse.json");
+    String json = Files.readString(envelope);
+    String payload = json.replaceAll(".*\"payload\":\"([^\"]+)\".*", "$1").strip();
+    String forged = java.util.Base64.getEncoder().encodeToString(new String(java.util.Base64.getDecoder()
+        .decode(payload)).replace("\"champion\"", "\"canary\"").getBytes());
+    Files.writeString(tampered, json.replace(payload, forged));
+    CliResult refused = CliResult.run(Map.of(), "attest", "verify", tampered.toString(), "--key", key.toString());
+    assertThat(refused.exitCode()).isEqualTo(GantryCli.EXIT_NOT_VERIFIED);
+    assertThat(refused.err()).contains("verifies this envelope");
+  }
+}
