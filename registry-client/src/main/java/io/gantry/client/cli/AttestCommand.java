@@ -97,6 +97,13 @@ final class AttestCommand extends CommandGroup {
     @Option(names = "--files", paramLabel = "DIR", description = "The downloaded files of the attested version.")
     Path files;
 
+    @Option(names = "--alias", paramLabel = "ALIAS",
+        description = "Require the promotion to have moved this alias: a deploy gate on 'promoted to champion'.")
+    String alias;
+
+    @Option(names = "--model", paramLabel = "MODEL", description = "Require the attested version to be of this model.")
+    String model;
+
     @Override
     public Integer call() {
       JsonNode envelope;
@@ -141,6 +148,14 @@ final class AttestCommand extends CommandGroup {
       common.stdout().printf("promotion  %s moved %s to version %s (audit %s seq %s)%n",
           predicate.path("promotion").asText(), predicate.path("alias").asText(), predicate.path("version").asText(),
           predicate.path("audit").path("log").asText(), predicate.path("audit").path("seq").asText());
+      if (alias != null && !alias.equals(predicate.path("alias").asText())) {
+        return common.fail(GantryCli.EXIT_NOT_VERIFIED, "the attested promotion moved "
+            + predicate.path("alias").asText() + ", not " + alias);
+      }
+      if (model != null && !ResourceNames.model(model).equals(predicate.path("model").asText())) {
+        return common.fail(GantryCli.EXIT_NOT_VERIFIED, "the attested version is of " + predicate.path("model").asText()
+            + ", not " + ResourceNames.model(model));
+      }
       if (files != null) {
         String digest = manifestDigest(files);
         if (!digest.equals("sha256:" + subject.path("digest").path("sha256").asText())) {

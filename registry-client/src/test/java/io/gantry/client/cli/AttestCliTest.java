@@ -58,6 +58,13 @@ class AttestCliTest {
     assertThat(verified.out()).contains("signature  good", "subject    models/fraud/versions/1 sha256:",
         "moved champion to version 1", "files      match");
 
+    assertThat(CliResult.run(Map.of(), "attest", "verify", envelope.toString(), "--key", key.toString(),
+        "--alias", "champion", "--model", "fraud").exitCode()).isZero();
+    CliResult notChampion = CliResult.run(Map.of(), "attest", "verify", envelope.toString(), "--key", key.toString(),
+        "--alias", "production");
+    assertThat(notChampion.exitCode()).isEqualTo(GantryCli.EXIT_NOT_VERIFIED);
+    assertThat(notChampion.err()).contains("moved champion, not production");
+
     Path other = dir.resolve("other-files");
     Files.createDirectories(other);
     Files.writeString(other.resolve("MLmodel"), "flavors: {}\n");
