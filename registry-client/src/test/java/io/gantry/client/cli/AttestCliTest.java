@@ -3,15 +3,13 @@ package io.gantry.client.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gantry.client.TestFixtures;
-import io.gantry.server.GantryServer;
-import io.gantry.server.config.ServerConfig;
 import io.gantry.v1.Promotion;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,19 +21,14 @@ class AttestCliTest {
   @TempDir
   static Path dir;
 
-  private static GantryServer server;
-  private static Map<String, String> env;
+  @RegisterExtension
+  static final LocalServer gantry = new LocalServer();
+
+  private static Map<String, String> env = Map.of();
 
   @BeforeAll
-  static void startServer() {
-    server = GantryServer.start(ServerConfig.fromEnvironment(Map.of("GANTRY_DATA_DIR", dir.resolve("data").toString(),
-        "GANTRY_GRPC_PORT", "0", "GANTRY_HTTP_PORT", "0")));
-    env = Map.of("GANTRY_TARGET", "127.0.0.1:" + server.grpcPort(), "GANTRY_USER", "deployer");
-  }
-
-  @AfterAll
-  static void stopServer() {
-    server.close();
+  static void caller() {
+    env = gantry.env("deployer");
   }
 
   @Test

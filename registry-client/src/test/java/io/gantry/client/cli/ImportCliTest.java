@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.util.Timestamps;
 import com.sun.net.httpserver.HttpServer;
 import io.gantry.client.GantryClient;
-import io.gantry.server.GantryServer;
-import io.gantry.server.config.ServerConfig;
 import io.gantry.v1.GetModelRequest;
 import io.gantry.v1.GetModelVersionRequest;
 import io.gantry.v1.ModelVersionStatus;
@@ -18,9 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,23 +33,18 @@ class ImportCliTest {
   private static final Path WINE = Path.of("..", "..", "shared", "fixtures", "mlflow", "registry",
       "exported-registered-model_sklearn_wine.json");
 
-  private static GantryServer server;
-  private static Map<String, String> env;
+  @RegisterExtension
+  static final LocalServer gantry = new LocalServer();
+
+  private static Map<String, String> env = Map.of();
 
   @BeforeAll
-  static void startServer() {
-    server = GantryServer.start(ServerConfig.fromEnvironment(Map.of("GANTRY_DATA_DIR", dir.resolve("data").toString(),
-        "GANTRY_GRPC_PORT", "0", "GANTRY_HTTP_PORT", "0")));
-    env = Map.of("GANTRY_TARGET", "127.0.0.1:" + server.grpcPort(), "GANTRY_USER", "importer");
-  }
-
-  @AfterAll
-  static void stopServer() {
-    server.close();
+  static void caller() {
+    env = gantry.env("importer");
   }
 
   private static GantryClient client() {
-    return GantryClient.connect("127.0.0.1:" + server.grpcPort(), "reader");
+    return gantry.client("reader");
   }
 
   @Test
