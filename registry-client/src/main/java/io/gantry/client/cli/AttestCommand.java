@@ -8,6 +8,7 @@ import io.gantry.client.LocalArtifact;
 import io.gantry.client.ResourceNames;
 import io.gantry.client.TransferListener;
 import io.gantry.proto.Manifests;
+import io.gantry.tlog.NoteVerifier;
 import io.gantry.v1.GetAttestationKeyRequest;
 import io.gantry.v1.GetPromotionAttestationRequest;
 import io.gantry.v1.PromotionAttestation;
@@ -104,6 +105,15 @@ final class AttestCommand extends CommandGroup {
     @Option(names = "--model", paramLabel = "MODEL", description = "Require the attested version to be of this model.")
     String model;
 
+    @Option(names = "--checkpoint", description = "Also prove, against the server's latest signed checkpoint, that "
+        + "the move's audit event is in the log and is this promotion's (asks the server: --target; needs the "
+        + "auditor role).")
+    boolean checkpoint;
+
+    @Option(names = "--audit-key", paramLabel = "KEY|@FILE",
+        description = "With --checkpoint: check the checkpoint with this verifier key rather than the server's.")
+    String auditKey;
+
     @Override
     public Integer call() {
       JsonNode envelope;
@@ -164,7 +174,39 @@ final class AttestCommand extends CommandGroup {
         }
         common.stdout().printf("files      match (%s)%n", digest);
       }
+      if (checkpoint) {
+        String problem = moveProblem(predicate);
+        if (problem != null) {
+          return common.fail(GantryCli.EXIT_NOT_VERIFIED, "the move is not proven in the audit log: " + problem);
+        }
+      }
       return GantryCli.EXIT_OK;
+    }
+
+    /** Why the attested move is not proven to be in the audit log, or null once printed as proven. */
+    private String moveProblem(JsonNode predicate) {
+      long seq = predicate.path("audit").path("seq").asLong(-1);
+      if (seq < 0) {
+        return "the statement names no audit seq";
+      }
+      NoteVerifier pinned = auditKey == null ? null
+          : AuditCommand.noteVerifier(AuditArguments.verifierKey(auditKey, common), common);
+      try (GantryClient client = common.connect()) {
+        AuditCommand.Inclusion inclusion = AuditCommand.prove(client, seq, 0, pinned, common);
+        if (inclusion.problem() != null) {
+          return inclusion.problem();
+        }
+        JsonNode event = JSON.readTree(inclusion.event());
+        if (!"ALIAS_MOVED".equals(event.path("action").asText())
+            || !predicate.path("promotion").asText().equals(event.path("payload").path("promotion").asText())) {
+          return "event " + seq + " is not the ALIAS_MOVED event of " + predicate.path("promotion").asText();
+        }
+        common.stdout().printf("audit      the move is event %d, included in the checkpoint of size %d (%s)%n", seq,
+            inclusion.checkpoint().getTreeSize(), inclusion.checkpoint().getOrigin());
+        return null;
+      } catch (IOException e) {
+        return "event " + seq + " is not JSON";
+      }
     }
 
     private String manifestDigest(Path dir) {

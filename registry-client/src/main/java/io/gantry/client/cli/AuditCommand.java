@@ -396,16 +396,12 @@ final class AuditCommand extends CommandGroup {
       if (seq < 0 || size < 0) {
         throw common.usageError("SEQ and --size must be 0 or more");
       }
-      NoteVerifier pinned = key == null ? null : noteVerifier(AuditArguments.verifierKey(key, common));
+      NoteVerifier pinned = key == null ? null : noteVerifier(AuditArguments.verifierKey(key, common), common);
       try (GantryClient client = common.connect()) {
-        AuditBlockingStub audit = client.audit();
-        InclusionProof proof = audit.getInclusionProof(
-            GetInclusionProofRequest.newBuilder().setSeq(seq).setTreeSize(size).build());
-        Checkpoint checkpoint = audit.getCheckpoint(
-            GetCheckpointRequest.newBuilder().setTreeSize(proof.getTreeSize()).build());
-        NoteVerifier verifier = pinned != null ? pinned
-            : noteVerifier(audit.getVerifierKey(GetVerifierKeyRequest.getDefaultInstance()).getNoteKey());
-        String problem = problem(proof, checkpoint, verifier, canonicalEvent(client, seq));
+        Inclusion inclusion = prove(client, seq, size, pinned, common);
+        InclusionProof proof = inclusion.proof();
+        Checkpoint checkpoint = inclusion.checkpoint();
+        String problem = inclusion.problem();
         String verdict = problem == null
             ? "yes: event " + seq + " is leaf " + seq + " of the tree of size " + proof.getTreeSize()
                 + " whose root the checkpoint signs"
@@ -418,47 +414,66 @@ final class AuditCommand extends CommandGroup {
         return problem == null ? GantryCli.EXIT_OK : GantryCli.EXIT_NOT_VERIFIED;
       }
     }
+  }
 
-    private NoteVerifier noteVerifier(String noteKey) {
-      try {
-        return NoteVerifier.parse(noteKey);
-      } catch (IllegalArgumentException e) {
-        throw common.usageError("verifier key: " + e.getMessage());
+  /** An event's inclusion proof, the checkpoint it was checked against, the event's bytes, and what failed (or null). */
+  record Inclusion(InclusionProof proof, Checkpoint checkpoint, byte[] event, String problem) {}
+
+  /**
+   * Proves that event {@code seq} is in the log: its inclusion proof against the checkpoint of tree size {@code size}
+   * (0: the latest), that checkpoint's signature checked with {@code pinned}, or the key the server serves.
+   */
+  static Inclusion prove(GantryClient client, long seq, long size, NoteVerifier pinned, CommonOptions common) {
+    AuditBlockingStub audit = client.audit();
+    InclusionProof proof = audit.getInclusionProof(
+        GetInclusionProofRequest.newBuilder().setSeq(seq).setTreeSize(size).build());
+    Checkpoint checkpoint = audit.getCheckpoint(
+        GetCheckpointRequest.newBuilder().setTreeSize(proof.getTreeSize()).build());
+    NoteVerifier verifier = pinned != null ? pinned
+        : noteVerifier(audit.getVerifierKey(GetVerifierKeyRequest.getDefaultInstance()).getNoteKey(), common);
+    byte[] event = canonicalEvent(client, seq);
+    return new Inclusion(proof, checkpoint, event, problem(proof, checkpoint, verifier, event));
+  }
+
+  static NoteVerifier noteVerifier(String noteKey, CommonOptions common) {
+    try {
+      return NoteVerifier.parse(noteKey);
+    } catch (IllegalArgumentException e) {
+      throw common.usageError("verifier key: " + e.getMessage());
+    }
+  }
+
+  /** Why the proof does not show that {@code event} is in the log the checkpoint signs, or null when it does. */
+  private static String problem(InclusionProof proof, Checkpoint checkpoint, NoteVerifier verifier, byte[] event) {
+    io.gantry.tlog.Checkpoint signed;
+    try {
+      signed = verifier.verifyCheckpoint(checkpoint.getSignedNote());
+    } catch (SignatureException e) {
+      return "checkpoint: " + e.getMessage();
+    }
+    if (signed.treeSize() != proof.getTreeSize()) {
+      return "the signed checkpoint is of size " + signed.treeSize() + ", the proof of size " + proof.getTreeSize();
+    }
+    byte[] leafHash = MerkleTree.leafHash(event);
+    if (!Arrays.equals(leafHash, proof.getLeafHash().toByteArray())) {
+      return "event " + proof.getSeq() + " hashes to leaf " + Printer.hex(leafHash) + ", not the proof's";
+    }
+    boolean included = MerkleTree.verifyInclusion(leafHash, proof.getSeq(), proof.getTreeSize(),
+        proof.getHashesList().stream().map(ByteString::toByteArray).toList(), signed.rootHash());
+    return included ? null : "the path does not lead from the leaf to the checkpoint's root";
+  }
+
+  /** The canonical bytes of event {@code seq}, as its export line holds them. */
+  private static byte[] canonicalEvent(GantryClient client, long seq) {
+    ByteString line = ByteString.EMPTY;
+    try (CancellableStream<ExportAuditEventsResponse> chunks = CancellableStream.open(() ->
+        client.audit().exportAuditEvents(
+            ExportAuditEventsRequest.newBuilder().setStartSeq(seq).setEndSeq(seq + 1).build()))) {
+      while (chunks.hasNext()) {
+        line = line.concat(chunks.next().getJsonl());
       }
     }
-
-    /** Why the proof does not show that {@code event} is in the log the checkpoint signs, or null when it does. */
-    private static String problem(InclusionProof proof, Checkpoint checkpoint, NoteVerifier verifier, byte[] event) {
-      io.gantry.tlog.Checkpoint signed;
-      try {
-        signed = verifier.verifyCheckpoint(checkpoint.getSignedNote());
-      } catch (SignatureException e) {
-        return "checkpoint: " + e.getMessage();
-      }
-      if (signed.treeSize() != proof.getTreeSize()) {
-        return "the signed checkpoint is of size " + signed.treeSize() + ", the proof of size " + proof.getTreeSize();
-      }
-      byte[] leafHash = MerkleTree.leafHash(event);
-      if (!Arrays.equals(leafHash, proof.getLeafHash().toByteArray())) {
-        return "event " + proof.getSeq() + " hashes to leaf " + Printer.hex(leafHash) + ", not the proof's";
-      }
-      boolean included = MerkleTree.verifyInclusion(leafHash, proof.getSeq(), proof.getTreeSize(),
-          proof.getHashesList().stream().map(ByteString::toByteArray).toList(), signed.rootHash());
-      return included ? null : "the path does not lead from the leaf to the checkpoint's root";
-    }
-
-    /** The canonical bytes of event {@code seq}, as its export line holds them. */
-    private static byte[] canonicalEvent(GantryClient client, long seq) {
-      ByteString line = ByteString.EMPTY;
-      try (CancellableStream<ExportAuditEventsResponse> chunks = CancellableStream.open(() ->
-          client.audit().exportAuditEvents(
-              ExportAuditEventsRequest.newBuilder().setStartSeq(seq).setEndSeq(seq + 1).build()))) {
-        while (chunks.hasNext()) {
-          line = line.concat(chunks.next().getJsonl());
-        }
-      }
-      return line.endsWith(NEWLINE) ? line.substring(0, line.size() - 1).toByteArray() : line.toByteArray();
-    }
+    return line.endsWith(NEWLINE) ? line.substring(0, line.size() - 1).toByteArray() : line.toByteArray();
   }
 
   private static final ByteString NEWLINE = ByteString.copyFromUtf8("\n");

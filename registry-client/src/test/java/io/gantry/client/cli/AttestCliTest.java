@@ -22,7 +22,7 @@ class AttestCliTest {
   static Path dir;
 
   @RegisterExtension
-  static final LocalServer gantry = new LocalServer();
+  static final LocalServer gantry = new LocalServer(Map.of("GANTRY_CHECKPOINT_INTERVAL_EVENTS", "1"));
 
   private static Map<String, String> env = Map.of();
 
@@ -57,6 +57,16 @@ class AttestCliTest {
         "--alias", "production");
     assertThat(notChampion.exitCode()).isEqualTo(GantryCli.EXIT_NOT_VERIFIED);
     assertThat(notChampion.err()).contains("moved champion, not production");
+
+    CliResult proven = CliResult.run(env, "attest", "verify", envelope.toString(), "--key", key.toString(),
+        "--checkpoint");
+    for (int attempt = 0; proven.exitCode() != 0 && attempt < 100; attempt++) {
+      // the checkpoint that covers the move is published just after it
+      Thread.sleep(50);
+      proven = CliResult.run(env, "attest", "verify", envelope.toString(), "--key", key.toString(), "--checkpoint");
+    }
+    assertThat(proven.exitCode()).as(proven.err()).isZero();
+    assertThat(proven.out()).contains("audit      the move is event ", "included in the checkpoint of size");
 
     Path other = dir.resolve("other-files");
     Files.createDirectories(other);

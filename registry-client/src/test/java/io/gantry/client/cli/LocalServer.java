@@ -18,14 +18,25 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class LocalServer implements BeforeAllCallback, AfterAllCallback {
 
+  private final Map<String, String> settings;
   private GantryServer server;
   private Path dataDir;
+
+  LocalServer() {
+    this(Map.of());
+  }
+
+  /** @param settings more GANTRY_* settings */
+  LocalServer(Map<String, String> settings) {
+    this.settings = settings;
+  }
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     dataDir = Files.createTempDirectory("gantry-cli");
-    server = GantryServer.start(ServerConfig.fromEnvironment(Map.of("GANTRY_DATA_DIR", dataDir.toString(),
-        "GANTRY_GRPC_PORT", "0", "GANTRY_HTTP_PORT", "0")));
+    Map<String, String> env = new java.util.HashMap<>(settings);
+    env.putAll(Map.of("GANTRY_DATA_DIR", dataDir.toString(), "GANTRY_GRPC_PORT", "0", "GANTRY_HTTP_PORT", "0"));
+    server = GantryServer.start(ServerConfig.fromEnvironment(env));
   }
 
   @Override
