@@ -16,8 +16,7 @@ import io.gantry.server.imports.ImportRepository;
 import io.gantry.server.imports.ImportService;
 import io.gantry.server.auth.ApiTokenAuthenticator;
 import io.gantry.server.auth.VerifiedIdentityInterceptor;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
+import io.gantry.server.common.SecretFiles;
 import com.sun.net.httpserver.HttpHandler;
 import io.gantry.server.mlflowrest.MlflowArtifactsApi;
 import io.gantry.server.mlflowrest.MlflowRestApi;
@@ -225,7 +224,8 @@ public final class GantryServer implements AutoCloseable {
           Policies.discover(GantryServer.class.getClassLoader()));
       var artifactRepository = new ArtifactRepository();
       var artifacts = new ArtifactService(database.dsl(), transactions, artifactRepository, versionRepository, store);
-      var promotions = new PromotionService(database.dsl(), transactions, new PromotionRepository(),
+      var promotionRepository = new PromotionRepository();
+      var promotions = new PromotionService(database.dsl(), transactions, promotionRepository,
           aliasRepository, versionRepository, bindings, artifacts, Clock.systemUTC(), config.promotion().ttl());
       var janitor = new ArtifactJanitor(database.dsl(), transactions, artifactRepository, versionRepository, store,
           Clock.systemUTC(), config.artifacts().uploadTimeout(), config.artifacts().blobGrace());
@@ -251,9 +251,8 @@ public final class GantryServer implements AutoCloseable {
               config.identity().tls().flatMap(ServerConfig.Tls::clientCa).isPresent(), refusals)
           : new HeaderIdentityInterceptor());
       if (config.identity().rolesEnforced()) {
-        var promotionRepository = new PromotionRepository();
-        checks.add(new AuthorizationInterceptor(access, id -> promotionRepository.find(database.dsl(), id)
-            .map(promotion -> Scope.alias(promotion.modelId(), promotion.alias())), refusals));
+        checks.add(new AuthorizationInterceptor(access, id -> promotionRepository.target(database.dsl(), id)
+            .map(target -> Scope.alias(target.getKey(), target.getValue())), refusals));
       }
       var registry = new ModelRegistryEndpoint(models, versions, aliases, new AliasWatchEndpoint(watches));
       var cachedReads = new CachedReadsEndpoint(cache, aliases, versions, workers);
@@ -262,7 +261,7 @@ public final class GantryServer implements AutoCloseable {
           new AuditEndpoint(auditService, auditFollowers).bindService(),
           new AccessEndpoint(access, config.identity().rolesEnforced()).bindService(),
           new ImportsEndpoint(new ImportService(transactions, new ImportRepository(), aliasRepository)).bindService(),
-          new AttestationsEndpoint(new AttestationService(database.dsl(), new PromotionRepository(),
+          new AttestationsEndpoint(new AttestationService(database.dsl(), promotionRepository,
               versionRepository, SigningKey.load(config.audit().attestationKeyFile(), ATTESTATION_KEY_NAME),
               config.audit().origin())).bindService());
       List<String> unruled = Permissions.missing(services);
@@ -389,6 +388,12 @@ public final class GantryServer implements AutoCloseable {
     if (Files.exists(file)) {
       return;
     }
+    // the file first, owner-only: a token is made only once there is a private place to put it
+    try {
+      SecretFiles.create(file);
+    } catch (IOException e) {
+      throw new ConfigException("GANTRY_BOOTSTRAP_TOKEN_FILE " + file + " cannot be written: " + e.getMessage(), e);
+    }
     var token = access.createToken(BOOTSTRAP_ADMIN, "first admin, written to " + file, Optional.empty(),
         BOOTSTRAP_ACTOR);
     if (access.bindings(RoleBinding.USER + BOOTSTRAP_ADMIN).stream().noneMatch(b -> b.role() == Role.ADMIN
@@ -396,11 +401,10 @@ public final class GantryServer implements AutoCloseable {
       access.grant(RoleBinding.USER + BOOTSTRAP_ADMIN, Role.ADMIN, RoleBinding.EVERY_MODEL, List.of(), BOOTSTRAP_ACTOR);
     }
     try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
-      Files.writeString(file, token.secret() + "\n", StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-    } catch (IOException | UnsupportedOperationException e) {
-      throw new ConfigException("GANTRY_BOOTSTRAP_TOKEN_FILE " + file + " cannot be written: " + e.getMessage(), e);
+      Files.writeString(file, token.secret() + "\n");
+    } catch (IOException e) {
+      throw new ConfigException("GANTRY_BOOTSTRAP_TOKEN_FILE " + file + " cannot be written: " + e.getMessage()
+          + "; revoke " + token.token().name(), e);
     }
     log.info("Wrote an admin API token for '{}' to {} ({})", BOOTSTRAP_ADMIN, file, token.token().name());
   }

@@ -83,10 +83,10 @@ public final class AccessRepository {
   }
 
   /** Records uses; not audited (the calls made with the token are). */
-  public void markUsed(DSLContext ctx, List<UUID> ids, Instant at) {
+  public void markUsed(DSLContext ctx, UUID id, Instant at) {
     ctx.update(API_TOKEN)
         .set(API_TOKEN.LAST_USE_TIME, at.atOffset(ZoneOffset.UTC))
-        .where(API_TOKEN.ID.in(ids))
+        .where(API_TOKEN.ID.eq(id))
         .execute();
   }
 

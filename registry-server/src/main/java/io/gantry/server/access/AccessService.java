@@ -250,17 +250,12 @@ public final class AccessService implements ChangeSubscriber, ApiTokenAuthentica
 
   /** Writes the last use of the tokens used since the last call; run now and then, not on every call. */
   public void recordUses() {
-    if (unrecordedUses.isEmpty()) {
-      return;
-    }
-    Map<Instant, List<UUID>> byTime = new LinkedHashMap<>();
     for (UUID id : Set.copyOf(unrecordedUses.keySet())) {
       Instant at = unrecordedUses.remove(id);
       if (at != null) {
-        byTime.computeIfAbsent(at, t -> new ArrayList<>()).add(id);
+        repository.markUsed(dsl, id, at);
       }
     }
-    byTime.forEach((at, ids) -> repository.markUsed(dsl, ids, at));
   }
 
   /** Reads every binding and token again. */

@@ -1,12 +1,12 @@
 package io.gantry.server.audit;
 
+import io.gantry.server.common.SecretFiles;
 import io.gantry.server.config.ConfigException;
 import io.gantry.tlog.NoteSigner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 
 /** The checkpoint signing key: read from its file, or generated into it on first start. */
@@ -21,11 +21,7 @@ public final class SigningKey {
         return NoteSigner.fromPkcs8(origin, pkcs8);
       }
       NoteSigner generated = NoteSigner.generate(origin);
-      Files.createDirectories(file.toAbsolutePath().getParent());
-      // owner-only from the moment it exists; a file system without POSIX permissions leaves that to the directory
-      if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      }
+      SecretFiles.create(file);
       Files.writeString(file, Base64.getEncoder().encodeToString(generated.privateKeyPkcs8()) + "\n",
           StandardCharsets.US_ASCII);
       return generated;

@@ -49,10 +49,10 @@ public final class ImportService {
     return transactions.write(actor, tx -> {
       String modelId = model.modelId();
       String resource = Names.modelName(modelId);
-      Result result = new Result(resource, false, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
-          new ArrayList<>());
       Long modelRow = imports.lockModel(tx.dsl(), modelId);
       boolean created = modelRow == null;
+      Result result = new Result(resource, created, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+          new ArrayList<>());
       if (created) {
         modelRow = imports.insertModel(tx.dsl(), modelId, model.description(), time(model.createTime()),
             recordedUser(model.createdBy(), actor));
@@ -96,8 +96,7 @@ public final class ImportService {
       if (!created && !tagged && result.versionsCreated().isEmpty() && result.aliasesSet().isEmpty()) {
         tx.unchanged();
       }
-      return new Result(resource, created, result.versionsCreated(), result.aliasesSet(), result.tagsAdded(),
-          result.unchanged());
+      return result;
     });
   }
 

@@ -84,7 +84,8 @@ final class MlflowMessages {
     return json;
   }
 
-  private static String stage(ModelVersion version, List<Alias> aliases) {
+  /** The legacy stage a version stands in: Archived, the stage whose alias it holds, else None. */
+  static String stage(ModelVersion version, List<Alias> aliases) {
     if (version.getStatus() == ModelVersionStatus.MODEL_VERSION_STATUS_ARCHIVED) {
       return "Archived";
     }

@@ -243,7 +243,7 @@ public final class MlflowRestApi implements HttpHandler {
         continue;
       }
       versions.stream()
-          .filter(v -> MlflowMessages.modelVersion(v, aliases).get("current_stage").asText().equals(stage))
+          .filter(v -> MlflowMessages.stage(v, aliases).equals(stage))
           .findFirst()
           .ifPresent(v -> out.add(MlflowMessages.modelVersion(v, aliases)));
     }

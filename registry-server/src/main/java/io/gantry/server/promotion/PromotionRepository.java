@@ -125,6 +125,14 @@ public final class PromotionRepository {
         .execute();
   }
 
+  /** The model id and alias a promotion moves, read alone: what an access check needs, without its decisions. */
+  public Optional<Map.Entry<String, String>> target(DSLContext ctx, UUID id) {
+    return ctx.select(REGISTERED_MODEL.NAME, PROMOTION.ALIAS)
+        .from(PROMOTION).join(REGISTERED_MODEL).on(REGISTERED_MODEL.ID.eq(PROMOTION.MODEL_ID))
+        .where(PROMOTION.ID.eq(id))
+        .fetchOptional(row -> Map.entry(row.value1(), row.value2()));
+  }
+
   public Optional<Promotion> find(DSLContext ctx, UUID id) {
     return toPromotions(ctx, select(ctx).where(PROMOTION.ID.eq(id)).fetch()).stream().findFirst();
   }
