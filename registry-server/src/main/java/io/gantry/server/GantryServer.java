@@ -11,6 +11,12 @@ import io.gantry.server.access.Scope;
 import io.gantry.server.api.AccessEndpoint;
 import io.gantry.server.api.AttestationsEndpoint;
 import io.gantry.server.api.ImportsEndpoint;
+import io.gantry.server.api.WebhooksEndpoint;
+import io.gantry.server.common.CommitHook;
+import io.gantry.server.webhook.WebhookDispatcher;
+import io.gantry.server.webhook.WebhookOutbox;
+import io.gantry.server.webhook.WebhookRepository;
+import io.gantry.server.webhook.WebhookService;
 import io.gantry.server.attestation.AttestationService;
 import io.gantry.server.imports.ImportRepository;
 import io.gantry.server.imports.ImportService;
@@ -155,12 +161,13 @@ public final class GantryServer implements AutoCloseable {
   private final ExecutorService workers;
   private final NetworkThreads network;
   private final List<AutoCloseable> streams;
+  private final WebhookDispatcher webhooks;
   private boolean closed;
 
   private GantryServer(Database database, Server server, LocalChannel local, HealthStatusManager health,
       ScheduledExecutorService background, Checkpointer checkpointer, ArtifactStore store, OpsHttpServer ops,
       JvmGcMetrics gcMetrics, AtomicBoolean serving, ChangeFeed changes, ExecutorService workers,
-      NetworkThreads network, List<AutoCloseable> streams) {
+      NetworkThreads network, List<AutoCloseable> streams, WebhookDispatcher webhooks) {
     this.database = database;
     this.server = server;
     this.local = local;
@@ -175,6 +182,7 @@ public final class GantryServer implements AutoCloseable {
     this.workers = workers;
     this.network = network;
     this.streams = streams;
+    this.webhooks = webhooks;
   }
 
   /**
@@ -205,7 +213,12 @@ public final class GantryServer implements AutoCloseable {
       opened.push(changes);
       ExecutorService workers = workerPool(config.workerThreads());
       opened.push(workers::shutdownNow);
-      var transactions = new Transactions(database.dsl(), new AuditLog(checkpointer::appended), changes);
+      var webhookRepository = new WebhookRepository();
+      var webhookDispatcher = new WebhookDispatcher(database.dsl(), webhookRepository, config.webhooks(),
+          Clock.systemUTC(), metrics);
+      opened.push(webhookDispatcher);
+      var transactions = new Transactions(database.dsl(), new AuditLog(checkpointer::appended), CommitHook.all(List.of(
+          changes, new WebhookOutbox(webhookRepository, config.audit().origin(), webhookDispatcher::wake))));
       var models = new ModelService(database.dsl(), transactions, new ModelRepository());
       var versionRepository = new VersionRepository();
       var versions = new VersionService(database.dsl(), transactions, versionRepository);
@@ -218,6 +231,7 @@ public final class GantryServer implements AutoCloseable {
       changes.subscribe(cache);
       changes.subscribe(watches);
       changes.subscribe(auditFollowers);
+      changes.subscribe(webhookDispatcher);
       changes.start();
       awaitListener(changes);
       var bindings = new PolicyBindingService(database.dsl(), transactions, new PolicyBindingRepository(),
@@ -239,6 +253,7 @@ public final class GantryServer implements AutoCloseable {
       config.promotion().policyFile().ifPresent(file -> loadPolicyFile(file,
           (text, source) -> access.apply(PolicyFile.parseRoles(text, source), POLICY_FILE_ACTOR)));
       var refusals = new RefusalLog(transactions, workers, metrics);
+      var webhooks = new WebhookService(database.dsl(), transactions, webhookRepository);
       config.identity().bootstrapTokenFile().ifPresent(file -> writeBootstrapToken(access, file));
 
       // Without verified credentials the identity header is trusted as is: the config keeps that on loopback.
@@ -263,7 +278,8 @@ public final class GantryServer implements AutoCloseable {
           new ImportsEndpoint(new ImportService(transactions, new ImportRepository(), aliasRepository)).bindService(),
           new AttestationsEndpoint(new AttestationService(database.dsl(), promotionRepository,
               versionRepository, SigningKey.load(config.audit().attestationKeyFile(), ATTESTATION_KEY_NAME),
-              config.audit().origin())).bindService());
+              config.audit().origin())).bindService(),
+          new WebhooksEndpoint(webhooks).bindService());
       List<String> unruled = Permissions.missing(services);
       if (!unruled.isEmpty()) {
         throw new IllegalStateException("RPCs without a rule in Permissions: " + unruled);
@@ -313,8 +329,9 @@ public final class GantryServer implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
       });
+      webhookDispatcher.start();
       GantryServer gantry = new GantryServer(database, server, local, health, background, checkpointer, store, ops,
-          gcMetrics, serving, changes, workers, network, List.of(watches, auditFollowers));
+          gcMetrics, serving, changes, workers, network, List.of(watches, auditFollowers), webhookDispatcher);
       background.scheduleWithFixedDelay(gantry::probeDatabase, 0, 5, TimeUnit.SECONDS);
       long expiryMillis = Math.min(config.promotion().ttl().toMillis(), EXPIRY_SWEEP.toMillis());
       background.scheduleWithFixedDelay(() -> runQuietly("expire overdue promotions", promotions::expireOverdue),
@@ -523,6 +540,8 @@ public final class GantryServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     local.close();
+    // a send cut short stays pending, and is sent again by whichever replica runs next
+    webhooks.close();
     workers.shutdown();
     network.close();
     changes.close();

@@ -44,6 +44,7 @@ import io.gantry.v1.UpdateModelRequest;
 import io.gantry.v1.UpdateModelVersionRequest;
 import io.gantry.v1.UploadArtifactsRequest;
 import io.gantry.v1.WatchAliasRequest;
+import io.gantry.v1.WebhooksGrpc;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
 import java.util.ArrayList;
@@ -186,6 +187,13 @@ public final class Permissions {
     // Imports: history written as recorded, aliases set without promotions
     rule(ImportsGrpc.getImportModelMethod(), Right.ADMIN, r -> Scope.model(((ImportModelRequest) r).getModel()
         .getModelId()));
+
+    // Webhooks: they see every change of the models they match, and send it to any URL
+    for (MethodDescriptor<?, ?> method : List.of(WebhooksGrpc.getCreateWebhookMethod(),
+        WebhooksGrpc.getGetWebhookMethod(), WebhooksGrpc.getListWebhooksMethod(), WebhooksGrpc.getDeleteWebhookMethod(),
+        WebhooksGrpc.getListWebhookDeliveriesMethod(), WebhooksGrpc.getRedeliverWebhookDeliveryMethod())) {
+      rule(method, Right.ADMIN, r -> Scope.EVERY_MODEL);
+    }
 
     // AccessControl
     rule(AccessControlGrpc.getGetCallerMethod(), Right.READ, r -> Scope.CALLER);

@@ -8,6 +8,7 @@ import io.gantry.tlog.Frontier;
 import io.gantry.tlog.MerkleTree;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.IntConsumer;
@@ -35,10 +36,12 @@ public final class AuditLog {
     this.afterCommit = afterCommit;
   }
 
-  public void append(DSLContext tx, String actor, String requestId, List<AuditEntry> entries) {
+  /** @return the events as appended, in order */
+  public List<LoggedEvent> append(DSLContext tx, String actor, String requestId, List<AuditEntry> entries) {
     if (entries.isEmpty()) {
-      return;
+      return List.of();
     }
+    List<LoggedEvent> logged = new ArrayList<>(entries.size());
     var head = tx.select(AUDIT_HEAD.SIZE, AUDIT_HEAD.FRONTIER, CLOCK).from(AUDIT_HEAD).forUpdate().fetchSingle();
     Frontier frontier = Frontier.decode(head.value1(), head.value2());
     OffsetDateTime time = head.value3();
@@ -51,6 +54,8 @@ public final class AuditLog {
       String canonical = CanonicalEvent.encode(seq, eventId, time, actor, requestId, entry);
       Frontier.Appended appended = frontier.append(MerkleTree.leafHash(canonical.getBytes(StandardCharsets.UTF_8)));
       events = events.values(seq, eventId, time, actor, entry.action().name(), entry.resource(), requestId, canonical);
+      logged.add(new LoggedEvent(seq, eventId, time, actor, entry.action().name(), entry.resource(), requestId,
+          canonical));
       for (Frontier.Node node : appended.newNodes()) {
         nodes = nodes.values((short) node.level(), node.index(), node.hash());
       }
@@ -63,6 +68,7 @@ public final class AuditLog {
         .set(AUDIT_HEAD.SIZE, frontier.size())
         .set(AUDIT_HEAD.FRONTIER, frontier.encode())
         .execute();
+    return logged;
   }
 
   /** Called once the transaction that appended {@code events} events has committed. */

@@ -2,6 +2,7 @@ package io.gantry.server.change;
 
 import io.gantry.server.audit.Action;
 import io.gantry.server.audit.AuditEntry;
+import io.gantry.server.audit.LoggedEvent;
 import io.gantry.server.common.CommitHook;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -111,7 +112,7 @@ public final class ChangeFeed implements CommitHook, AutoCloseable {
   }
 
   @Override
-  public void beforeCommit(DSLContext tx, List<AuditEntry> entries) {
+  public void beforeCommit(DSLContext tx, List<AuditEntry> entries, List<LoggedEvent> logged) {
     Set<String> topics = topicsOf(entries);
     // an empty payload still wakes those who follow everything (the audit stream)
     List<Field<?>> notifications = (topics.isEmpty() ? Set.of("") : topics).stream()

@@ -4,6 +4,7 @@ import static io.gantry.db.Tables.CREATE_REQUEST;
 
 import io.gantry.server.audit.AuditEntry;
 import io.gantry.server.audit.AuditLog;
+import io.gantry.server.audit.LoggedEvent;
 import io.gantry.server.auth.Caller;
 import io.gantry.server.error.ErrorCode;
 import io.gantry.server.error.GantryException;
@@ -55,9 +56,9 @@ public final class Transactions {
         if (tx.entries().isEmpty() && !tx.isUnchanged()) {
           throw new IllegalStateException("a write recorded no audit event and did not declare itself unchanged");
         }
-        auditLog.append(tx.dsl(), actor, requestId, withCredential(tx.entries()));
+        List<LoggedEvent> logged = auditLog.append(tx.dsl(), actor, requestId, withCredential(tx.entries()));
         if (!tx.entries().isEmpty()) {
-          hook.beforeCommit(tx.dsl(), tx.entries());
+          hook.beforeCommit(tx.dsl(), tx.entries(), logged);
         }
         written.addAll(tx.entries());
         return value;

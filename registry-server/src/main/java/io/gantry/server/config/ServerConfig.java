@@ -30,10 +30,11 @@ import java.util.regex.Pattern;
  * @param workerThreads threads for every call that is not a cache hit (those run on the network threads)
  * @param networkThreads the transport's event loops, which also answer cache hits and health checks
  * @param identity where the gRPC port listens, and how callers are identified there
+ * @param webhooks how webhook deliveries are sent and retried
  */
 public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<ExternalDatabase> externalDatabase,
     Audit audit, Promotion promotion, Artifacts artifacts, Cache cache, int workerThreads,
-    int networkThreads, Identity identity) {
+    int networkThreads, Identity identity, Webhooks webhooks) {
 
   public static final int DEFAULT_GRPC_PORT = 9090;
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -81,6 +82,19 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
    * @param maxEntries per kind (aliases, versions); 0 turns the cache off
    */
   public record Cache(Duration ttl, long maxEntries) {}
+
+  /**
+   * Webhook delivery settings.
+   *
+   * @param senders sender threads on this replica; 0: this replica sends nothing (others on the database do)
+   * @param maxAttempts attempts before a delivery is dead
+   * @param firstRetry the delay before the second attempt; each later one doubles, up to {@code maxRetry}; half of
+   *     each delay is random (jitter)
+   * @param timeout how long a receiver has to connect and answer
+   * @param poll how often senders look for due deliveries when no commit wakes them
+   */
+  public record Webhooks(int senders, int maxAttempts, Duration firstRetry, Duration maxRetry, Duration timeout,
+      Duration poll) {}
 
   /** Connection settings of an external PostgreSQL. */
   public record ExternalDatabase(String url, String user, String password) {}
@@ -178,8 +192,18 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
     if (network > 1024) {
       throw new ConfigException("GANTRY_NETWORK_THREADS must be at most 1024, got " + network);
     }
+    long senders = atLeastZero(env, "GANTRY_WEBHOOK_SENDERS", 2);
+    if (senders > 64) {
+      throw new ConfigException("GANTRY_WEBHOOK_SENDERS must be at most 64 (each holds a database connection while "
+          + "it sends), got " + senders);
+    }
+    Webhooks webhooks = new Webhooks((int) senders, (int) Math.min(positive(env, "GANTRY_WEBHOOK_MAX_ATTEMPTS", 15),
+        1000), Duration.ofMillis(positive(env, "GANTRY_WEBHOOK_FIRST_RETRY_MILLIS", 1000)),
+        Duration.ofSeconds(positive(env, "GANTRY_WEBHOOK_MAX_RETRY_SECONDS", 3600)),
+        Duration.ofSeconds(positive(env, "GANTRY_WEBHOOK_TIMEOUT_SECONDS", 10)),
+        Duration.ofMillis(positive(env, "GANTRY_WEBHOOK_POLL_MILLIS", 1000)));
     return new ServerConfig(port, httpPort, dataDir, external, audit, promotion, artifacts, cache, (int) workers,
-        (int) network, identity(env));
+        (int) network, identity(env), webhooks);
   }
 
   private static Identity identity(Map<String, String> env) {

@@ -39,6 +39,13 @@ import io.gantry.v1.AttestationsGrpc;
 import io.gantry.v1.ImportModelRequest;
 import io.gantry.v1.ImportedModel;
 import io.gantry.v1.ImportsGrpc;
+import io.gantry.v1.CreateWebhookRequest;
+import io.gantry.v1.DeleteWebhookRequest;
+import io.gantry.v1.GetWebhookRequest;
+import io.gantry.v1.ListWebhookDeliveriesRequest;
+import io.gantry.v1.ListWebhooksRequest;
+import io.gantry.v1.RedeliverWebhookDeliveryRequest;
+import io.gantry.v1.WebhooksGrpc;
 import io.gantry.v1.ListAliasHistoryRequest;
 import io.gantry.v1.ListAliasesRequest;
 import io.gantry.v1.ListApiTokensRequest;
@@ -117,7 +124,7 @@ class AuthorizationMatrixTest {
   private static final List<ServiceDescriptor> SERVICES = List.of(ModelRegistryGrpc.getServiceDescriptor(),
       PromotionsGrpc.getServiceDescriptor(), ArtifactsGrpc.getServiceDescriptor(), AuditGrpc.getServiceDescriptor(),
       AccessControlGrpc.getServiceDescriptor(), ImportsGrpc.getServiceDescriptor(),
-      AttestationsGrpc.getServiceDescriptor());
+      AttestationsGrpc.getServiceDescriptor(), WebhooksGrpc.getServiceDescriptor());
 
   @RegisterExtension
   static final VerifiedServer gantry = new VerifiedServer();
@@ -220,6 +227,17 @@ class AuthorizationMatrixTest {
     sample(samples, AttestationsGrpc.getGetAttestationKeyMethod(), () -> GetAttestationKeyRequest.getDefaultInstance());
     sample(samples, ImportsGrpc.getImportModelMethod(), () -> ImportModelRequest.newBuilder().setSource("matrix")
         .setModel(ImportedModel.newBuilder().setModelId(MODEL)).build());
+
+    sample(samples, WebhooksGrpc.getCreateWebhookMethod(), () -> CreateWebhookRequest.getDefaultInstance());
+    sample(samples, WebhooksGrpc.getGetWebhookMethod(), () -> GetWebhookRequest.newBuilder().setName("webhooks/none")
+        .build());
+    sample(samples, WebhooksGrpc.getListWebhooksMethod(), () -> ListWebhooksRequest.getDefaultInstance());
+    sample(samples, WebhooksGrpc.getDeleteWebhookMethod(), () -> DeleteWebhookRequest.newBuilder()
+        .setName("webhooks/none").build());
+    sample(samples, WebhooksGrpc.getListWebhookDeliveriesMethod(), () -> ListWebhookDeliveriesRequest.newBuilder()
+        .setParent("webhooks/none").build());
+    sample(samples, WebhooksGrpc.getRedeliverWebhookDeliveryMethod(), () -> RedeliverWebhookDeliveryRequest
+        .newBuilder().setName("webhooks/none/deliveries/" + UUID.randomUUID()).build());
 
     sample(samples, AccessControlGrpc.getGetCallerMethod(), () -> GetCallerRequest.getDefaultInstance());
     sample(samples, AccessControlGrpc.getCreateRoleBindingMethod(), () -> CreateRoleBindingRequest.getDefaultInstance());
