@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends the outbox. Each sender thread locks one webhook whose next delivery is due ({@code FOR UPDATE SKIP
+ * Sends the outbox. Each sender thread locks one webhook whose next delivery is due ({@code FOR NO KEY UPDATE SKIP
  * LOCKED}, so senders of every replica share the work and never send one attempt twice), sends that delivery,
  * and records the outcome in the same transaction. A webhook's deliveries leave one at a time in audit order: a
  * failing one is retried with exponential backoff and jitter and holds the later ones back, until it is sent or
@@ -148,9 +149,12 @@ public final class WebhookDispatcher implements ChangeSubscriber, AutoCloseable 
         log.warn("Webhook delivery webhooks/{}/deliveries/{} is dead after {} attempts: {}", webhookId,
             next.eventId(), attempts, attempt.error());
       } else {
+        Duration delay = retryDelay(attempts);
         repository.failed(tx, webhookId, next.eventId(), attempts, attempt.status(), attempt.error(),
-            Optional.of(retryDelay(attempts)));
+            Optional.of(delay));
         failed.increment();
+        log.info("Webhook delivery webhooks/{}/deliveries/{} failed (attempt {}), retrying in {} ms: {}", webhookId,
+            next.eventId(), attempts, delay.toMillis(), attempt.error());
       }
       return true;
     });
@@ -183,14 +187,17 @@ public final class WebhookDispatcher implements ChangeSubscriber, AutoCloseable 
     }
     try {
       HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      String start;
       try (InputStream body = response.body()) {
-        if (response.statusCode() >= 200 && response.statusCode() < 300) {
-          return new Attempt(response.statusCode(), "");
-        }
-        String start = new String(body.readNBytes(ERROR_BODY_CHARS), StandardCharsets.UTF_8);
-        return new Attempt(response.statusCode(), "HTTP " + response.statusCode() + (start.isBlank() ? ""
-            : ": " + start.strip()));
+        start = new String(body.readNBytes(ERROR_BODY_CHARS), StandardCharsets.UTF_8);
+        // read to the end, so the connection can carry the next delivery
+        body.transferTo(OutputStream.nullOutputStream());
       }
+      if (response.statusCode() >= 200 && response.statusCode() < 300) {
+        return new Attempt(response.statusCode(), "");
+      }
+      return new Attempt(response.statusCode(), "HTTP " + response.statusCode() + (start.isBlank() ? ""
+          : ": " + start.strip()));
     } catch (IOException e) {
       return new Attempt(0, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
     } catch (InterruptedException e) {

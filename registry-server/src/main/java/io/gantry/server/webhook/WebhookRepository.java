@@ -139,7 +139,9 @@ public final class WebhookRepository {
         // spreads the dispatchers over the webhooks that are due
         .orderBy(DSL.rand())
         .limit(1)
-        .forUpdate().of(WEBHOOK).skipLocked()
+        // not FOR UPDATE: that would also hold back every change queueing a delivery to this webhook (their
+        // foreign keys take KEY SHARE) until the receiver answers
+        .forNoKeyUpdate().of(WEBHOOK).skipLocked()
         .fetchOptional(row -> new Target(row.value1(), row.value2(), row.value3()));
   }
 

@@ -43,6 +43,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -294,6 +296,36 @@ class WebhookDeliveryTest {
   }
 
   @Test
+  void aReceiverThatHangs_holdsBackNoChange() throws Exception {
+    String model = model("hung");
+    String path = path();
+    CountDownLatch answer = new CountDownLatch(1);
+    receiver.plan(path, history -> {
+      try {
+        answer.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return 200;
+    });
+    String name = create(model, path, List.of());
+    try {
+      register(firstChannel, model, 1);
+      receiver.await(path, 1, WAIT);
+      // queueing more for the webhook being sent to neither waits for the receiver nor for its timeout
+      register(secondChannel, model, 2);
+      register(firstChannel, model, 3);
+      assertThat(deliveries(name, "")).hasSize(3).allSatisfy(d -> {
+        assertThat(d.getState()).isEqualTo(WebhookDelivery.State.PENDING);
+        assertThat(d.getAttempts()).as("the first attempt is still waiting for its answer").isZero();
+      });
+    } finally {
+      answer.countDown();
+    }
+    awaitAll(name, 3);
+  }
+
+  @Test
   void aDeletedWebhook_isSentNothingMore() throws Exception {
     String model = model("gone");
     String path = path();
@@ -323,19 +355,21 @@ class WebhookDeliveryTest {
   }
 
   private static void awaitAll(String webhook, int count) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (deliveries(webhook, "state = SENT").size() < count) {
-      assertThat(System.nanoTime()).as("%d deliveries of %s sent in time", count, webhook).isLessThan(deadline);
-      Thread.sleep(50);
-    }
+    awaitState(firstChannel, webhook, WebhookDelivery.State.SENT, count);
   }
 
   private static WebhookDelivery awaitState(String webhook, WebhookDelivery.State state) throws InterruptedException {
+    return awaitState(firstChannel, webhook, state, 1).get(0);
+  }
+
+  /** Waits until the webhook has {@code count} deliveries, all in {@code state}, and returns them. */
+  static List<WebhookDelivery> awaitState(ManagedChannel channel, String webhook, WebhookDelivery.State state,
+      int count) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (true) {
-      List<WebhookDelivery> deliveries = deliveries(webhook, "");
-      if (!deliveries.isEmpty() && deliveries.get(0).getState() == state) {
-        return deliveries.get(0);
+      List<WebhookDelivery> deliveries = deliveries(channel, webhook, "");
+      if (deliveries.size() == count && deliveries.stream().allMatch(d -> d.getState() == state)) {
+        return deliveries;
       }
       assertThat(System.nanoTime()).as("%s reached %s in time: %s", webhook, state, deliveries).isLessThan(deadline);
       Thread.sleep(50);
@@ -343,7 +377,11 @@ class WebhookDeliveryTest {
   }
 
   static List<WebhookDelivery> deliveries(String webhook, String filter) {
-    return webhooks(firstChannel).listWebhookDeliveries(ListWebhookDeliveriesRequest.newBuilder().setParent(webhook)
+    return deliveries(firstChannel, webhook, filter);
+  }
+
+  static List<WebhookDelivery> deliveries(ManagedChannel channel, String webhook, String filter) {
+    return webhooks(channel).listWebhookDeliveries(ListWebhookDeliveriesRequest.newBuilder().setParent(webhook)
         .setFilter(filter).setPageSize(1000).build()).getDeliveriesList();
   }
 
