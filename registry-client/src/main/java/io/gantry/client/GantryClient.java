@@ -4,6 +4,7 @@ import io.gantry.v1.AccessControlGrpc.AccessControlBlockingStub;
 import io.gantry.v1.AccessControlGrpc;
 import io.gantry.v1.AttestationsGrpc;
 import io.gantry.v1.ImportsGrpc;
+import io.gantry.v1.WebhooksGrpc;
 import io.gantry.v1.ArtifactsGrpc.ArtifactsBlockingStub;
 import io.gantry.v1.ArtifactsGrpc.ArtifactsStub;
 import io.gantry.v1.ArtifactsGrpc;
@@ -81,6 +82,7 @@ public final class GantryClient implements AutoCloseable {
   private final ArtifactsStub artifactsAsync;
   private final AccessControlBlockingStub access;
   private final ImportsGrpc.ImportsBlockingStub imports;
+  private final WebhooksGrpc.WebhooksBlockingStub webhooks;
   private final AttestationsGrpc.AttestationsBlockingStub attestations;
 
   private GantryClient(ManagedChannel channel) {
@@ -93,6 +95,7 @@ public final class GantryClient implements AutoCloseable {
     this.audit = AuditGrpc.newBlockingStub(channel);
     this.access = AccessControlGrpc.newBlockingStub(channel);
     this.imports = ImportsGrpc.newBlockingStub(channel);
+    this.webhooks = WebhooksGrpc.newBlockingStub(channel);
     this.attestations = AttestationsGrpc.newBlockingStub(channel);
     this.health = HealthGrpc.newBlockingStub(channel);
   }
@@ -205,6 +208,11 @@ public final class GantryClient implements AutoCloseable {
 
   public ImportsGrpc.ImportsBlockingStub imports() {
     return imports.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The {@code gantry.v1.Webhooks} service: subscriptions and their deliveries; needs the admin role on every model. */
+  public WebhooksGrpc.WebhooksBlockingStub webhooks() {
+    return webhooks.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** The standard {@code grpc.health.v1.Health} service of the server. */

@@ -19,6 +19,7 @@ public final class ResourceNames {
   private static final String PROMOTIONS = "promotions";
   private static final String ROLE_BINDINGS = "roleBindings";
   private static final String API_TOKENS = "apiTokens";
+  private static final String WEBHOOKS = "webhooks";
   private static final Pattern VERSION_NUMBER = Pattern.compile("[1-9][0-9]{0,18}");
   private static final Pattern VERSION_URI = Pattern.compile("models:/(.+)/([^/]+)");
   private static final Pattern VERSION_NAME = Pattern.compile("models/(.+)/versions/([^/]+)");
@@ -112,6 +113,11 @@ public final class ResourceNames {
   /** An API token's uuid or {@code apiTokens/{uuid}} → {@code apiTokens/{uuid}}. */
   public static String apiToken(String token) {
     return child(API_TOKENS, token, "an API token");
+  }
+
+  /** A webhook's id or {@code webhooks/{id}} → {@code webhooks/{id}}. */
+  public static String webhook(String webhook) {
+    return child(WEBHOOKS, webhook, "a webhook");
   }
 
   /** {@code id} or {@code collection/id} → {@code collection/id}; the server checks the id itself. */

@@ -49,6 +49,11 @@ import io.gantry.v1.RoleBinding;
 import io.gantry.v1.Schema;
 import io.gantry.v1.VerifierKey;
 import io.gantry.v1.VerifyAuditLogResponse;
+import io.gantry.v1.CreateWebhookResponse;
+import io.gantry.v1.ListWebhookDeliveriesResponse;
+import io.gantry.v1.ListWebhooksResponse;
+import io.gantry.v1.Webhook;
+import io.gantry.v1.WebhookDelivery;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -606,6 +611,77 @@ final class Printer {
           token.hasLastUseTime() ? time(token.getLastUseTime()) : "-", token.getDescription());
     }
     table.print(out);
+  }
+
+  void createdWebhook(CreateWebhookResponse created, Path secretFile) {
+    if (printedAsJson(created)) {
+      return;
+    }
+    webhookBlock(created.getWebhook()).print(out);
+    out.println();
+    out.println(secretFile != null
+        ? "secret written to " + secretFile + " (readable by its owner only; the server cannot show it again)"
+        : "secret (shown once, give it to the receiver now): " + created.getSecret());
+  }
+
+  void webhook(Webhook webhook) {
+    if (!printedAsJson(webhook)) {
+      webhookBlock(webhook).print(out);
+    }
+  }
+
+  private static TextTable webhookBlock(Webhook webhook) {
+    return new TextTable()
+        .row("name", webhook.getName())
+        .row("url", webhook.getUrl())
+        .row("events", webhook.getEventTypesCount() == 0 ? "all" : String.join(", ", webhook.getEventTypesList()))
+        .row("models", webhook.getModelPattern())
+        .field("description", webhook.getDescription())
+        .field("created", timeAndActor(webhook.getCreateTime(), webhook.getCreatedBy()));
+  }
+
+  void webhooks(ListWebhooksResponse webhooks) {
+    if (printedAsJson(webhooks)) {
+      return;
+    }
+    TextTable table = new TextTable().row("NAME", "URL", "EVENTS", "MODELS", "CREATED", "CREATED_BY");
+    for (Webhook webhook : webhooks.getWebhooksList()) {
+      table.row(webhook.getName(), webhook.getUrl(), webhook.getEventTypesCount() == 0 ? "all"
+          : String.join(",", webhook.getEventTypesList()), webhook.getModelPattern(), time(webhook.getCreateTime()),
+          webhook.getCreatedBy());
+    }
+    table.print(out);
+  }
+
+  void webhookDeliveries(ListWebhookDeliveriesResponse page) {
+    if (printedAsJson(page)) {
+      return;
+    }
+    TextTable table = new TextTable()
+        .row("EVENT_ID", "SEQ", "TYPE", "SUBJECT", "STATE", "ATTEMPTS", "LAST_ATTEMPT", "NEXT_ATTEMPT", "LAST_ERROR");
+    for (WebhookDelivery delivery : page.getDeliveriesList()) {
+      table.row(delivery.getEventId(), Long.toString(delivery.getAuditSeq()), delivery.getEventType(),
+          delivery.getSubject(), delivery.getState().name(), Integer.toString(delivery.getAttempts()),
+          delivery.hasLastAttemptTime() ? time(delivery.getLastAttemptTime()) : "-",
+          delivery.hasNextAttemptTime() ? time(delivery.getNextAttemptTime()) : "-",
+          delivery.getLastError().isEmpty() ? "-" : delivery.getLastError());
+    }
+    table.print(out);
+    nextPageHint(page.getNextPageToken());
+  }
+
+  void webhookDelivery(WebhookDelivery delivery) {
+    if (printedAsJson(delivery)) {
+      return;
+    }
+    new TextTable()
+        .row("name", delivery.getName())
+        .row("type", delivery.getEventType())
+        .row("subject", delivery.getSubject())
+        .row("state", delivery.getState().name())
+        .row("attempts", Integer.toString(delivery.getAttempts()))
+        .field("last_error", delivery.getLastError())
+        .print(out);
   }
 
   /** A flat report that is no API message (the benchmark figures), in the order its fields were added. */

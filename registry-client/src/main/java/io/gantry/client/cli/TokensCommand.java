@@ -10,16 +10,9 @@ import io.gantry.v1.CreateApiTokenResponse;
 import io.gantry.v1.ListApiTokensRequest;
 import io.gantry.v1.RevokeApiTokenRequest;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -79,23 +72,13 @@ final class TokensCommand extends CommandGroup {
         common.printer().createdApiToken(create(request), null);
         return GantryCli.EXIT_OK;
       }
-      // Made before the token, so that a file in the way costs no token, and never readable by others.
-      try (FileChannel file = createSecretFile()) {
-        CreateApiTokenResponse created;
-        try {
-          created = create(request);
-        } catch (RuntimeException refused) {
-          Files.delete(secretFile);
-          throw refused;
-        }
-        try {
-          file.write(StandardCharsets.UTF_8.encode(created.getSecret() + "\n"));
-        } catch (IOException e) {
-          return common.fail(GantryCli.EXIT_OTHER, "cannot write the secret to " + secretFile + ": " + e.getMessage()
-              + "; nobody can use " + created.getApiToken().getName() + " now: revoke it and create another");
-        }
-        common.printer().createdApiToken(created.toBuilder().clearSecret().build(), secretFile);
+      // made before the token, so that a file in the way costs no token
+      var created = SecretFile.create(common, secretFile, () -> create(request), CreateApiTokenResponse::getSecret,
+          c -> c.getApiToken().getName());
+      if (created.isEmpty()) {
+        return GantryCli.EXIT_OTHER;
       }
+      common.printer().createdApiToken(created.get().toBuilder().clearSecret().build(), secretFile);
       return GantryCli.EXIT_OK;
     }
 
@@ -112,20 +95,6 @@ final class TokensCommand extends CommandGroup {
     private CreateApiTokenResponse create(CreateApiTokenRequest request) {
       try (GantryClient client = common.connect()) {
         return client.access().createApiToken(request);
-      }
-    }
-
-    private FileChannel createSecretFile() {
-      try {
-        return FileChannel.open(secretFile, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      } catch (FileAlreadyExistsException e) {
-        throw common.usageError("--secret-file " + secretFile + " exists; a secret is written to a new file only");
-      } catch (UnsupportedOperationException e) {
-        throw common.usageError("--secret-file " + secretFile + " cannot be made readable by its owner only on "
-            + "this file system");
-      } catch (IOException e) {
-        throw common.usageError("--secret-file " + secretFile + " cannot be created: " + e);
       }
     }
   }
