@@ -41,6 +41,13 @@ import org.yaml.snakeyaml.nodes.Tag;
  *     role: publisher            # viewer, publisher, approver, auditor, admin
  *     models: "nyc-taxi-*"
  *     aliases: [staging]         # optional, for publishers and approvers
+ * webhooks:                      # optional: webhooks (docs/webhooks.md)
+ *   - id: argo-prod              # webhooks/argo-prod
+ *     url: https://argo.internal/hooks/gantry
+ *     events: [io.gantry.alias.moved]   # optional: every type when absent
+ *     models: "nyc-taxi-*"       # optional: every model when absent
+ *     secret_file: /run/secrets/argo-webhook   # the whsec_ secret the receiver checks signatures with
+ *     description: Argo CD       # optional
  * }</pre>
  *
  * <h2>Structure</h2>
@@ -49,6 +56,9 @@ import org.yaml.snakeyaml.nodes.Tag;
  *   <li>The top level is a map with the key {@code bindings}: a list, possibly empty; and optionally {@code roles},
  *       a list of role bindings, each with {@code subject}, {@code role}, {@code models} (strings, required) and
  *       {@code aliases} (a list of strings, optional). Role bindings are only read by {@link #parseRoles}.
+ *   <li>Optionally {@code webhooks}, a list of webhooks, each with {@code id}, {@code url}, {@code secret_file}
+ *       (strings, required), {@code events} (a list of strings), {@code models} and {@code description} (strings,
+ *       optional). Webhooks are only read by {@link #parseWebhooks}.
  *   <li>A binding has {@code models} (a string, required), {@code alias} (a string, required), {@code purpose}
  *       (optional: {@code promote}, the default, {@code rollback} or {@code remove}) and {@code policies} (a
  *       list, required; an empty list asks the server to remove the binding).
@@ -121,7 +131,23 @@ public final class PolicyFile {
     }
   }
 
-  private static final List<String> TOP_LEVEL_KEYS = List.of("bindings", "roles");
+  /**
+   * A webhook as the file states it, unvalidated: the server checks it when it applies it.
+   *
+   * @param events the CloudEvents types sent; empty for all
+   * @param modelPattern empty for every model
+   * @param secretFile where the webhook's secret is, relative paths from the server's working directory
+   */
+  public record WebhookSpec(String id, String url, List<String> events, String modelPattern, String secretFile,
+      String description) {
+    public WebhookSpec {
+      events = List.copyOf(events);
+    }
+  }
+
+  private static final List<String> TOP_LEVEL_KEYS = List.of("bindings", "roles", "webhooks");
+  private static final List<String> WEBHOOK_KEYS = List.of("id", "url", "events", "models", "secret_file",
+      "description");
   private static final List<String> ROLE_KEYS = List.of("subject", "role", "models", "aliases");
   private static final List<String> BINDING_KEYS = List.of("models", "alias", "purpose", "policies");
   private static final List<String> POLICY_KEYS = List.of("type", "params");
@@ -173,20 +199,60 @@ public final class PolicyFile {
     return List.copyOf(grants);
   }
 
+  /**
+   * Reads the webhooks of a policy file (its {@code webhooks} key), in file order; the whole file is checked as
+   * {@link #parse} checks it.
+   *
+   * @throws PolicyFileException as {@link #parse} does, and for a malformed webhook
+   */
+  public static List<WebhookSpec> parseWebhooks(String yamlText, String sourceName) {
+    PolicyFile file = new PolicyFile(sourceName);
+    file.read(yamlText);
+    Node root = file.compose(yamlText);
+    NodeTuple webhooks = file.entries(root, "", TOP_LEVEL_KEYS).get("webhooks");
+    if (webhooks == null) {
+      return List.of();
+    }
+    List<Node> items = file.list(webhooks.getValueNode(), "webhooks");
+    List<WebhookSpec> specs = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      specs.add(file.webhook(items.get(i), "webhooks[" + i + "]"));
+    }
+    return List.copyOf(specs);
+  }
+
+  private WebhookSpec webhook(Node node, String path) {
+    Map<String, NodeTuple> entries = entries(node, path, WEBHOOK_KEYS);
+    String id = string(required(entries, "id", node, path), path + ".id");
+    String url = string(required(entries, "url", node, path), path + ".url");
+    String secretFile = string(required(entries, "secret_file", node, path), path + ".secret_file");
+    return new WebhookSpec(id, url, strings(entries, "events", path), optionalString(entries, "models", path),
+        secretFile, optionalString(entries, "description", path));
+  }
+
+  private List<String> strings(Map<String, NodeTuple> entries, String key, String path) {
+    List<String> values = new ArrayList<>();
+    NodeTuple entry = entries.get(key);
+    if (entry != null) {
+      List<Node> items = list(entry.getValueNode(), path + "." + key);
+      for (int i = 0; i < items.size(); i++) {
+        values.add(string(items.get(i), path + "." + key + "[" + i + "]"));
+      }
+    }
+    return values;
+  }
+
+  private String optionalString(Map<String, NodeTuple> entries, String key, String path) {
+    NodeTuple entry = entries.get(key);
+    return entry == null ? "" : string(entry.getValueNode(), path + "." + key);
+  }
+
   private RoleGrant roleGrant(Node node, String path) {
     Map<String, NodeTuple> entries = entries(node, path, ROLE_KEYS);
     String subject = string(required(entries, "subject", node, path), path + ".subject");
     String role = string(required(entries, "role", node, path), path + ".role");
     String models = string(required(entries, "models", node, path), path + ".models");
-    List<String> aliases = new ArrayList<>();
-    NodeTuple aliasEntry = entries.get("aliases");
-    if (aliasEntry != null) {
-      List<Node> items = list(aliasEntry.getValueNode(), path + ".aliases");
-      for (int i = 0; i < items.size(); i++) {
-        aliases.add(string(items.get(i), path + ".aliases[" + i + "]"));
-      }
-    }
-    return new RoleGrant(subject, role, models, aliases);
+    return new RoleGrant(subject, role, models, strings(entries, "aliases", path));
   }
 
   private List<Binding> read(String yamlText) {

@@ -70,6 +70,34 @@ class PolicyFileTest {
   }
 
   @Test
+  void webhooks_areReadInOrder_withTheirDefaults_andIgnoredByTheOtherReaders() {
+    String yaml = """
+        bindings: []
+        webhooks:
+          - id: argo-prod
+            url: https://argo.internal/hooks/gantry
+            events: [io.gantry.alias.moved, io.gantry.promotion.applied]
+            models: "fraud-*"
+            secret_file: /run/secrets/argo
+            description: Argo CD
+          - {id: audit-sink, url: "http://sink:8080/", secret_file: sink.secret}
+        """;
+    assertThat(PolicyFile.parse(yaml, "p.yaml")).isEmpty();
+    assertThat(PolicyFile.parseRoles(yaml, "p.yaml")).isEmpty();
+    assertThat(PolicyFile.parseWebhooks(yaml, "p.yaml")).containsExactly(
+        new PolicyFile.WebhookSpec("argo-prod", "https://argo.internal/hooks/gantry",
+            List.of("io.gantry.alias.moved", "io.gantry.promotion.applied"), "fraud-*", "/run/secrets/argo", "Argo CD"),
+        new PolicyFile.WebhookSpec("audit-sink", "http://sink:8080/", List.of(), "", "sink.secret", ""));
+    assertThat(PolicyFile.parseWebhooks("bindings: []\n", "p.yaml")).isEmpty();
+    assertThatThrownBy(() -> PolicyFile.parseWebhooks("bindings: []\nwebhooks:\n  - {id: x, url: http://h/}\n",
+        "p.yaml")).isInstanceOf(PolicyFileException.class)
+        .hasMessage("p.yaml:3: webhooks[0]: missing key 'secret_file'");
+    assertThatThrownBy(() -> PolicyFile.parseWebhooks(
+        "bindings: []\nwebhooks:\n  - {id: x, url: http://h/, secret_file: s, secret: whsec_x}\n", "p.yaml"))
+        .isInstanceOf(PolicyFileException.class).hasMessageContaining("unknown key 'secret'");
+  }
+
+  @Test
   void championExample_holdsThePromoteRollbackAndRemoveBindings() throws IOException {
     List<Binding> bindings = PolicyFile.parse(Files.readString(CHAMPION_EXAMPLE), "champion-policy.yaml");
 
@@ -285,7 +313,7 @@ class PolicyFileTest {
             "expected a map with the key 'bindings', found the string \"bindings\""),
         bad("no bindings key", "{}\n", 1, "missing key 'bindings'"),
         bad("an unknown top-level key", "bindings: []\nbinding: []\n", 2,
-            "unknown key 'binding' (known: bindings, roles)"),
+            "unknown key 'binding' (known: bindings, roles, webhooks)"),
         bad("bindings is a map", "bindings:\n  models: m\n", 2, "bindings: expected a list, found a map"),
         bad("bindings has no value", "bindings:\n", 1, "bindings: expected a list, found no value"),
         bad("a binding is a string", "bindings:\n  - champion\n", 2,

@@ -254,6 +254,8 @@ public final class GantryServer implements AutoCloseable {
           (text, source) -> access.apply(PolicyFile.parseRoles(text, source), POLICY_FILE_ACTOR)));
       var refusals = new RefusalLog(transactions, workers, metrics);
       var webhooks = new WebhookService(database.dsl(), transactions, webhookRepository);
+      config.promotion().policyFile().ifPresent(file -> loadPolicyFile(file,
+          (text, source) -> webhooks.apply(PolicyFile.parseWebhooks(text, source), POLICY_FILE_ACTOR)));
       config.identity().bootstrapTokenFile().ifPresent(file -> writeBootstrapToken(access, file));
 
       // Without verified credentials the identity header is trusted as is: the config keeps that on loopback.

@@ -39,16 +39,22 @@ final class PolicyCommand extends CommandGroup {
     public Integer call() {
       List<PolicyFile.Binding> bindings;
       List<PolicyFile.RoleGrant> roles;
+      List<PolicyFile.WebhookSpec> webhooks;
       try {
         String text = AuditArguments.readFile(file, common);
         bindings = PolicyFile.parse(text, file.toString());
         roles = PolicyFile.parseRoles(text, file.toString());
+        webhooks = PolicyFile.parseWebhooks(text, file.toString());
       } catch (PolicyFileException e) {
         throw common.usageError(e.getMessage());
       }
       if (!roles.isEmpty()) {
         common.err().println("note: the file's " + roles.size() + " role bindings are not sent; the server applies "
             + "them at start (GANTRY_POLICY_FILE), or grant them with gantry roles grant");
+      }
+      if (!webhooks.isEmpty()) {
+        common.err().println("note: the file's " + webhooks.size() + " webhooks are not sent; the server applies "
+            + "them at start (GANTRY_POLICY_FILE), or make them with gantry webhooks create");
       }
       ListPromotionPoliciesResponse.Builder applied = ListPromotionPoliciesResponse.newBuilder();
       try (GantryClient client = common.connect()) {

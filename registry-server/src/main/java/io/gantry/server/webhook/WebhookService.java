@@ -13,8 +13,13 @@ import io.gantry.server.error.GantryException;
 import io.gantry.server.query.FilterSchema;
 import io.gantry.server.query.ListQuery;
 import io.gantry.server.query.SortKey;
+import io.gantry.policy.PolicyFile;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -56,8 +61,7 @@ public final class WebhookService {
    */
   public Created create(String id, String url, List<String> eventTypes, String modelPattern, String secret,
       String description, String actor) {
-    Webhook webhook = checked("webhook_id", "webhook.", id, url, eventTypes, modelPattern, secret, description,
-        actor);
+    Webhook webhook = checked(Fields.REQUEST, id, url, eventTypes, modelPattern, secret, description, actor);
     String signingSecret = secret.isEmpty() ? WebhookSignature.generateSecret() : secret;
     Webhook created = transactions.write(actor, tx -> {
       Webhook inserted = repository.insert(tx.dsl(), webhook, signingSecret).orElseThrow(() -> new GantryException(
@@ -69,26 +73,43 @@ public final class WebhookService {
   }
 
   /**
-   * Makes or changes a webhook to be as the policy file says; one already like that is left alone, so applying the
-   * same file again changes nothing. Webhooks not in the file are kept.
+   * Makes or changes the policy file's webhooks to be as it says; one already like that is left alone, so applying
+   * the same file again changes nothing. Webhooks not in the file are kept.
    */
-  public void apply(String id, String url, List<String> eventTypes, String modelPattern, String secret,
-      String description, String actor, String field) {
-    Webhook wanted = checked(field + "id", field, id, url, eventTypes, modelPattern, secret, description, actor);
-    if (secret.isEmpty()) {
-      throw GantryException.invalid(field + "secret", "is required in a policy file (from secret_env)");
+  public void apply(List<PolicyFile.WebhookSpec> specs, String actor) {
+    for (int i = 0; i < specs.size(); i++) {
+      PolicyFile.WebhookSpec spec = specs.get(i);
+      Fields fields = Fields.policyFile(i);
+      String secret;
+      try {
+        secret = Files.readString(Path.of(spec.secretFile())).strip();
+      } catch (IOException | InvalidPathException e) {
+        throw GantryException.invalid(fields.secret(), spec.secretFile() + " cannot be read: " + e.getMessage());
+      }
+      if (secret.isEmpty()) {
+        throw GantryException.invalid(fields.secret(), spec.secretFile() + " is empty: write a "
+            + WebhookSignature.PREFIX + " secret there (gantry webhooks create prints one)");
+      }
+      apply(checked(fields, spec.id(), spec.url(), spec.events(), spec.modelPattern(), secret, spec.description(),
+          actor), secret, actor);
     }
+  }
+
+  private void apply(Webhook wanted, String secret, String actor) {
+    String id = wanted.id();
     transactions.write(actor, tx -> {
       Optional<Webhook> existing = repository.find(tx.dsl(), id);
       if (existing.isEmpty()) {
-        Webhook inserted = repository.insert(tx.dsl(), wanted, secret).orElseThrow();
-        tx.record(Action.WEBHOOK_CREATED, inserted.name(), describe(inserted));
+        repository.insert(tx.dsl(), wanted, secret).ifPresentOrElse(
+            inserted -> tx.record(Action.WEBHOOK_CREATED, inserted.name(), describe(inserted)),
+            // another replica applying the same file at start was first
+            tx::unchanged);
         return null;
       }
       Webhook before = existing.get();
       boolean sameSecret = repository.secret(tx.dsl(), id).orElseThrow().equals(secret);
-      if (sameSecret && before.url().equals(url) && before.eventTypes().equals(wanted.eventTypes())
-          && before.modelPattern().equals(wanted.modelPattern()) && before.description().equals(description)) {
+      if (sameSecret && before.url().equals(wanted.url()) && before.eventTypes().equals(wanted.eventTypes())
+          && before.modelPattern().equals(wanted.modelPattern()) && before.description().equals(wanted.description())) {
         tx.unchanged();
         return null;
       }
@@ -148,12 +169,22 @@ public final class WebhookService {
     });
   }
 
-  /** @param field the prefix of the fields named in errors */
-  private static Webhook checked(String idField, String field, String id, String url, List<String> eventTypes,
+  /** How errors name the fields: the API's request fields, or the policy file's keys. */
+  private record Fields(String id, String prefix, String secret) {
+    static final Fields REQUEST = new Fields("webhook_id", "webhook.", "webhook.secret");
+
+    static Fields policyFile(int index) {
+      String prefix = "webhooks[" + index + "].";
+      return new Fields(prefix + "id", prefix, prefix + "secret_file");
+    }
+  }
+
+  private static Webhook checked(Fields fields, String id, String url, List<String> eventTypes,
       String modelPattern, String secret, String description, String actor) {
+    String field = fields.prefix();
     Violations violations = new Violations().line(field + "description", description, MAX_DESCRIPTION);
     if (!Webhook.ID.matcher(id).matches()) {
-      violations.add(idField, "'" + Names.printable(id)
+      violations.add(fields.id(), "'" + Names.printable(id)
           + "' must be 1 to 63 lowercase letters, digits and '-', starting with a letter");
     }
     checkUrl(violations, field + "url", url);
@@ -169,7 +200,7 @@ public final class WebhookService {
           + ModelGlob.SYNTAX_HINT);
     }
     if (!secret.isEmpty() && WebhookSignature.key(secret).isEmpty()) {
-      violations.add(field + "secret", "must be '" + WebhookSignature.PREFIX + "' followed by the base64 of "
+      violations.add(fields.secret(), "must be '" + WebhookSignature.PREFIX + "' followed by the base64 of "
           + WebhookSignature.MIN_KEY_BYTES + " to " + WebhookSignature.MAX_KEY_BYTES + " random bytes, or empty to "
           + "have one made");
     }
