@@ -3,9 +3,13 @@ package io.gantry.server.web;
 import static io.gantry.server.web.ModelPages.id;
 import static io.gantry.server.web.ModelPages.time;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.MessageOrBuilder;
-import com.google.protobuf.util.JsonFormat;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.google.protobuf.Struct;
+import io.gantry.proto.Structs;
 import io.gantry.v1.ApprovePromotionRequest;
 import io.gantry.v1.DatasetMetrics;
 import io.gantry.v1.GetModelVersionRequest;
@@ -21,6 +25,7 @@ import io.gantry.v1.ResolveAliasRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,6 +38,8 @@ final class PromotionPages {
 
   private static final int PAGE_SIZE = 50;
   private static final String AWAITING = "state = AWAITING_APPROVAL";
+  private static final ObjectWriter JSON = new ObjectMapper().writer(new DefaultPrettyPrinter(
+      Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER)));
 
   /** Requests awaiting approval first, oldest first (they expire first); then the latest decided ones. */
   String queue(WebRequest request) {
@@ -84,11 +91,11 @@ final class PromotionPages {
       html.open("p").link(WebUi.ROOT + "audit?resource=" + Html.url(promotion.getName()), "Audit trail of this promotion")
           .close("p");
       verdicts(html, promotion.getVerdictsList());
+      comparison(html, promotion, candidate, holder);
       decisions(html, promotion.getDecisionsList());
       if (awaiting) {
         decisionForm(html, request, id);
       }
-      comparison(html, promotion, candidate, holder);
     });
   }
 
@@ -243,6 +250,22 @@ final class PromotionPages {
         .setName(model + "/versions/" + version).build());
   }
 
+  /** A Struct holds every number as a double; a version or a count reads better as 3 than as 3.0. */
+  private static Object wholeNumbers(Object value) {
+    if (value instanceof Double number && number == Math.rint(number) && Math.abs(number) < 1e15) {
+      return number.longValue();
+    }
+    if (value instanceof Map<?, ?> map) {
+      Map<Object, Object> copy = new LinkedHashMap<>();
+      map.forEach((key, element) -> copy.put(key, wholeNumbers(element)));
+      return copy;
+    }
+    if (value instanceof List<?> list) {
+      return list.stream().map(PromotionPages::wholeNumbers).toList();
+    }
+    return value;
+  }
+
   private static String change(Promotion promotion) {
     return switch (promotion.getKind()) {
       case PROMOTION_KIND_REMOVE -> "remove " + promotion.getAlias();
@@ -259,12 +282,12 @@ final class PromotionPages {
     html.element("dt", name).element("dd", value.isEmpty() ? "—" : value, "id", id);
   }
 
-  /** A message as indented JSON, the form the CLI's {@code -o json} prints. */
-  static String json(MessageOrBuilder message) {
+  /** Facts or a payload as indented JSON, its text as it is ({@link Html} escapes it where it is shown). */
+  static String json(Struct struct) {
     try {
-      return JsonFormat.printer().print(message);
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("a Struct always prints", e);
+      return JSON.writeValueAsString(wholeNumbers(Structs.toMap(struct)));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a Struct is always JSON", e);
     }
   }
 }
