@@ -143,7 +143,9 @@ final class AuditPages {
           + time(checkpoint.get().getTime()), "id", "checkpoint");
       html.element("pre", checkpoint.get().getSignedNote(), "class", "note");
     }
-    Layout.form(html, request, WebUi.ROOT + "audit/verify", form -> form
+    // the filter travels with the form, so the result is shown above the same events
+    String query = request.exchange.getRequestURI().getRawQuery();
+    Layout.form(html, request, WebUi.ROOT + "audit/verify" + (query == null ? "" : "?" + query), form -> form
         .element("p", "Verify: the server recomputes every event's leaf hash and the Merkle tree and compares them "
             + "with what it stored and signed; this page checks the checkpoint's signature with the log's key.")
         .element("button", "Verify the log", "type", "submit", "id", "verify"));

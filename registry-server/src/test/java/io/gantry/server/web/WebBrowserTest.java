@@ -163,6 +163,7 @@ class WebBrowserTest {
     driver.findElement(By.id("verify")).click();
     WebElement result = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("verification")));
     assertThat(result.getText()).startsWith("Verified: ").contains("events checked").contains("is signed by");
+    assertThat(driver.findElements(By.cssSelector("#events tbody tr"))).as("the filter is kept").hasSize(2);
     screenshot("audit-verified");
   }
 
