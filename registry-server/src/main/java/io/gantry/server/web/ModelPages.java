@@ -275,7 +275,7 @@ final class ModelPages {
     html.element("dt", name).element("dd", String.valueOf(value).isEmpty() ? "—" : value);
   }
 
-  static void promotionCell(Html html, String promotion) {
+  private static void promotionCell(Html html, String promotion) {
     html.open("td");
     if (!promotion.isEmpty()) {
       html.link(WebUi.ROOT + promotion, promotion.substring("promotions/".length(),
@@ -284,25 +284,25 @@ final class ModelPages {
     html.close("td");
   }
 
-  static String versionHref(String model, long version) {
+  private static String versionHref(String model, long version) {
     return WebUi.ROOT + "models/" + Html.url(model) + "/versions/" + version;
   }
 
-  static String pin(PinState state) {
+  private static String pin(PinState state) {
     return state.name().substring("PIN_STATE_".length()).toLowerCase(Locale.ROOT).replace('_', ' ');
   }
 
-  static String status(ModelVersion version) {
+  private static String status(ModelVersion version) {
     return version.getStatus().name().substring("MODEL_VERSION_STATUS_".length());
   }
 
-  static String metrics(Map<String, DatasetMetrics> metrics) {
+  private static String metrics(Map<String, DatasetMetrics> metrics) {
     return new TreeMap<>(metrics).entrySet().stream().map(d -> d.getKey() + ": " + new TreeMap<>(
         d.getValue().getMetricsMap()).entrySet().stream().map(m -> m.getKey() + "=" + MetricPlot.number(m.getValue()))
         .collect(Collectors.joining(", "))).collect(Collectors.joining("; "));
   }
 
-  static String tags(Map<String, String> tags) {
+  private static String tags(Map<String, String> tags) {
     return new TreeMap<>(tags).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
         .collect(Collectors.joining(", "));
   }
@@ -312,7 +312,7 @@ final class ModelPages {
     return name.substring(name.lastIndexOf('/') + 1);
   }
 
-  static Instant instant(Timestamp timestamp) {
+  private static Instant instant(Timestamp timestamp) {
     return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
   }
 

@@ -60,7 +60,11 @@ final class PromotionPages {
     });
   }
 
-  String promotion(WebRequest request, String id, String refusal) {
+  /**
+   * @param refusal the service's words when a decision was just refused, else null
+   * @param comment the comment the refused decision carried, offered again
+   */
+  String promotion(WebRequest request, String id, String refusal, String comment) {
     Promotion promotion = request.promotions().getPromotion(GetPromotionRequest.newBuilder()
         .setName("promotions/" + id).build());
     String model = id(promotion.getModel());
@@ -94,7 +98,7 @@ final class PromotionPages {
       comparison(html, promotion, candidate, holder);
       decisions(html, promotion.getDecisionsList());
       if (awaiting) {
-        decisionForm(html, request, id);
+        decisionForm(html, request, id, comment);
       }
     });
   }
@@ -162,11 +166,11 @@ final class PromotionPages {
     html.close("tbody").close("table");
   }
 
-  private static void decisionForm(Html html, WebRequest request, String id) {
+  private static void decisionForm(Html html, WebRequest request, String id, String comment) {
     html.element("h2", "Your decision");
     Layout.form(html, request, WebUi.ROOT + "promotions/" + Html.url(id) + "/approve", form -> form
         .element("label", "Comment (recorded with your decision)", "for", "comment")
-        .open("textarea", "id", "comment", "name", "comment", "rows", "3").close("textarea")
+        .element("textarea", comment, "id", "comment", "name", "comment", "rows", "3")
         .open("div", "class", "buttons")
         .element("button", "Approve", "type", "submit", "id", "approve", "class", "approve")
         .element("button", "Reject", "type", "submit", "id", "reject", "class", "reject",
@@ -274,7 +278,7 @@ final class PromotionPages {
     } + (promotion.getCurrentVersion() == 0 ? "" : " (was " + promotion.getCurrentVersion() + ")");
   }
 
-  static String state(PromotionState state) {
+  private static String state(PromotionState state) {
     return state.name().substring("PROMOTION_STATE_".length());
   }
 

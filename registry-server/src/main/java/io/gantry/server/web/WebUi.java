@@ -105,7 +105,7 @@ public final class WebUi implements HttpHandler {
         if (parts.size() == 1) {
           respond(request.exchange, 200, promotions.queue(request));
         } else if (parts.size() == 2) {
-          respond(request.exchange, 200, promotions.promotion(request, parts.get(1), null));
+          respond(request.exchange, 200, promotions.promotion(request, parts.get(1), null, ""));
         } else {
           throw notFound(route);
         }
@@ -137,7 +137,7 @@ public final class WebUi implements HttpHandler {
       } catch (StatusRuntimeException refused) {
         // the promotion's page again, with the server's reason as it gave it
         respond(request.exchange, httpStatus(refused.getStatus().getCode()), promotions.promotion(request, id,
-            refused.getStatus().getCode() + ": " + refused.getStatus().getDescription()));
+            refused.getStatus().getCode() + ": " + refused.getStatus().getDescription(), request.field("comment")));
         return;
       }
       redirect(request.exchange, ROOT + "promotions/" + Html.url(id) + "?decided=" + parts.get(2));
@@ -212,7 +212,7 @@ public final class WebUi implements HttpHandler {
   }
 
   /** The HTTP status a browser is answered with for a service's refusal. */
-  static int httpStatus(Status.Code code) {
+  private static int httpStatus(Status.Code code) {
     return switch (code) {
       case INVALID_ARGUMENT, OUT_OF_RANGE -> 400;
       case UNAUTHENTICATED -> 401;
@@ -226,7 +226,7 @@ public final class WebUi implements HttpHandler {
     };
   }
 
-  static void respond(HttpExchange exchange, int status, String page) throws IOException {
+  private static void respond(HttpExchange exchange, int status, String page) throws IOException {
     byte[] bytes = page.getBytes(StandardCharsets.UTF_8);
     var headers = exchange.getResponseHeaders();
     headers.set("Content-Type", "text/html; charset=utf-8");

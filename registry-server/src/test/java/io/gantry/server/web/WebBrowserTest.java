@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,6 +65,9 @@ class WebBrowserTest {
     // the driver named outright, so Selenium never goes looking for one on the network
     ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.get().toFile())
         .usingAnyFreePort().build();
+    // only chromedriver's own CDP endpoint is used (executeCdpCommand), so Selenium's bundled CDP bindings need not
+    // match the installed Chromium: its warning that they do not is noise
+    Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder").setLevel(Level.OFF);
     driver = new ChromeDriver(service, options);
     wait = new WebDriverWait(driver, Duration.ofSeconds(15));
     screenshots = Path.of(System.getProperty("gantry.screenshots", "target/screenshots")).toAbsolutePath();
@@ -138,6 +143,8 @@ class WebBrowserTest {
     assertThat(refusal.getText()).startsWith("PERMISSION_DENIED: ")
         .contains("the requester of a promotion may not approve it");
     assertThat(text("#state")).isEqualTo("AWAITING_APPROVAL");
+    assertThat(driver.findElement(By.id("comment")).getDomProperty("value")).as("the comment is offered again")
+        .isEqualTo("I checked it myself");
     screenshot("promotion-refused");
     assertThat(review.now().getDecisionsList()).isEmpty();
   }
