@@ -322,7 +322,7 @@ final class ModelPages {
   }
 
   /** A filter string literal: the grammar's double quotes, with backslash escapes. */
-  private static String quote(String value) {
+  static String quote(String value) {
     return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 }

@@ -44,8 +44,7 @@ final class PromotionPages {
   /** Requests awaiting approval first, oldest first (they expire first); then the latest decided ones. */
   String queue(WebRequest request) {
     String model = request.param("model");
-    String ofModel = model.isEmpty() ? "" : " AND model = \"" + model.replace("\\", "\\\\").replace("\"", "\\\"")
-        + "\"";
+    String ofModel = model.isEmpty() ? "" : " AND model = " + ModelPages.quote(model);
     List<Promotion> awaiting = request.promotions().listPromotions(ListPromotionsRequest.newBuilder()
         .setFilter(AWAITING + ofModel).setOrderBy("create_time asc").setPageSize(PAGE_SIZE).build())
         .getPromotionsList();

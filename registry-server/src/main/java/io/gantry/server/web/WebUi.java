@@ -60,6 +60,8 @@ public final class WebUi implements HttpHandler {
       }
       WebRequest request = new WebRequest(exchange, channel, headerIdentity);
       String method = exchange.getRequestMethod();
+      // before any check, so that even a refusal's page carries a token its browser holds
+      request.session.issueCsrfCookie(exchange);
       try {
         if (method.equals("POST")) {
           if (!request.session.sameSitePost(exchange, request.field(WebSession.CSRF_FIELD))) {
@@ -68,7 +70,6 @@ public final class WebUi implements HttpHandler {
           }
           post(request, route);
         } else if (method.equals("GET") || method.equals("HEAD")) {
-          request.session.issueCsrfCookie(exchange);
           get(request, route);
         } else {
           throw new WebError(405, method + " is not used here");

@@ -46,6 +46,13 @@ class WebBrowserTest {
   private static final int WIDTH = 1280;
   private static final int TALLEST_SCREENSHOT = 3200;
 
+  /**
+   * Only chromedriver's own CDP endpoint is used (executeCdpCommand), so Selenium's bundled CDP bindings need not
+   * match the installed Chromium: its warning that they do not is noise. Held here, as a logger's level is lost when
+   * nothing holds the logger.
+   */
+  private static final Logger CDP_VERSION_NOTICE = Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
+
   private static ChromeDriver driver;
   private static WebDriverWait wait;
   private static Path screenshots;
@@ -65,9 +72,7 @@ class WebBrowserTest {
     // the driver named outright, so Selenium never goes looking for one on the network
     ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.get().toFile())
         .usingAnyFreePort().build();
-    // only chromedriver's own CDP endpoint is used (executeCdpCommand), so Selenium's bundled CDP bindings need not
-    // match the installed Chromium: its warning that they do not is noise
-    Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder").setLevel(Level.OFF);
+    CDP_VERSION_NOTICE.setLevel(Level.OFF);
     driver = new ChromeDriver(service, options);
     wait = new WebDriverWait(driver, Duration.ofSeconds(15));
     screenshots = Path.of(System.getProperty("gantry.screenshots", "target/screenshots")).toAbsolutePath();
