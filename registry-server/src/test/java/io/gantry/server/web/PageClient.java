@@ -56,12 +56,12 @@ final class PageClient {
     return matcher.group(1);
   }
 
-  /** Signs in on the loopback default as {@code user}, through the sign-in form. */
-  void signIn(String user) throws IOException, InterruptedException {
+  /** Signs in through the sign-in form: a user name on the loopback default, else a token. */
+  void signIn(String credential) throws IOException, InterruptedException {
     HttpResponse<String> form = get("/ui/signin");
-    HttpResponse<String> signedIn = post("/ui/signin", Map.of("csrf", csrfField(form), "credential", user));
+    HttpResponse<String> signedIn = post("/ui/signin", Map.of("csrf", csrfField(form), "credential", credential));
     if (signedIn.statusCode() != 303) {
-      throw new AssertionError("sign-in as " + user + " failed: " + signedIn.body());
+      throw new AssertionError("sign-in failed: " + signedIn.body());
     }
   }
 
