@@ -26,6 +26,7 @@ import io.gantry.server.common.SecretFiles;
 import com.sun.net.httpserver.HttpHandler;
 import io.gantry.server.mlflowrest.MlflowArtifactsApi;
 import io.gantry.server.mlflowrest.MlflowRestApi;
+import io.gantry.server.web.WebUi;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -322,6 +323,8 @@ public final class GantryServer implements AutoCloseable {
       Map<String, HttpHandler> handlers = new LinkedHashMap<>();
       MlflowRestApi.PREFIXES.forEach(prefix -> handlers.put(prefix, mlflow));
       handlers.put(MlflowArtifactsApi.PREFIX, new MlflowArtifactsApi(local.channel(), !config.identity().verified()));
+      // the web page for approvers and reviewers acts the same way: through the services, as the signed-in caller
+      handlers.put(WebUi.ROOT, new WebUi(local.channel(), !config.identity().verified()));
       // the database answered when it was last asked (start-up has just migrated it)
       AtomicBoolean serving = new AtomicBoolean(true);
       OpsHttpServer ops = OpsHttpServer.start(config.identity().httpAddress(), config.httpPort(), serving::get,

@@ -16,7 +16,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The HTTP port: {@code GET /healthz} (200 while the database answers, 503 otherwise), {@code GET /metrics}
- * (Prometheus text), and the handlers other rooms bring (MLflow's REST API). Loopback unless callers are verified
+ * (Prometheus text), and the handlers other rooms bring (MLflow's REST API, the web page). Loopback unless callers are verified
  * (GANTRY_HTTP_HOST).
  */
 public final class OpsHttpServer implements AutoCloseable {

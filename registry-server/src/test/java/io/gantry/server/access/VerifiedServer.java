@@ -38,14 +38,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * class's extension ({@code @RegisterExtension static final VerifiedServer gantry = new VerifiedServer();}): it starts
  * before the class's {@code @BeforeAll} methods and stops after its tests.
  */
-final class VerifiedServer implements BeforeAllCallback, AfterAllCallback {
+public final class VerifiedServer implements BeforeAllCallback, AfterAllCallback {
 
-  static final String ROOT = "root";
+  public static final String ROOT = "root";
   static final String ISSUER = "https://login.test/";
   static final String AUDIENCE = "gantry";
 
-  GantryServer server;
-  ManagedChannel channel;
+  public GantryServer server;
+  public ManagedChannel channel;
   private final Map<String, String> env;
   private Path dataDir;
   private Path jwks;
@@ -55,7 +55,7 @@ final class VerifiedServer implements BeforeAllCallback, AfterAllCallback {
     this.env = Map.copyOf(env);
   }
 
-  VerifiedServer() {
+  public VerifiedServer() {
     this(Map.of());
   }
 
@@ -73,7 +73,7 @@ final class VerifiedServer implements BeforeAllCallback, AfterAllCallback {
   }
 
   /** A JWT for {@code principal}, in {@code groups}, valid for ten minutes. */
-  String jwt(String principal, String... groups) {
+  public String jwt(String principal, String... groups) {
     try {
       JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().issuer(ISSUER).audience(AUDIENCE).subject(principal)
           .expirationTime(Date.from(Instant.now().plus(Duration.ofMinutes(10))));
@@ -99,7 +99,7 @@ final class VerifiedServer implements BeforeAllCallback, AfterAllCallback {
     return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
   }
 
-  <S extends AbstractStub<S>> S as(S stub, String principal, String... groups) {
+  public <S extends AbstractStub<S>> S as(S stub, String principal, String... groups) {
     return bearer(stub, jwt(principal, groups));
   }
 
@@ -107,13 +107,13 @@ final class VerifiedServer implements BeforeAllCallback, AfterAllCallback {
     return as(AccessControlGrpc.newBlockingStub(channel), ROOT);
   }
 
-  RoleBinding grant(String subject, Role role, String pattern, String... aliases) {
+  public RoleBinding grant(String subject, Role role, String pattern, String... aliases) {
     return admin().createRoleBinding(CreateRoleBindingRequest.newBuilder().setRoleBinding(RoleBinding.newBuilder()
         .setSubject(subject).setRole(role).setModelPattern(pattern).addAllAliases(List.of(aliases))).build());
   }
 
   /** An API token's secret for {@code principal}. */
-  String token(String principal) {
+  public String token(String principal) {
     return admin().createApiToken(CreateApiTokenRequest.newBuilder().setApiToken(
         io.gantry.v1.ApiToken.newBuilder().setPrincipal(principal)).build()).getSecret();
   }

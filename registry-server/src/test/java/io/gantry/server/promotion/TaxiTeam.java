@@ -27,26 +27,26 @@ import java.util.stream.Collectors;
 /**
  * A team that predicts NYC taxi trip durations, as the promotion tests play it: its model (a name no other test
  * uses), the shipped champion policy bound to just that model, and versions registered the way MLflow logs them.
- * Erin registers versions, Carol requests promotions, Alice, Bob and Dana approve.
+ * Erin registers versions, Carol requests promotions, Alice, Bob and Dana approve. The web page tests play it too.
  */
-final class TaxiTeam {
+public final class TaxiTeam {
 
-  static final String PUBLISHER = "erin";
-  static final String REQUESTER = "carol";
+  public static final String PUBLISHER = "erin";
+  public static final String REQUESTER = "carol";
   static final Path CHAMPION_POLICY = Path.of("..", "docs", "examples", "champion-policy.yaml");
   static final List<String> COLUMNS = List.of("trip_distance:double", "passenger_count:long",
       "pickup_zone:string");
   static final String PINNED = "mlflow==2.16.2\nscikit-learn==1.5.2\npandas==2.2.3\n";
 
-  final String model;
+  public final String model;
 
-  TaxiTeam() {
+  public TaxiTeam() {
     model = TestRegistry.uniqueModel("nyc-taxi-duration");
     registry(PUBLISHER).createModel(CreateModelRequest.newBuilder().setModelId(model).build());
   }
 
   /** Binds the shipped example policy file to this team's model only. */
-  TaxiTeam withChampionPolicy() {
+  public TaxiTeam withChampionPolicy() {
     String yaml;
     try {
       yaml = Files.readString(CHAMPION_POLICY);
@@ -69,7 +69,7 @@ final class TaxiTeam {
   }
 
   /** A version in good order: full signature, pinned requirements, both tags, rmse on validation and test. */
-  ModelVersion register(double testRmse) {
+  public ModelVersion register(double testRmse) {
     return register(testRmse, COLUMNS, PINNED, Map.of("git_commit", "9f2c1e7", "data_version", "2024-06"));
   }
 
@@ -92,7 +92,7 @@ final class TaxiTeam {
         .putMetrics("rmse", rmse).putMetrics("mae", rmse * 0.7).build());
   }
 
-  Promotion promote(String user, ModelVersion version, String alias) {
+  public Promotion promote(String user, ModelVersion version, String alias) {
     return promotions(user).requestPromotion(request(version, alias).build());
   }
 

@@ -1,0 +1,120 @@
+package io.gantry.server.web;
+
+import com.sun.net.httpserver.HttpExchange;
+import io.gantry.server.auth.HeaderIdentityInterceptor;
+import io.gantry.v1.AccessControlGrpc;
+import io.gantry.v1.AuditGrpc;
+import io.gantry.v1.ModelRegistryGrpc;
+import io.gantry.v1.PromotionsGrpc;
+import io.grpc.Channel;
+import io.grpc.Metadata;
+import io.grpc.stub.AbstractStub;
+import io.grpc.stub.MetadataUtils;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One browser request: its parameters, its session, and stubs to the gRPC services that carry the signed-in
+ * credential, so each call is checked, refused and audited exactly as the same call over gRPC.
+ */
+final class WebRequest {
+
+  private static final int MAX_FORM_BYTES = 64 << 10;
+  private static final long CALL_SECONDS = 30;
+  private static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> USER =
+      Metadata.Key.of(HeaderIdentityInterceptor.HEADER, Metadata.ASCII_STRING_MARSHALLER);
+
+  final HttpExchange exchange;
+  final WebSession session;
+  /** Whether the server trusts the identity header (the loopback default) rather than verifying callers. */
+  final boolean headerIdentity;
+  private final Channel channel;
+  private final Map<String, String> query;
+  private Map<String, String> form;
+
+  WebRequest(HttpExchange exchange, Channel channel, boolean headerIdentity) {
+    this.exchange = exchange;
+    this.channel = channel;
+    this.headerIdentity = headerIdentity;
+    this.session = WebSession.of(exchange);
+    this.query = parse(Optional.ofNullable(exchange.getRequestURI().getRawQuery()).orElse(""));
+  }
+
+  /** A query parameter, empty when absent. */
+  String param(String name) {
+    return query.getOrDefault(name, "");
+  }
+
+  /** A field of the posted form, empty when absent. */
+  String field(String name) throws IOException {
+    if (form == null) {
+      try (InputStream body = exchange.getRequestBody()) {
+        byte[] bytes = body.readNBytes(MAX_FORM_BYTES + 1);
+        if (bytes.length > MAX_FORM_BYTES) {
+          throw new WebError(413, "the form is larger than " + MAX_FORM_BYTES + " bytes");
+        }
+        form = parse(new String(bytes, StandardCharsets.UTF_8));
+      }
+    }
+    return form.getOrDefault(name, "");
+  }
+
+  ModelRegistryGrpc.ModelRegistryBlockingStub registry() {
+    return carry(ModelRegistryGrpc.newBlockingStub(channel));
+  }
+
+  PromotionsGrpc.PromotionsBlockingStub promotions() {
+    return carry(PromotionsGrpc.newBlockingStub(channel));
+  }
+
+  AuditGrpc.AuditBlockingStub audit() {
+    return carry(AuditGrpc.newBlockingStub(channel));
+  }
+
+  AccessControlGrpc.AccessControlBlockingStub access() {
+    return carry(AccessControlGrpc.newBlockingStub(channel));
+  }
+
+  /** Stubs calling with {@code credential} instead of the session's: the sign-in form's check. */
+  AccessControlGrpc.AccessControlBlockingStub accessAs(String credential) {
+    return attach(AccessControlGrpc.newBlockingStub(channel), Optional.of(credential));
+  }
+
+  private <S extends AbstractStub<S>> S carry(S stub) {
+    return attach(stub, session.credential());
+  }
+
+  private <S extends AbstractStub<S>> S attach(S stub, Optional<String> credential) {
+    Metadata metadata = new Metadata();
+    credential.ifPresent(value -> metadata.put(headerIdentity ? USER : AUTHORIZATION,
+        headerIdentity ? value : "Bearer " + value));
+    return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata))
+        .withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS);
+  }
+
+  private static Map<String, String> parse(String encoded) {
+    Map<String, String> values = new HashMap<>();
+    for (String pair : encoded.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int equals = pair.indexOf('=');
+      try {
+        String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
+        String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+        values.putIfAbsent(name, value);
+      } catch (IllegalArgumentException e) {
+        throw new WebError(400, "a parameter is not URL-encoded: " + pair);
+      }
+    }
+    return values;
+  }
+}

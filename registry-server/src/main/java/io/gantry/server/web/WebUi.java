@@ -1,0 +1,272 @@
+package io.gantry.server.web;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.gantry.v1.Caller;
+import io.gantry.v1.GetCallerRequest;
+import io.grpc.Channel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The web page for approvers and compliance reviewers, under {@value #ROOT} on the HTTP port: server-rendered HTML
+ * that reads and acts only through the gRPC services, in-process and with the signed-in browser's credential, so a
+ * page can do exactly what that caller could do over gRPC, refused and audited the same way. Pages are plain forms
+ * and links; they work without JavaScript. docs/web.md describes each page.
+ */
+public final class WebUi implements HttpHandler {
+
+  public static final String ROOT = "/ui/";
+  private static final Logger log = LoggerFactory.getLogger(WebUi.class);
+  /** Nothing but this site's own stylesheet and script: no inline script, no other origin, no framing. */
+  private static final String CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; script-src 'self'; "
+      + "img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+  private static final Map<String, String> STATIC = Map.of(
+      "static/gantry.css", "text/css; charset=utf-8",
+      "static/gantry.js", "text/javascript; charset=utf-8");
+
+  private final Channel channel;
+  private final boolean headerIdentity;
+  private final ModelPages models = new ModelPages();
+  private final PromotionPages promotions = new PromotionPages();
+  private final AuditPages audit = new AuditPages();
+
+  /**
+   * @param channel an in-process channel to this server's gRPC services
+   * @param headerIdentity the loopback default: signing in names the caller, as {@code x-gantry-user} does; otherwise
+   *     signing in takes a credential the server verifies (a JWT or an API token)
+   */
+  public WebUi(Channel channel, boolean headerIdentity) {
+    this.channel = channel;
+    this.headerIdentity = headerIdentity;
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      String path = exchange.getRequestURI().getPath();
+      String route = path.startsWith(ROOT) ? path.substring(ROOT.length()) : "";
+      if (STATIC.containsKey(route)) {
+        serveStatic(exchange, route);
+        return;
+      }
+      WebRequest request = new WebRequest(exchange, channel, headerIdentity);
+      String method = exchange.getRequestMethod();
+      // before any check, so that even a refusal's page carries a token its browser holds
+      request.session.issueCsrfCookie(exchange);
+      try {
+        if (method.equals("POST")) {
+          if (!request.session.sameSitePost(exchange, request.field(WebSession.CSRF_FIELD))) {
+            throw new WebError(403, "This form did not come from a Gantry page (its CSRF token is missing or does "
+                + "not match): nothing was done. Reload the page and try again.");
+          }
+          post(request, route);
+        } else if (method.equals("GET") || method.equals("HEAD")) {
+          get(request, route);
+        } else {
+          throw new WebError(405, method + " is not used here");
+        }
+      } catch (StatusRuntimeException e) {
+        error(request, httpStatus(e.getStatus().getCode()), e.getStatus().getCode() + ": "
+            + e.getStatus().getDescription());
+      } catch (WebError e) {
+        error(request, e.status, e.getMessage());
+      } catch (RuntimeException e) {
+        log.error("web page {} {} failed", method, path, e);
+        error(request, 500, "internal error: " + e);
+      }
+    }
+  }
+
+  private void get(WebRequest request, String route) throws IOException {
+    List<String> parts = List.of(route.split("/", -1));
+    switch (parts.get(0)) {
+      case "" -> redirect(request.exchange, ROOT + "promotions");
+      case "signin" -> respond(request.exchange, 200, signInPage(request, ""));
+      case "models" -> {
+        if (parts.size() == 1) {
+          respond(request.exchange, 200, models.list(request));
+        } else if (parts.size() == 2) {
+          respond(request.exchange, 200, models.model(request, parts.get(1)));
+        } else if (parts.size() == 4 && parts.get(2).equals("versions")) {
+          respond(request.exchange, 200, models.version(request, parts.get(1), version(parts.get(3))));
+        } else {
+          throw notFound(route);
+        }
+      }
+      case "promotions" -> {
+        if (parts.size() == 1) {
+          respond(request.exchange, 200, promotions.queue(request));
+        } else if (parts.size() == 2) {
+          respond(request.exchange, 200, promotions.promotion(request, parts.get(1), null, ""));
+        } else {
+          throw notFound(route);
+        }
+      }
+      case "audit" -> {
+        if (parts.size() != 1) {
+          throw notFound(route);
+        }
+        respond(request.exchange, 200, audit.trail(request, null));
+      }
+      default -> throw notFound(route);
+    }
+  }
+
+  private void post(WebRequest request, String route) throws IOException {
+    List<String> parts = List.of(route.split("/", -1));
+    if (route.equals("signin")) {
+      signIn(request);
+    } else if (route.equals("signout")) {
+      WebSession.signOut(request.exchange);
+      redirect(request.exchange, ROOT + "signin");
+    } else if (route.equals("audit/verify")) {
+      respond(request.exchange, 200, audit.trail(request, audit.verify(request)));
+    } else if (parts.size() == 3 && parts.get(0).equals("promotions")
+        && (parts.get(2).equals("approve") || parts.get(2).equals("reject"))) {
+      String id = parts.get(1);
+      try {
+        promotions.decide(request, id, parts.get(2).equals("approve"));
+      } catch (StatusRuntimeException refused) {
+        // the promotion's page again, with the server's reason as it gave it
+        respond(request.exchange, httpStatus(refused.getStatus().getCode()), promotions.promotion(request, id,
+            refused.getStatus().getCode() + ": " + refused.getStatus().getDescription(), request.field("comment")));
+        return;
+      }
+      redirect(request.exchange, ROOT + "promotions/" + Html.url(id) + "?decided=" + parts.get(2));
+    } else {
+      throw notFound(route);
+    }
+  }
+
+  private String signInPage(WebRequest request, String problem) {
+    return Layout.page(request, "Sign in", html -> {
+      if (!problem.isEmpty()) {
+        Layout.notice(html, "error", problem);
+      }
+      if (headerIdentity) {
+        html.element("p", "This server runs on its loopback default: it trusts the name you give, as it trusts the "
+            + "x-gantry-user header of gRPC calls. Every action is recorded under that name.");
+      } else {
+        html.element("p", "Paste a token this server accepts (a JWT from your identity provider, or an API token). "
+            + "It is kept in an HttpOnly cookie of this site only, and sent on with each call the page makes.");
+      }
+      Layout.form(html, request, ROOT + "signin", form -> {
+        String id = headerIdentity ? "user" : "token";
+        form.element("label", headerIdentity ? "User name" : "Token", "for", id)
+            .open("input", "id", id, "name", "credential", "type", headerIdentity ? "text" : "password",
+                "autocomplete", headerIdentity ? "username" : "off", "required", "")
+            .element("button", "Sign in", "type", "submit");
+      });
+    });
+  }
+
+  /** Signs in once the services accept the credential, so a typo is told at once rather than on the next page. */
+  private void signIn(WebRequest request) throws IOException {
+    String credential = request.field("credential").strip();
+    if (!WebSession.cookieSafe(credential)) {
+      respond(request.exchange, 400, signInPage(request, headerIdentity
+          ? "A user name is letters, digits and . _ @ + - (at most 256 characters)."
+          : "That is not a token: a JWT or an API token is letters, digits and . _ ~ + / = -."));
+      return;
+    }
+    Caller caller;
+    try {
+      caller = request.accessAs(credential).getCaller(GetCallerRequest.getDefaultInstance());
+    } catch (StatusRuntimeException e) {
+      respond(request.exchange, httpStatus(e.getStatus().getCode()), signInPage(request,
+          e.getStatus().getCode() + ": " + e.getStatus().getDescription()));
+      return;
+    }
+    log.info("web page: {} signed in ({})", caller.getPrincipal(), caller.getAuthenticatedBy());
+    WebSession.signIn(request.exchange, credential);
+    redirect(request.exchange, ROOT + "promotions");
+  }
+
+  private void error(WebRequest request, int status, String message) throws IOException {
+    respond(request.exchange, status, Layout.page(request, status == 401 ? "Sign-in needed" : "Refused", html -> {
+      Layout.notice(html, "error", message);
+      if (status == 401) {
+        html.open("p").link(ROOT + "signin", "Sign in").text(" to see this page.").close("p");
+      }
+    }));
+  }
+
+  private static long version(String text) {
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      throw new WebError(404, "no version '" + text + "': versions are numbers");
+    }
+  }
+
+  private static WebError notFound(String route) {
+    return new WebError(404, "no page " + ROOT + route);
+  }
+
+  /** The HTTP status a browser is answered with for a service's refusal. */
+  private static int httpStatus(Status.Code code) {
+    return switch (code) {
+      case INVALID_ARGUMENT, OUT_OF_RANGE -> 400;
+      case UNAUTHENTICATED -> 401;
+      case PERMISSION_DENIED -> 403;
+      case NOT_FOUND -> 404;
+      case ALREADY_EXISTS, ABORTED, FAILED_PRECONDITION -> 409;
+      case RESOURCE_EXHAUSTED -> 429;
+      case UNAVAILABLE -> 503;
+      case DEADLINE_EXCEEDED -> 504;
+      default -> 500;
+    };
+  }
+
+  private static void respond(HttpExchange exchange, int status, String page) throws IOException {
+    byte[] bytes = page.getBytes(StandardCharsets.UTF_8);
+    var headers = exchange.getResponseHeaders();
+    headers.set("Content-Type", "text/html; charset=utf-8");
+    securityHeaders(exchange);
+    boolean head = exchange.getRequestMethod().equals("HEAD");
+    exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
+    if (!head) {
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes);
+      }
+    }
+  }
+
+  /** After a form post, the page to show next (303: the browser GETs it, and a reload does not post again). */
+  private static void redirect(HttpExchange exchange, String location) throws IOException {
+    exchange.getResponseHeaders().set("Location", location);
+    securityHeaders(exchange);
+    exchange.sendResponseHeaders(303, -1);
+  }
+
+  private static void securityHeaders(HttpExchange exchange) {
+    var headers = exchange.getResponseHeaders();
+    headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+    headers.set("X-Content-Type-Options", "nosniff");
+    headers.set("Referrer-Policy", "same-origin");
+    headers.set("Cache-Control", "no-store");
+  }
+
+  private static void serveStatic(HttpExchange exchange, String route) throws IOException {
+    byte[] bytes;
+    try (InputStream in = WebUi.class.getResourceAsStream("/web/" + route.substring("static/".length()))) {
+      bytes = in.readAllBytes();
+    }
+    exchange.getResponseHeaders().set("Content-Type", STATIC.get(route));
+    exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+    exchange.getResponseHeaders().set("Cache-Control", "max-age=3600");
+    exchange.sendResponseHeaders(200, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+}
