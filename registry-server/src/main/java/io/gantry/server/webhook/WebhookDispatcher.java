@@ -35,6 +35,7 @@ public final class WebhookDispatcher implements ChangeSubscriber, AutoCloseable 
 
   private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
   private static final int ERROR_BODY_CHARS = 200;
+  private static final Duration OUTAGE_WAIT_MAX = Duration.ofMinutes(1);
 
   private final DSLContext dsl;
   private final WebhookRepository repository;
@@ -94,29 +95,35 @@ public final class WebhookDispatcher implements ChangeSubscriber, AutoCloseable 
   }
 
   private void run() {
+    int failures = 0;
     while (!closed) {
       boolean delivered;
       try {
         delivered = deliverNext();
+        failures = 0;
       } catch (RuntimeException e) {
         if (closed) {
           return;
         }
-        log.warn("Could not send webhooks: {}", e.toString());
+        if (failures++ == 0) {
+          log.warn("Could not send webhooks (retrying while it lasts): {}", e.toString());
+        }
         delivered = false;
       }
-      if (!delivered && !await()) {
+      // the database is down: look less often the longer it stays so, up to a minute
+      long wait = Math.min(OUTAGE_WAIT_MAX.toMillis(), settings.poll().toMillis() << Math.min(failures, 16));
+      if (!delivered && !await(wait)) {
         return;
       }
     }
   }
 
-  /** Waits for a wake-up or the poll interval; false once closed. */
-  private boolean await() {
+  /** Waits for a wake-up or {@code millis}; false once closed. */
+  private boolean await(long millis) {
     synchronized (signal) {
       try {
         if (!woken) {
-          signal.wait(settings.poll().toMillis());
+          signal.wait(millis);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
