@@ -67,6 +67,7 @@ import io.gantry.server.version.VersionRepository;
 import io.gantry.server.version.VersionService;
 import io.gantry.server.watch.AliasWatches;
 import io.gantry.server.watch.AuditFollowers;
+import io.gantry.server.wire.WireGuard;
 import io.gantry.v1.ModelRegistryGrpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -126,7 +127,6 @@ public final class GantryServer implements AutoCloseable {
   }
 
   private static final Logger log = LoggerFactory.getLogger(GantryServer.class);
-  private static final int MAX_MESSAGE_BYTES = 16 << 20;
   private static final long DRAIN_SECONDS = 20;
   private static final Duration EXPIRY_SWEEP = Duration.ofSeconds(30);
   private static final int LISTENER_CONNECT_SECONDS = 3;
@@ -155,12 +155,13 @@ public final class GantryServer implements AutoCloseable {
   private final ExecutorService workers;
   private final NetworkThreads network;
   private final List<AutoCloseable> streams;
+  private final WireGuard wire;
   private boolean closed;
 
   private GantryServer(Database database, Server server, LocalChannel local, HealthStatusManager health,
       ScheduledExecutorService background, Checkpointer checkpointer, ArtifactStore store, OpsHttpServer ops,
       JvmGcMetrics gcMetrics, AtomicBoolean serving, ChangeFeed changes, ExecutorService workers,
-      NetworkThreads network, List<AutoCloseable> streams) {
+      NetworkThreads network, List<AutoCloseable> streams, WireGuard wire) {
     this.database = database;
     this.server = server;
     this.local = local;
@@ -175,6 +176,7 @@ public final class GantryServer implements AutoCloseable {
     this.workers = workers;
     this.network = network;
     this.streams = streams;
+    this.wire = wire;
   }
 
   /**
@@ -244,7 +246,6 @@ public final class GantryServer implements AutoCloseable {
       // Without verified credentials the identity header is trusted as is: the config keeps that on loopback.
       InetSocketAddress address = new InetSocketAddress(config.identity().listenAddress(), config.grpcPort());
       List<ServerInterceptor> checks = new ArrayList<>();
-      checks.add(new CallMetrics(metrics));
       checks.add(config.identity().verified()
           ? new VerifiedIdentityInterceptor(config.identity().jwt().map(JwtAuthenticator::new),
               config.identity().apiTokens() ? Optional.of(new ApiTokenAuthenticator(access)) : Optional.empty(),
@@ -268,10 +269,24 @@ public final class GantryServer implements AutoCloseable {
       if (!unruled.isEmpty()) {
         throw new IllegalStateException("RPCs without a rule in Permissions: " + unruled);
       }
+      WireGuard wire = new WireGuard(config.limits().defaultDeadline(), config.limits().streamIdle());
+      opened.push(wire);
+      // bad bytes are refused before the checks read a request; the metrics see every call, those refusals included
+      CallMetrics callMetrics = new CallMetrics(metrics);
+      List<ServerServiceDefinition> served = services.stream()
+          .map(service -> ServerInterceptors.intercept(wire.guard(ServerInterceptors.interceptForward(service, checks)),
+              callMetrics))
+          .toList();
       NetworkThreads network = NetworkThreads.start(config.networkThreads());
       opened.push(network);
+      ServerConfig.Limits limits = config.limits();
       NettyServerBuilder builder = network.configure(NettyServerBuilder.forAddress(address, transportSecurity(config)))
-          .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+          .maxInboundMessageSize(limits.maxMessageBytes())
+          .maxInboundMetadataSize(limits.maxMetadataBytes())
+          .maxConcurrentCallsPerConnection(limits.maxConcurrentStreams())
+          .keepAliveTime(limits.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
+          .keepAliveTimeout(limits.keepAliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
+          .maxConnectionIdle(limits.connectionIdle().toMillis(), TimeUnit.MILLISECONDS)
           // Cache hits and health checks are answered on the transport thread: handing them to another
           // thread would cost more than answering. Everything else may block, and runs on the workers.
           .directExecutor()
@@ -282,14 +297,12 @@ public final class GantryServer implements AutoCloseable {
                   ? null : workers;
             }
           });
-      for (ServerServiceDefinition service : services) {
-        builder.addService(ServerInterceptors.interceptForward(service, checks));
-      }
+      served.forEach(builder::addService);
       Server server = builder
-          .addService(health.getHealthService())
+          .addService(wire.guard(health.getHealthService().bindService()))
           // v1 for current tools, v1alpha for grpcurl and older clients
-          .addService(ProtoReflectionServiceV1.newInstance())
-          .addService(ProtoReflectionService.newInstance())
+          .addService(wire.guard(ProtoReflectionServiceV1.newInstance().bindService()))
+          .addService(wire.guard(ProtoReflectionService.newInstance().bindService()))
           .build();
       try {
         server.start();
@@ -298,7 +311,7 @@ public final class GantryServer implements AutoCloseable {
       }
       opened.push(server::shutdownNow);
       // MLflow's REST API calls the same services, through the same checks, in-process
-      LocalChannel local = LocalChannel.start(services, checks, workers);
+      LocalChannel local = LocalChannel.start(served, workers);
       opened.push(local);
       MlflowRestApi mlflow = new MlflowRestApi(local.channel(), !config.identity().verified());
       Map<String, HttpHandler> handlers = new LinkedHashMap<>();
@@ -314,7 +327,7 @@ public final class GantryServer implements AutoCloseable {
         return thread;
       });
       GantryServer gantry = new GantryServer(database, server, local, health, background, checkpointer, store, ops,
-          gcMetrics, serving, changes, workers, network, List.of(watches, auditFollowers));
+          gcMetrics, serving, changes, workers, network, List.of(watches, auditFollowers), wire);
       background.scheduleWithFixedDelay(gantry::probeDatabase, 0, 5, TimeUnit.SECONDS);
       long expiryMillis = Math.min(config.promotion().ttl().toMillis(), EXPIRY_SWEEP.toMillis());
       background.scheduleWithFixedDelay(() -> runQuietly("expire overdue promotions", promotions::expireOverdue),
@@ -482,6 +495,11 @@ public final class GantryServer implements AutoCloseable {
     return database;
   }
 
+  /** For tests in this package that call every method served, whatever its service. */
+  List<ServerServiceDefinition> services() {
+    return server.getServices();
+  }
+
   public int grpcPort() {
     return server.getPort();
   }
@@ -523,6 +541,7 @@ public final class GantryServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     local.close();
+    wire.close();
     workers.shutdown();
     network.close();
     changes.close();
