@@ -269,7 +269,8 @@ public final class GantryServer implements AutoCloseable {
       if (!unruled.isEmpty()) {
         throw new IllegalStateException("RPCs without a rule in Permissions: " + unruled);
       }
-      WireGuard wire = new WireGuard(config.limits().defaultDeadline(), config.limits().streamIdle());
+      WireGuard wire = new WireGuard(config.limits().defaultDeadline(), config.limits().streamIdle(),
+          config.limits().maxMetadataBytes());
       opened.push(wire);
       // bad bytes are refused before the checks read a request; the metrics see every call, those refusals included
       CallMetrics callMetrics = new CallMetrics(metrics);
@@ -282,7 +283,7 @@ public final class GantryServer implements AutoCloseable {
       ServerConfig.Limits limits = config.limits();
       NettyServerBuilder builder = network.configure(NettyServerBuilder.forAddress(address, transportSecurity(config)))
           .maxInboundMessageSize(limits.maxMessageBytes())
-          .maxInboundMetadataSize(limits.maxMetadataBytes())
+          .maxInboundMetadataSize(WireGuard.transportMetadataLimit(limits.maxMetadataBytes()))
           .maxConcurrentCallsPerConnection(limits.maxConcurrentStreams())
           .keepAliveTime(limits.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
           .keepAliveTimeout(limits.keepAliveTimeout().toMillis(), TimeUnit.MILLISECONDS)

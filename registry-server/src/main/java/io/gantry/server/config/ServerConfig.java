@@ -87,7 +87,8 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
    * Limits on the gRPC port, so that no client, broken or hostile, holds more than its share.
    *
    * @param maxMessageBytes the largest request message, an upload chunk included; larger is RESOURCE_EXHAUSTED
-   * @param maxMetadataBytes the largest header block (metadata) of a call, advertised to clients
+   * @param maxMetadataBytes the largest metadata (header list) of a call; the transport takes up to twice this, so that
+   *     a call a little over gets a status it can read
    * @param maxConcurrentStreams calls one connection may have open at once; more wait for one to end
    * @param keepAliveTime how long a connection may be silent before the server pings it
    * @param keepAliveTimeout how long the server waits for the ping's answer before it drops the connection

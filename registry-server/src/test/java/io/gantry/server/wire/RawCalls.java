@@ -49,6 +49,17 @@ final class RawCalls {
   /** Sends {@code messages} to {@code method} as user {@code user}, ends the input, and waits for the call's end. */
   static Ending call(Channel channel, String method, MethodDescriptor.MethodType type, String user,
       List<byte[]> messages) {
+    return send(channel, method, type, user, messages, true);
+  }
+
+  /** Sends {@code messages} and then nothing more, holding the call open, and waits for the server to end it. */
+  static Ending open(Channel channel, String method, MethodDescriptor.MethodType type, String user,
+      List<byte[]> messages) {
+    return send(channel, method, type, user, messages, false);
+  }
+
+  private static Ending send(Channel channel, String method, MethodDescriptor.MethodType type, String user,
+      List<byte[]> messages, boolean endInput) {
     MethodDescriptor<byte[], byte[]> raw = MethodDescriptor.<byte[], byte[]>newBuilder()
         .setFullMethodName(method).setType(type)
         .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
@@ -71,7 +82,9 @@ final class RawCalls {
     }, headers);
     call.request(1);
     messages.forEach(call::sendMessage);
-    call.halfClose();
+    if (endInput) {
+      call.halfClose();
+    }
     try {
       return ending.get(60, TimeUnit.SECONDS);
     } catch (InterruptedException | ExecutionException | TimeoutException e) {

@@ -15,7 +15,9 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,6 +31,7 @@ final class RawHttp2 {
   private static final int HEADERS = 1;
   private static final int RST_STREAM = 3;
   private static final int SETTINGS = 4;
+  static final int PING = 6;
   private static final int GOAWAY = 7;
   private static final int CONTINUATION = 9;
   private static final int END_STREAM = 0x1;
@@ -36,6 +39,10 @@ final class RawHttp2 {
   private static final int ACK = 0x1;
   private static final int MAX_FRAME = 16_384;
   private static final int STREAM = 1;
+
+  /** SETTINGS_MAX_CONCURRENT_STREAMS and SETTINGS_MAX_HEADER_LIST_SIZE, as RFC 7540 numbers them. */
+  static final int MAX_CONCURRENT_STREAMS = 3;
+  static final int MAX_HEADER_LIST_SIZE = 6;
 
   /** What came back on the one stream: headers (and trailers, merged), the body, and how it ended. */
   record Answer(Map<String, String> headers, byte[] body, Integer resetCode, Integer goAwayCode, boolean ended) {
@@ -45,7 +52,51 @@ final class RawHttp2 {
     }
   }
 
+  /** What the server did to a connection that opened no stream: its settings, the frame types it sent, whether it closed it. */
+  record Connection(Map<Integer, Long> settings, List<Integer> frames, boolean closed) {}
+
   private RawHttp2() {}
+
+  /**
+   * Opens a connection, starts no call, and reads what the server sends for up to {@code seconds}: its settings, its
+   * keepalive pings (answered only if {@code answerPings}), and its GOAWAY or close.
+   */
+  static Connection hold(int port, boolean answerPings, int seconds) throws IOException {
+    Map<Integer, Long> settings = new LinkedHashMap<>();
+    List<Integer> frames = new ArrayList<>();
+    long until = System.nanoTime() + seconds * 1_000_000_000L;
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(seconds * 1000);
+      OutputStream out = socket.getOutputStream();
+      out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      frame(out, SETTINGS, 0, 0, new byte[0]);
+      out.flush();
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      while (System.nanoTime() < until) {
+        int length = in.readUnsignedByte() << 16 | in.readUnsignedByte() << 8 | in.readUnsignedByte();
+        int type = in.readUnsignedByte();
+        int flags = in.readUnsignedByte();
+        in.readInt();
+        byte[] payload = new byte[length];
+        in.readFully(payload);
+        frames.add(type);
+        if (type == SETTINGS && (flags & ACK) == 0) {
+          for (int i = 0; i + 6 <= payload.length; i += 6) {
+            settings.put((payload[i] & 0xff) << 8 | (payload[i + 1] & 0xff), readInt(payload, i + 2) & 0xffffffffL);
+          }
+          frame(out, SETTINGS, ACK, 0, new byte[0]);
+        } else if (type == PING && (flags & ACK) == 0 && answerPings) {
+          frame(out, PING, ACK, 0, payload);
+        }
+        out.flush();
+      }
+      return new Connection(settings, frames, false);
+    } catch (EOFException | java.net.SocketException e) {
+      return new Connection(settings, frames, true);
+    } catch (SocketTimeoutException e) {
+      return new Connection(settings, frames, false);
+    }
+  }
 
   /** A gRPC request: headers for {@code path} plus {@code extra}, then {@code body} as one DATA frame ending it. */
   static Answer call(int port, String path, String contentType, Map<String, String> extra, byte[] body)
