@@ -42,20 +42,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# shellcheck disable=SC2086 # JAVA_OPTS holds several words on purpose
-GANTRY_DATA_DIR="$work/data" GANTRY_GRPC_PORT=0 GANTRY_HTTP_PORT=0 \
-  java ${JAVA_OPTS:-} -jar "$jar" >"$work/server.log" 2>&1 &
-server_pid=$!
-ports=""
-for _ in $(seq 1 600); do
-  ports=$(sed -nE 's/.*serving gRPC on port ([0-9]+), health and metrics over HTTP on port ([0-9]+).*/\1 \2/p' \
-    "$work/server.log")
-  [ -n "$ports" ] && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$ports" ] || { echo "the server did not start within 60 s" >&2; cat "$work/server.log" >&2; exit 1; }
-read -r grpc_port _ <<<"$ports"
+# shellcheck source=bench/server.sh
+. "$repo/bench/server.sh"
+start_server
 export GANTRY_TARGET=127.0.0.1:$grpc_port GANTRY_USER=soak
 
 # Restarts the embedded PostgreSQL with pg_ctl in fast mode: every connection dropped, as when the database host
