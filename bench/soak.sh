@@ -13,8 +13,9 @@
 # is under way. At the end `gantry soak` reads back every write the server acknowledged (present, and in the audit
 # log exactly once), downloads every file of every READY version of every model against its digest (so the killed
 # upload must not have left a READY version), and has the server verify the audit log; this script then checks
-# the log offline too (export, signed checkpoint, key) and prints the heap after a full GC at the start and at the
-# end of the run. Exit 0 only if all of it holds.
+# the log offline too (export, signed checkpoint, key) and prints the heap after a full GC under load 20 s in and
+# 15 s before the end (in-flight uploads included, so compare these two), and idle at the end. Exit 0 only if all of
+# it holds.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -74,8 +75,8 @@ soak_pid=$!
 started=$(now)
 
 sleep 20 # past start-up and the JIT's first compilations
-heap_start=$(heap_after_gc)
-echo "heap after GC, 20 s in: $heap_start"
+heap_early=$(heap_after_gc)
+echo "heap after GC under load, 20 s in: $heap_early"
 
 sleep $(( duration * 4 / 10 - 20 > 0 ? duration * 4 / 10 - 20 : 1 ))
 echo "restarting the database at $(( $(now) - started )) s"
@@ -105,12 +106,17 @@ killed_pid=""
 [ -n "$killed" ] || { echo "the upload to kill ended before it could be killed" >&2; cat "$work/killed.err" >&2; exit 1; }
 echo "killed a client mid-upload at $(( $(now) - started )) s, after $killed MiB"
 
+# the same measure under the same load near the end: what a long run added and kept
+sleep $(( started + duration - 15 - $(now) > 0 ? started + duration - 15 - $(now) : 0 ))
+heap_late=$(heap_after_gc)
+echo "heap after GC under load, $(( $(now) - started )) s in: $heap_late"
+
 status=0
 wait "$soak_pid" || status=$?
 soak_pid=""
 cat "$work/soak.out"
-heap_end=$(heap_after_gc)
-echo "heap after GC, at the end: $heap_end (20 s in: $heap_start)"
+heap_idle=$(heap_after_gc)
+echo "heap after GC under load: $heap_early 20 s in, $heap_late near the end; idle after the checks: $heap_idle"
 
 "$cli" versions list soak-killed
 "$cli" audit export >"$work/trail.jsonl"

@@ -47,7 +47,7 @@ final class Damage {
       damage = new Damage("", e.getMessage(), false);
     }
     if (damage == null) {
-      // the walk reads the encoding the way the parser does, so this is the parser's finding alone
+      // the walk found nothing the parser objects to (it reads less strictly): report what the parser said
       damage = new Damage("", failure.getMessage(), false);
     }
     String what = "the request is not a valid " + type.getFullName() + ": ";
