@@ -5,6 +5,7 @@ import com.google.protobuf.DiscardUnknownFieldsParser;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
+import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,8 +48,9 @@ final class RequestMarshaller<T> implements MethodDescriptor.Marshaller<Inbound<
   public Inbound<T> parse(InputStream stream) {
     byte[] bytes;
     try {
-      // the transport has the whole message in memory already (at most the size limit)
-      bytes = stream.readAllBytes();
+      // The transport has the whole message in memory already (at most the size limit) and says how long it is:
+      // reading exactly that spares a cache hit readAllBytes's 16 KiB buffer for a request of a hundred bytes.
+      bytes = stream instanceof KnownLength ? stream.readNBytes(stream.available()) : stream.readAllBytes();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
