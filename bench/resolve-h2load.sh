@@ -37,20 +37,9 @@ trap cleanup EXIT
 if [ "${BENCH_AUTH:-}" = token ]; then
   export GANTRY_API_TOKENS=true GANTRY_BOOTSTRAP_TOKEN_FILE="$work/admin.token"
 fi
-# shellcheck disable=SC2086 # JAVA_OPTS holds several words on purpose
-GANTRY_DATA_DIR="$work/data" GANTRY_GRPC_PORT=0 GANTRY_HTTP_PORT=0 \
-  java ${JAVA_OPTS:-} -jar "$jar" >"$work/server.log" 2>&1 &
-server_pid=$!
-ports=""
-for _ in $(seq 1 600); do
-  ports=$(sed -nE 's/.*serving gRPC on port ([0-9]+), health and metrics over HTTP on port ([0-9]+).*/\1 \2/p' \
-    "$work/server.log")
-  [ -n "$ports" ] && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$ports" ] || { echo "the server did not start within 60 s" >&2; cat "$work/server.log" >&2; exit 1; }
-read -r grpc_port http_port <<<"$ports"
+# shellcheck source=bench/server.sh
+. "$repo/bench/server.sh"
+start_server
 
 export GANTRY_TARGET=127.0.0.1:$grpc_port GANTRY_USER=bench
 identity=(-H 'x-gantry-user: bench')

@@ -74,6 +74,7 @@ import io.gantry.server.version.VersionRepository;
 import io.gantry.server.version.VersionService;
 import io.gantry.server.watch.AliasWatches;
 import io.gantry.server.watch.AuditFollowers;
+import io.gantry.server.wire.WireGuard;
 import io.gantry.v1.ModelRegistryGrpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -133,7 +134,6 @@ public final class GantryServer implements AutoCloseable {
   }
 
   private static final Logger log = LoggerFactory.getLogger(GantryServer.class);
-  private static final int MAX_MESSAGE_BYTES = 16 << 20;
   private static final long DRAIN_SECONDS = 20;
   private static final Duration EXPIRY_SWEEP = Duration.ofSeconds(30);
   private static final int LISTENER_CONNECT_SECONDS = 3;
@@ -162,13 +162,14 @@ public final class GantryServer implements AutoCloseable {
   private final ExecutorService workers;
   private final NetworkThreads network;
   private final List<AutoCloseable> streams;
+  private final WireGuard wire;
   private final WebhookDispatcher webhooks;
   private boolean closed;
 
   private GantryServer(Database database, Server server, LocalChannel local, HealthStatusManager health,
       ScheduledExecutorService background, Checkpointer checkpointer, ArtifactStore store, OpsHttpServer ops,
       JvmGcMetrics gcMetrics, AtomicBoolean serving, ChangeFeed changes, ExecutorService workers,
-      NetworkThreads network, List<AutoCloseable> streams, WebhookDispatcher webhooks) {
+      NetworkThreads network, List<AutoCloseable> streams, WireGuard wire, WebhookDispatcher webhooks) {
     this.database = database;
     this.server = server;
     this.local = local;
@@ -183,6 +184,7 @@ public final class GantryServer implements AutoCloseable {
     this.workers = workers;
     this.network = network;
     this.streams = streams;
+    this.wire = wire;
     this.webhooks = webhooks;
   }
 
@@ -262,7 +264,6 @@ public final class GantryServer implements AutoCloseable {
       // Without verified credentials the identity header is trusted as is: the config keeps that on loopback.
       InetSocketAddress address = new InetSocketAddress(config.identity().listenAddress(), config.grpcPort());
       List<ServerInterceptor> checks = new ArrayList<>();
-      checks.add(new CallMetrics(metrics));
       checks.add(config.identity().verified()
           ? new VerifiedIdentityInterceptor(config.identity().jwt().map(JwtAuthenticator::new),
               config.identity().apiTokens() ? Optional.of(new ApiTokenAuthenticator(access)) : Optional.empty(),
@@ -287,10 +288,25 @@ public final class GantryServer implements AutoCloseable {
       if (!unruled.isEmpty()) {
         throw new IllegalStateException("RPCs without a rule in Permissions: " + unruled);
       }
+      WireGuard wire = new WireGuard(config.limits().defaultDeadline(), config.limits().streamIdle(),
+          config.limits().maxMetadataBytes());
+      opened.push(wire);
+      // bad bytes are refused before the checks read a request; the metrics see every call, those refusals included
+      CallMetrics callMetrics = new CallMetrics(metrics);
+      List<ServerServiceDefinition> served = services.stream()
+          .map(service -> ServerInterceptors.intercept(wire.guard(ServerInterceptors.interceptForward(service, checks)),
+              callMetrics))
+          .toList();
       NetworkThreads network = NetworkThreads.start(config.networkThreads());
       opened.push(network);
+      ServerConfig.Limits limits = config.limits();
       NettyServerBuilder builder = network.configure(NettyServerBuilder.forAddress(address, transportSecurity(config)))
-          .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+          .maxInboundMessageSize(limits.maxMessageBytes())
+          .maxInboundMetadataSize(WireGuard.transportMetadataLimit(limits.maxMetadataBytes()))
+          .maxConcurrentCallsPerConnection(limits.maxConcurrentStreams())
+          .keepAliveTime(limits.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
+          .keepAliveTimeout(limits.keepAliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
+          .maxConnectionIdle(limits.connectionIdle().toMillis(), TimeUnit.MILLISECONDS)
           // Cache hits and health checks are answered on the transport thread: handing them to another
           // thread would cost more than answering. Everything else may block, and runs on the workers.
           .directExecutor()
@@ -301,14 +317,12 @@ public final class GantryServer implements AutoCloseable {
                   ? null : workers;
             }
           });
-      for (ServerServiceDefinition service : services) {
-        builder.addService(ServerInterceptors.interceptForward(service, checks));
-      }
+      served.forEach(builder::addService);
       Server server = builder
-          .addService(health.getHealthService())
+          .addService(wire.guard(health.getHealthService().bindService()))
           // v1 for current tools, v1alpha for grpcurl and older clients
-          .addService(ProtoReflectionServiceV1.newInstance())
-          .addService(ProtoReflectionService.newInstance())
+          .addService(wire.guard(ProtoReflectionServiceV1.newInstance().bindService()))
+          .addService(wire.guard(ProtoReflectionService.newInstance().bindService()))
           .build();
       try {
         server.start();
@@ -317,7 +331,7 @@ public final class GantryServer implements AutoCloseable {
       }
       opened.push(server::shutdownNow);
       // MLflow's REST API calls the same services, through the same checks, in-process
-      LocalChannel local = LocalChannel.start(services, checks, workers);
+      LocalChannel local = LocalChannel.start(served, workers);
       opened.push(local);
       MlflowRestApi mlflow = new MlflowRestApi(local.channel(), !config.identity().verified());
       Map<String, HttpHandler> handlers = new LinkedHashMap<>();
@@ -336,7 +350,8 @@ public final class GantryServer implements AutoCloseable {
       });
       webhookDispatcher.start();
       GantryServer gantry = new GantryServer(database, server, local, health, background, checkpointer, store, ops,
-          gcMetrics, serving, changes, workers, network, List.of(watches, auditFollowers), webhookDispatcher);
+          gcMetrics, serving, changes, workers, network, List.of(watches, auditFollowers), wire,
+          webhookDispatcher);
       background.scheduleWithFixedDelay(gantry::probeDatabase, 0, 5, TimeUnit.SECONDS);
       long expiryMillis = Math.min(config.promotion().ttl().toMillis(), EXPIRY_SWEEP.toMillis());
       background.scheduleWithFixedDelay(() -> runQuietly("expire overdue promotions", promotions::expireOverdue),
@@ -504,6 +519,11 @@ public final class GantryServer implements AutoCloseable {
     return database;
   }
 
+  /** For tests in this package that call every method served, whatever its service. */
+  List<ServerServiceDefinition> services() {
+    return server.getServices();
+  }
+
   public int grpcPort() {
     return server.getPort();
   }
@@ -547,6 +567,7 @@ public final class GantryServer implements AutoCloseable {
     local.close();
     // a send cut short stays pending, and is sent again by whichever replica runs next
     webhooks.close();
+    wire.close();
     workers.shutdown();
     network.close();
     changes.close();

@@ -2,8 +2,6 @@ package io.gantry.server;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
-import io.grpc.ServerInterceptor;
-import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
@@ -15,8 +13,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The server's own services, reachable in-process with the same interceptors as on the network: how the HTTP
- * gateways (MLflow's REST API) call Gantry without rules of their own.
+ * The server's own services, reachable in-process exactly as served on the network (the same checks and guards):
+ * how the HTTP gateways (MLflow's REST API) call Gantry without rules of their own.
  */
 final class LocalChannel implements AutoCloseable {
 
@@ -28,10 +26,10 @@ final class LocalChannel implements AutoCloseable {
     this.channel = channel;
   }
 
-  static LocalChannel start(List<ServerServiceDefinition> services, List<ServerInterceptor> checks, Executor workers) {
+  static LocalChannel start(List<ServerServiceDefinition> served, Executor workers) {
     String name = "gantry-local-" + UUID.randomUUID();
     InProcessServerBuilder builder = InProcessServerBuilder.forName(name).executor(workers);
-    services.forEach(service -> builder.addService(ServerInterceptors.interceptForward(service, checks)));
+    served.forEach(builder::addService);
     try {
       return new LocalChannel(builder.build().start(), InProcessChannelBuilder.forName(name).directExecutor().build());
     } catch (IOException e) {

@@ -151,6 +151,16 @@ class ServerLifecycleTest {
         ConfigException.class)).hasMessage("GANTRY_WORKER_THREADS must be at most 1024, got 5000");
     assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_NETWORK_THREADS", "0")),
         ConfigException.class)).hasMessage("GANTRY_NETWORK_THREADS must be a positive whole number, got '0'");
+    assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_MAX_MESSAGE_BYTES", "65536")),
+        ConfigException.class)).hasMessageContaining("GANTRY_MAX_MESSAGE_BYTES must be from 2097152 (uploads send 1 MiB");
+    assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_MAX_METADATA_BYTES", "100")),
+        ConfigException.class)).hasMessage("GANTRY_MAX_METADATA_BYTES must be from 1024 to 1048576, got 100");
+    assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_STREAM_IDLE_SECONDS", "0")),
+        ConfigException.class)).hasMessage("GANTRY_STREAM_IDLE_SECONDS must be a positive whole number, got '0'");
+    assertThat(ServerConfig.fromEnvironment(Map.of()).limits()).as("the documented defaults").isEqualTo(
+        new ServerConfig.Limits(16 << 20, 8 << 10, 1000, Duration.ofSeconds(60),
+            Duration.ofSeconds(20), Duration.ofMinutes(15), Duration.ofMinutes(5),
+            Duration.ofSeconds(60)));
     assertThat(ServerConfig.fromEnvironment(Map.of()).networkThreads())
         .as("half the cores, at least one").isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
   }

@@ -75,6 +75,12 @@ public final class TestRegistry {
     return server.httpPort();
   }
 
+  /** Every service the shared server serves (health and reflection too), as it serves them. */
+  public static List<io.grpc.ServerServiceDefinition> servedServices() {
+    channel();
+    return server.services();
+  }
+
   /** The database of the shared server. */
   public static org.jooq.DSLContext dsl() {
     channel();

@@ -9,7 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** Passes when the candidate improves on the alias's current holder by at least a margin. */
+/**
+ * Passes when the candidate improves on the alias's current holder by at least a margin. A value that is not finite
+ * (NaN, an infinity: stored before the API refused them), the candidate's or the holder's, fails.
+ */
 record BeatsCurrentPolicy(String metric, String dataset, boolean lowerIsBetter, double minDelta) implements Policy {
 
   static final String TYPE = "beats-current";
@@ -43,8 +46,18 @@ record BeatsCurrentPolicy(String metric, String dataset, boolean lowerIsBetter, 
       return Verdict.fail(TYPE, "the current " + alias + " " + current.reference() + " has no " + metric
           + " on dataset " + dataset + "; report it so " + candidate.reference() + " can be compared", facts);
     }
-    facts.put("value", candidateValue.get());
-    facts.put("current_value", currentValue.get());
+    facts.put("value", Numbers.fact(candidateValue.get()));
+    facts.put("current_value", Numbers.fact(currentValue.get()));
+    // no margin can be measured against NaN or an infinity, on either side: the gate stays closed
+    if (!Double.isFinite(candidateValue.get())) {
+      return Verdict.fail(TYPE, candidate.reference() + " has " + metric + " " + Numbers.format(candidateValue.get())
+          + " on dataset " + dataset + ", which is not a finite number; report a finite value", facts);
+    }
+    if (!Double.isFinite(currentValue.get())) {
+      return Verdict.fail(TYPE, "the current " + alias + " " + current.reference() + " has " + metric + " "
+          + Numbers.format(currentValue.get()) + " on dataset " + dataset + ", which is not a finite number; report a "
+          + "finite value for it so " + candidate.reference() + " can be compared", facts);
+    }
     // Decimal arithmetic, so 5.6 - 5.5 counts as the 0.1 a person reads rather than 0.09999999999999964.
     BigDecimal improvement = BigDecimal.valueOf(currentValue.get()).subtract(BigDecimal.valueOf(candidateValue.get()));
     if (!lowerIsBetter) {

@@ -72,6 +72,23 @@ class MetricPoliciesTest {
     }
 
     @Test
+    void aValueThatIsNotFinite_satisfiesNoOperator_andIsAFactByName() {
+      for (double broken : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+        Candidate v2 = version(2).metric("test", "rmse", broken).build();
+        for (String op : new String[] {"<", "<=", ">", ">=", "==", "!="}) {
+          Verdict verdict = POLICIES.create("metric-threshold",
+              Map.of("metric", "rmse", "dataset", "test", "op", op, "value", 5.6))
+              .evaluate(input(v2, Optional.empty(), "champion"));
+
+          assertThat(verdict.outcome()).as(broken + " " + op).isEqualTo(Outcome.FAIL);
+          assertThat(verdict.message()).as(broken + " " + op).isEqualTo("nyc-taxi-duration/2 rmse on test is " + broken
+              + ", which is not a finite number and satisfies no rmse " + op + " 5.6; report a finite value");
+          assertThat(verdict.facts()).containsEntry("value", Double.toString(broken));
+        }
+      }
+    }
+
+    @Test
     void refusesAnUnknownOperator_atCreation() {
       assertThatThrownBy(() -> POLICIES.create("metric-threshold",
           Map.of("metric", "rmse", "dataset", "test", "op", "=<", "value", 5.6)))
@@ -146,6 +163,37 @@ class MetricPoliciesTest {
 
       assertThat(verdict.message()).isEqualTo("the current champion nyc-taxi-duration/1 has no mae on dataset test;"
           + " report it so nyc-taxi-duration/2 can be compared");
+    }
+
+    @Test
+    void fails_whenTheCandidatesValueIsNotFinite_whicheverTheDirection() {
+      Policy higherR2 = POLICIES.create("beats-current", Map.of("metric", "rmse", "dataset", "test",
+          "direction", "higher"));
+      for (double broken : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+        Candidate v2 = version(2).metric("test", "rmse", broken).build();
+
+        for (Policy policy : new Policy[] {lowerRmse, higherR2}) {
+          Verdict verdict = policy.evaluate(input(v2, Optional.of(V1), "champion"));
+
+          assertThat(verdict.outcome()).as(String.valueOf(broken)).isEqualTo(Outcome.FAIL);
+          assertThat(verdict.message()).isEqualTo("nyc-taxi-duration/2 has rmse " + broken
+              + " on dataset test, which is not a finite number; report a finite value");
+          assertThat(verdict.facts()).containsEntry("value", Double.toString(broken));
+        }
+      }
+    }
+
+    @Test
+    void fails_whenTheCurrentHoldersValueIsNotFinite() {
+      Candidate current = version(1).metric("test", "rmse", Double.NaN).build();
+      Candidate v2 = version(2).metric("test", "rmse", 1.0).build();
+
+      Verdict verdict = lowerRmse.evaluate(input(v2, Optional.of(current), "champion"));
+
+      assertThat(verdict.outcome()).isEqualTo(Outcome.FAIL);
+      assertThat(verdict.message()).isEqualTo("the current champion nyc-taxi-duration/1 has rmse NaN on dataset test, "
+          + "which is not a finite number; report a finite value for it so nyc-taxi-duration/2 can be compared");
+      assertThat(verdict.facts()).containsEntry("current_value", "NaN");
     }
 
     @Test

@@ -62,6 +62,11 @@ final class CommonOptions {
     return GantryClient.connect(target, user, token(), transport());
   }
 
+  /** A connection that calls as {@code user}, for commands that play several callers (soak). */
+  GantryClient connectAs(String user) {
+    return GantryClient.connect(target, user, token(), transport());
+  }
+
   GantryClient connectWithoutRetries() {
     return GantryClient.connectWithoutRetries(target, user, token(), transport());
   }
@@ -108,6 +113,11 @@ final class CommonOptions {
   PrintStream stdout() {
     command.commandLine().getOut().flush();
     return ((GantryCli) command.root().userObject()).stdout();
+  }
+
+  /** Standard output, for commands that print as they go rather than through a {@link Printer}. */
+  PrintWriter out() {
+    return command.commandLine().getOut();
   }
 
   /** Standard error, for progress and warnings that must not mix with the output. */

@@ -26,7 +26,8 @@ import picocli.CommandLine;
         WatchCommand.class, AliasesCommand.class, PromoteCommand.class, RollbackCommand.class,
         ApprovalCommands.Approve.class, ApprovalCommands.Reject.class, ApprovalCommands.Cancel.class,
         PromotionsCommand.class, PolicyCommand.class, AuditCommand.class, WhoamiCommand.class, TokensCommand.class,
-        RolesCommand.class, WebhooksCommand.class, ImportCommand.class, AttestCommand.class, BenchCommand.class},
+        RolesCommand.class, WebhooksCommand.class, ImportCommand.class, AttestCommand.class, BenchCommand.class,
+        SoakCommand.class},
     footerHeading = "%nEnvironment:%n",
     footer = {
         "  GANTRY_TARGET  server address host:port (default " + GantryCli.DEFAULT_TARGET + ")",

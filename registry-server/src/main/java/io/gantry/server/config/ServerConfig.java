@@ -30,11 +30,12 @@ import java.util.regex.Pattern;
  * @param workerThreads threads for every call that is not a cache hit (those run on the network threads)
  * @param networkThreads the transport's event loops, which also answer cache hits and health checks
  * @param identity where the gRPC port listens, and how callers are identified there
+ * @param limits what one client may ask of the gRPC port
  * @param webhooks how webhook deliveries are sent and retried
  */
 public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<ExternalDatabase> externalDatabase,
     Audit audit, Promotion promotion, Artifacts artifacts, Cache cache, int workerThreads,
-    int networkThreads, Identity identity, Webhooks webhooks) {
+    int networkThreads, Identity identity, Limits limits, Webhooks webhooks) {
 
   public static final int DEFAULT_GRPC_PORT = 9090;
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -82,6 +83,25 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
    * @param maxEntries per kind (aliases, versions); 0 turns the cache off
    */
   public record Cache(Duration ttl, long maxEntries) {}
+
+  /**
+   * Limits on the gRPC port, so that no client, broken or hostile, holds more than its share.
+   *
+   * @param maxMessageBytes the largest request message, an upload chunk included; larger is RESOURCE_EXHAUSTED
+   * @param maxMetadataBytes the largest metadata (header list) of a call; the transport takes up to twice this, so that
+   *     a call a little over gets a status it can read
+   * @param maxConcurrentStreams calls one connection may have open at once; more wait for one to end
+   * @param keepAliveTime how long a connection may be silent before the server pings it
+   * @param keepAliveTimeout how long the server waits for the ping's answer before it drops the connection
+   * @param connectionIdle a connection with no call for this long is closed (clients reconnect when they need to)
+   * @param defaultDeadline the deadline of a unary call that arrives without one
+   * @param streamIdle how long a call may wait for its client's next message before it is cut off
+   */
+  public record Limits(int maxMessageBytes, int maxMetadataBytes, int maxConcurrentStreams, Duration keepAliveTime,
+      Duration keepAliveTimeout, Duration connectionIdle, Duration defaultDeadline, Duration streamIdle) {}
+
+  /** An upload chunk is up to 1 MiB, sent with its message framing; a smaller limit would refuse every upload. */
+  public static final int MIN_MESSAGE_BYTES = 2 << 20;
 
   /**
    * Webhook delivery settings.
@@ -203,7 +223,30 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
         Duration.ofSeconds(positive(env, "GANTRY_WEBHOOK_TIMEOUT_SECONDS", 10)),
         Duration.ofMillis(positive(env, "GANTRY_WEBHOOK_POLL_MILLIS", 1000)));
     return new ServerConfig(port, httpPort, dataDir, external, audit, promotion, artifacts, cache, (int) workers,
-        (int) network, identity(env), webhooks);
+        (int) network, identity(env), limits(env), webhooks);
+  }
+
+  private static Limits limits(Map<String, String> env) {
+    long message = positive(env, "GANTRY_MAX_MESSAGE_BYTES", 16 << 20);
+    if (message < MIN_MESSAGE_BYTES || message > Integer.MAX_VALUE) {
+      throw new ConfigException("GANTRY_MAX_MESSAGE_BYTES must be from " + MIN_MESSAGE_BYTES + " (uploads send 1 MiB "
+          + "chunks) to " + Integer.MAX_VALUE + ", got " + message);
+    }
+    long metadata = positive(env, "GANTRY_MAX_METADATA_BYTES", 8 << 10);
+    if (metadata < 1024 || metadata > (1 << 20)) {
+      throw new ConfigException("GANTRY_MAX_METADATA_BYTES must be from 1024 to 1048576, got " + metadata);
+    }
+    long streams = positive(env, "GANTRY_MAX_CONCURRENT_STREAMS", 1000);
+    if (streams > Integer.MAX_VALUE) {
+      throw new ConfigException("GANTRY_MAX_CONCURRENT_STREAMS must be at most " + Integer.MAX_VALUE + ", got "
+          + streams);
+    }
+    return new Limits((int) message, (int) metadata, (int) streams,
+        Duration.ofSeconds(positive(env, "GANTRY_KEEPALIVE_TIME_SECONDS", 60)),
+        Duration.ofSeconds(positive(env, "GANTRY_KEEPALIVE_TIMEOUT_SECONDS", 20)),
+        Duration.ofSeconds(positive(env, "GANTRY_CONNECTION_IDLE_SECONDS", Duration.ofMinutes(15).toSeconds())),
+        Duration.ofSeconds(positive(env, "GANTRY_DEFAULT_DEADLINE_SECONDS", Duration.ofMinutes(5).toSeconds())),
+        Duration.ofSeconds(positive(env, "GANTRY_STREAM_IDLE_SECONDS", 60)));
   }
 
   private static Identity identity(Map<String, String> env) {

@@ -146,11 +146,15 @@ public final class VersionService {
     } else if (metrics.size() > MAX_METRICS) {
       violations.add("metrics", "has " + metrics.size() + " metrics; at most " + MAX_METRICS + " per report");
     }
-    metrics.keySet().forEach(key -> {
+    metrics.forEach((key, value) -> {
       if (key.isEmpty()) {
         violations.add("metrics", "a metric name is empty");
       } else {
         violations.line("metrics[" + Names.printable(key) + "]", key, 250);
+      }
+      // NaN or an infinity is a failed evaluation, not a result: no gate could compare it meaningfully
+      if (!Double.isFinite(value)) {
+        violations.add("metrics[" + Names.printable(key) + "]", "must be a finite number, got " + value);
       }
     });
     violations.throwIfAny();

@@ -78,6 +78,9 @@ class BadInputTest {
         bad("evaluation without dataset", "dataset", () -> registry().reportEvaluation(
             ReportEvaluationRequest.newBuilder().setName("models/" + model + "/versions/1")
                 .putMetrics("rmse", 1).build())),
+        bad("NaN metric", "metrics[rmse]", () -> reportMetric(Double.NaN)),
+        bad("infinite metric", "metrics[rmse]", () -> reportMetric(Double.POSITIVE_INFINITY)),
+        bad("negative infinite metric", "metrics[rmse]", () -> reportMetric(Double.NEGATIVE_INFINITY)),
         bad("filter with OR 1=1", "filter", () -> listModels("name = 'x' OR 1=1")),
         bad("filter with a statement", "filter", () -> listModels("name = 'x'; DROP TABLE registered_model")),
         bad("filter on an unknown column", "filter", () -> listModels("password = 'x'")),
@@ -151,6 +154,11 @@ class BadInputTest {
   private static void createVersion(ModelVersion.Builder version) {
     registry().createModelVersion(CreateModelVersionRequest.newBuilder().setParent("models/" + model)
         .setModelVersion(version).build());
+  }
+
+  private static void reportMetric(double value) {
+    registry().reportEvaluation(ReportEvaluationRequest.newBuilder().setName("models/" + model + "/versions/1")
+        .setDataset("holdout").putMetrics("mae", 1.5).putMetrics("rmse", value).build());
   }
 
   private static void listModels(String filter) {
