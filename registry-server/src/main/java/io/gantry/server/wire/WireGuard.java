@@ -4,6 +4,7 @@ import io.gantry.server.api.GrpcErrors;
 import io.gantry.server.error.ErrorCode;
 import io.gantry.server.error.GantryException;
 import io.grpc.Context;
+import io.grpc.InternalMetadata;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
@@ -11,7 +12,9 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -31,6 +34,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class WireGuard implements AutoCloseable {
 
+  private static final byte[] BINARY_SUFFIX = Metadata.BINARY_HEADER_SUFFIX.getBytes(StandardCharsets.US_ASCII);
   private static final long MIN_SWEEP_MILLIS = 50;
   private static final long MAX_SWEEP_MILLIS = 1000;
 
@@ -109,21 +113,24 @@ public final class WireGuard implements AutoCloseable {
     return guarded.listen(handler.startCall(guarded, headers));
   }
 
-  /** As HTTP/2 counts it (RFC 7540 6.5.2): name, value and 32 bytes per field; binary values as base64. */
+  /**
+   * As HTTP/2 counts it (RFC 7540 6.5.2): name, value and 32 bytes per field; binary values as base64. Read from the
+   * serialized form the transport already holds: every call pays this, cache hits included, so no key is built.
+   */
   private static long headerListSize(Metadata headers) {
+    byte[][] fields = InternalMetadata.serialize(headers);
     long size = 0;
-    for (String name : headers.keys()) {
-      if (name.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
-        for (byte[] value : headers.getAll(Metadata.Key.of(name, Metadata.BINARY_BYTE_MARSHALLER))) {
-          size += name.length() + (value.length + 2) / 3 * 4 + 32;
-        }
-      } else {
-        for (String value : headers.getAll(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER))) {
-          size += name.length() + value.length() + 32;
-        }
-      }
+    for (int i = 0; i + 1 < fields.length; i += 2) {
+      byte[] name = fields[i];
+      int value = fields[i + 1].length;
+      size += name.length + (binary(name) ? (value + 2) / 3 * 4 : value) + 32;
     }
     return size;
+  }
+
+  private static boolean binary(byte[] name) {
+    return name.length >= BINARY_SUFFIX.length && Arrays.equals(name, name.length - BINARY_SUFFIX.length,
+        name.length, BINARY_SUFFIX, 0, BINARY_SUFFIX.length);
   }
 
   private void sweep() {
