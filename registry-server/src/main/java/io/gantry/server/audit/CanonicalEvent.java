@@ -48,7 +48,8 @@ public final class CanonicalEvent {
     }
   }
 
-  static String time(OffsetDateTime time) {
+  /** A time as audit events (and the CloudEvents that carry them) write it: UTC, microseconds. */
+  public static String time(OffsetDateTime time) {
     return TIME.format(time.withOffsetSameInstant(ZoneOffset.UTC));
   }
 }

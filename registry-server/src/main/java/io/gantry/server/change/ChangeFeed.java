@@ -4,6 +4,7 @@ import io.gantry.server.audit.Action;
 import io.gantry.server.audit.AuditEntry;
 import io.gantry.server.audit.LoggedEvent;
 import io.gantry.server.common.CommitHook;
+import io.gantry.server.common.Names;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -48,7 +50,6 @@ public final class ChangeFeed implements CommitHook, AutoCloseable {
   // a notification's payload is "<origin> <model>"; model ids hold no space
   private static final char ORIGIN_SEPARATOR = ' ';
   private static final Logger log = LoggerFactory.getLogger(ChangeFeed.class);
-  private static final String MODEL_PREFIX = "models/";
   // not a model id (those hold no '@'): the topic of role bindings and API tokens
   static final String ACCESS = "@access";
   private static final List<String> ACCESS_PREFIXES = List.of("roleBindings/", "apiTokens/");
@@ -147,9 +148,9 @@ public final class ChangeFeed implements CommitHook, AutoCloseable {
         // a refusal changes nothing: were it to invalidate, a caller without rights could empty the cache
         continue;
       }
-      if (resource.startsWith(MODEL_PREFIX)) {
-        int end = resource.indexOf('/', MODEL_PREFIX.length());
-        topics.add(resource.substring(MODEL_PREFIX.length(), end < 0 ? resource.length() : end));
+      Optional<String> model = Names.modelOf(resource);
+      if (model.isPresent()) {
+        topics.add(model.get());
       } else if (ACCESS_PREFIXES.stream().anyMatch(resource::startsWith)) {
         topics.add(ACCESS);
       }

@@ -56,6 +56,16 @@ public final class Names {
     return "models/" + modelId + "/aliases/" + alias;
   }
 
+  /** The model a resource is named under ({@code models/{model}/...}); empty for a resource outside any model. */
+  public static Optional<String> modelOf(String resource) {
+    String prefix = modelName("");
+    if (!resource.startsWith(prefix)) {
+      return Optional.empty();
+    }
+    int end = resource.indexOf('/', prefix.length());
+    return Optional.of(resource.substring(prefix.length(), end < 0 ? resource.length() : end));
+  }
+
   public static String promotionName(UUID id) {
     return "promotions/" + id;
   }

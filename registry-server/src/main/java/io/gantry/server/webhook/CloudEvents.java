@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gantry.server.audit.Action;
+import io.gantry.server.audit.CanonicalEvent;
 import io.gantry.server.audit.LoggedEvent;
 import io.gantry.server.common.CanonicalJson;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import io.gantry.server.common.Names;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
@@ -24,8 +24,6 @@ public final class CloudEvents {
 
   public static final String CONTENT_TYPE = "application/cloudevents+json";
   private static final ObjectMapper JSON = CanonicalJson.MAPPER;
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'");
-  private static final String MODEL_PREFIX = "models/";
 
   private static final Map<Action, String> TYPES = new EnumMap<>(Map.ofEntries(
       Map.entry(Action.ALIAS_MOVED, "io.gantry.alias.moved"),
@@ -77,7 +75,7 @@ public final class CloudEvents {
         .put("source", source)
         .put("type", type.get())
         .put("subject", logged.resource())
-        .put("time", TIME.format(logged.time().withOffsetSameInstant(ZoneOffset.UTC)))
+        .put("time", CanonicalEvent.time(logged.time()))
         .put("datacontenttype", "application/json")
         .put("gantryauditseq", logged.seq());
     event.set("data", data);
@@ -90,10 +88,6 @@ public final class CloudEvents {
 
   /** Versions and aliases are named under their model; promotions say theirs in the payload. */
   private static String modelOf(String resource, JsonNode event) {
-    if (resource.startsWith(MODEL_PREFIX)) {
-      int end = resource.indexOf('/', MODEL_PREFIX.length());
-      return resource.substring(MODEL_PREFIX.length(), end < 0 ? resource.length() : end);
-    }
-    return event.path("payload").path("model").asText("");
+    return Names.modelOf(resource).orElseGet(() -> event.path("payload").path("model").asText(""));
   }
 }
