@@ -1,5 +1,6 @@
 package io.gantry.server.webhook;
 
+import io.gantry.proto.WebhookSignatures;
 import io.gantry.server.change.ChangeSubscriber;
 import io.gantry.server.config.ServerConfig;
 import io.micrometer.core.instrument.Counter;
@@ -186,7 +187,7 @@ public final class WebhookDispatcher implements ChangeSubscriber, AutoCloseable 
           .header("User-Agent", "gantry-webhooks")
           .header("webhook-id", id)
           .header("webhook-timestamp", Long.toString(timestamp))
-          .header("webhook-signature", WebhookSignature.sign(key, id, timestamp, next.body()))
+          .header("webhook-signature", WebhookSignatures.header(key, id, timestamp, next.body()))
           .POST(HttpRequest.BodyPublishers.ofString(next.body(), StandardCharsets.UTF_8))
           .build();
     } catch (IllegalArgumentException e) {
