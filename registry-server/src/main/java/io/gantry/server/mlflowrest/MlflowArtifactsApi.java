@@ -1,5 +1,6 @@
 package io.gantry.server.mlflowrest;
 
+import io.gantry.server.ops.QueryString;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
@@ -147,14 +148,7 @@ public final class MlflowArtifactsApi implements HttpHandler {
   }
 
   private static String query(HttpExchange exchange, String key) {
-    String query = exchange.getRequestURI().getRawQuery();
-    if (query != null) {
-      for (String pair : query.split("&")) {
-        if (pair.startsWith(key + "=")) {
-          return URLDecoder.decode(pair.substring(key.length() + 1), StandardCharsets.UTF_8);
-        }
-      }
-    }
-    return "";
+    return QueryString.first(QueryString.parse(exchange.getRequestURI().getRawQuery()), key);
   }
+
 }

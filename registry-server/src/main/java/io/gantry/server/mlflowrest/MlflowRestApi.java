@@ -1,5 +1,6 @@
 package io.gantry.server.mlflowrest;
 
+import io.gantry.server.ops.QueryString;
 import static io.gantry.server.mlflowrest.MlflowMessages.JSON;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -40,7 +41,6 @@ import io.grpc.Channel;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -425,26 +425,15 @@ public final class MlflowRestApi implements HttpHandler {
 
     static Params of(HttpExchange exchange) {
       ObjectNode values = JSON.objectNode();
-      String query = exchange.getRequestURI().getRawQuery();
-      if (query != null) {
-        for (String pair : query.split("&")) {
-          if (pair.isEmpty()) {
-            continue;
-          }
-          int eq = pair.indexOf('=');
-          String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-          String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-          JsonNode earlier = values.get(key);
-          if (earlier == null) {
-            values.put(key, value);
-          } else {
-            // a repeated parameter (order_by=a&order_by=b) is a list
-            ArrayNode list = earlier.isArray() ? (ArrayNode) earlier : JSON.arrayNode().add(earlier);
-            list.add(value);
-            values.set(key, list);
-          }
+      QueryString.parse(exchange.getRequestURI().getRawQuery()).forEach((key, all) -> {
+        if (all.size() == 1) {
+          values.put(key, all.get(0));
+        } else {
+          // a repeated parameter (order_by=a&order_by=b) is a list
+          ArrayNode list = values.putArray(key);
+          all.forEach(list::add);
         }
-      }
+      });
       byte[] body;
       try (InputStream in = exchange.getRequestBody()) {
         body = in.readNBytes(MAX_BODY + 1);

@@ -1,5 +1,6 @@
 package io.gantry.server.web;
 
+import io.gantry.server.ops.QueryString;
 import com.sun.net.httpserver.HttpExchange;
 import io.gantry.server.auth.HeaderIdentityInterceptor;
 import io.gantry.v1.AccessControlGrpc;
@@ -12,7 +13,6 @@ import io.grpc.stub.AbstractStub;
 import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -101,20 +101,13 @@ final class WebRequest {
   }
 
   private static Map<String, String> parse(String encoded) {
-    Map<String, String> values = new HashMap<>();
-    for (String pair : encoded.split("&")) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int equals = pair.indexOf('=');
-      try {
-        String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
-        String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
-        values.putIfAbsent(name, value);
-      } catch (IllegalArgumentException e) {
-        throw new WebError(400, "a parameter is not URL-encoded: " + pair);
-      }
+    try {
+      Map<String, String> first = new HashMap<>();
+      QueryString.parse(encoded).forEach((name, values) -> first.put(name, values.get(0)));
+      return first;
+    } catch (IllegalArgumentException e) {
+      throw new WebError(400, e.getMessage());
     }
-    return values;
   }
+
 }
