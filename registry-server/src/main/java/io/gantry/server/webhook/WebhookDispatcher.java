@@ -37,6 +37,7 @@ public final class WebhookDispatcher implements ChangeSubscriber, AutoCloseable 
   private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
   private static final int ERROR_BODY_CHARS = 200;
   private static final Duration OUTAGE_WAIT_MAX = Duration.ofMinutes(1);
+  private static final Duration BACKLOG_MAX_AGE = Duration.ofSeconds(1);
 
   private final DSLContext dsl;
   private final WebhookRepository repository;
@@ -50,6 +51,7 @@ public final class WebhookDispatcher implements ChangeSubscriber, AutoCloseable 
   private final List<Thread> senders = new ArrayList<>();
   private boolean woken;
   private volatile boolean closed;
+  private volatile BacklogSample lastBacklog;
 
   public WebhookDispatcher(DSLContext dsl, WebhookRepository repository, ServerConfig.Webhooks settings, Clock clock,
       MeterRegistry metrics) {
@@ -222,13 +224,25 @@ public final class WebhookDispatcher implements ChangeSubscriber, AutoCloseable 
     return Duration.ofMillis(delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1));
   }
 
+  /** The backlog, read at most once a second: both gauges ask for it at every scrape. */
   private Optional<WebhookRepository.Backlog> backlog() {
-    try {
-      return Optional.of(repository.backlog(dsl));
-    } catch (RuntimeException e) {
-      return Optional.empty();
+    BacklogSample sample = lastBacklog;
+    long now = System.nanoTime();
+    if (sample == null || now - sample.readAt() > BACKLOG_MAX_AGE.toNanos()) {
+      Optional<WebhookRepository.Backlog> read;
+      try {
+        read = Optional.of(repository.backlog(dsl));
+      } catch (RuntimeException e) {
+        read = Optional.empty();
+      }
+      sample = new BacklogSample(now, read);
+      lastBacklog = sample;
     }
+    return sample.backlog();
   }
+
+  private record BacklogSample(long readAt, Optional<WebhookRepository.Backlog> backlog) {}
+
 
   @Override
   public void changed(Set<String> models) {

@@ -319,6 +319,13 @@ class WebhookDeliveryTest {
         assertThat(d.getState()).isEqualTo(WebhookDelivery.State.PENDING);
         assertThat(d.getAttempts()).as("the first attempt is still waiting for its answer").isZero();
       });
+      // the backlog shows on /metrics (read at most once a second)
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (gauge(first, "gantry_webhook_pending") < 3) {
+        assertThat(System.nanoTime()).as("gantry_webhook_pending reached 3").isLessThan(deadline);
+        Thread.sleep(200);
+      }
+      assertThat(gauge(second, "gantry_webhook_lag_seconds")).isGreaterThan(0);
     } finally {
       answer.countDown();
     }
@@ -395,11 +402,21 @@ class WebhookDeliveryTest {
     return Base64.getEncoder().encodeToString(mac.doFinal(signed.getBytes(StandardCharsets.UTF_8)));
   }
 
+  /** A gauge without tags, from the server's /metrics. */
+  static double gauge(GantryServer server, String name) throws Exception {
+    return scrape(server).lines().filter(line -> line.startsWith(name + " "))
+        .mapToDouble(line -> Double.parseDouble(line.substring(name.length() + 1))).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + name + " on /metrics"));
+  }
+
+  private static String scrape(GantryServer server) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + server.httpPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+  }
+
   /** The server's {@code gantry_webhook_deliveries_total} of one outcome, from its /metrics. */
   static double deliveries(GantryServer server, String outcome) throws Exception {
-    String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-        + server.httpPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-    return text.lines().filter(line -> line.startsWith("gantry_webhook_deliveries_total{")
+    return scrape(server).lines().filter(line -> line.startsWith("gantry_webhook_deliveries_total{")
             && line.contains("outcome=\"" + outcome + "\""))
         .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).findFirst()
         .orElseThrow(() -> new AssertionError("no " + outcome + " deliveries on /metrics"));
