@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.util.Timestamps;
 import com.sun.net.httpserver.HttpServer;
 import io.gantry.client.GantryClient;
+import io.gantry.client.TestFixtures;
 import io.gantry.v1.GetModelRequest;
 import io.gantry.v1.GetModelVersionRequest;
 import io.gantry.v1.ModelVersionStatus;
@@ -22,16 +23,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code gantry import mlflow} against a real server: from the shared mlflow-export-import fixture, and from a live
- * MLflow-shaped HTTP server in the test that answers with recorded MLflow responses (the source side only).
+ * {@code gantry import mlflow} against a real server: from an mlflow-export-import export (a test resource), and
+ * from a live MLflow-shaped HTTP server in the test that answers with recorded MLflow responses (the source side only).
  */
 class ImportCliTest {
 
   @TempDir
   static Path dir;
 
-  private static final Path WINE = Path.of("..", "..", "shared", "fixtures", "mlflow", "registry",
-      "exported-registered-model_sklearn_wine.json");
+  private static final Path WINE = TestFixtures.mlflowExport();
 
   @RegisterExtension
   static final LocalServer gantry = new LocalServer();
@@ -178,7 +178,8 @@ class ImportCliTest {
     mlflow.start();
     try {
       CliResult result = CliResult.run(env, "import", "mlflow", "--from",
-          "http://127.0.0.1:" + mlflow.getAddress().getPort(), "--with-artifacts");
+          "http://127.0.0.1:" + mlflow.getAddress().getPort(), "--with-artifacts", "--artifact-root",
+          dir.toString());
       assertThat(result.exitCode()).as(result.err()).isZero();
       assertThat(result.err()).contains("the files of 2 versions copied");
       try (GantryClient client = client()) {

@@ -82,7 +82,8 @@ final class RecordingHttpHost implements AutoCloseable {
     answer("/api/2.0/mlflow/registered-models/search?max_results=100",
         "{\"registered_models\": [{\"name\": \"" + model + "\"}]}");
     return answer("/api/2.0/mlflow/model-versions/search?max_results=100&filter="
-        + URLEncoder.encode("name='" + model + "'", StandardCharsets.UTF_8), "{\"model_versions\": " + versionsJson + "}");
+        + URLEncoder.encode("name='" + model + "'", StandardCharsets.UTF_8),
+        "{\"model_versions\": " + versionsJson + "}");
   }
 
   /**
