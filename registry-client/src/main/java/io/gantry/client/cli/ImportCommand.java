@@ -85,7 +85,7 @@ final class ImportCommand extends CommandGroup {
     String mlflowToken;
 
     /** Why a new version's files were not copied: {@code refused} by the options, or {@code failed} to fetch. */
-    record NotCopied(String outcome, String reason) {}
+    record NotCopied(String source, String outcome, String reason) {}
 
     @Override
     public Integer call() {
@@ -146,8 +146,9 @@ final class ImportCommand extends CommandGroup {
                 copied += copy(client, result.getModel() + "/versions/" + number, reachable.get(number)) ? 1 : 0;
               } else if (unread.containsKey(number)) {
                 notCopied++;
-                common.printer().fileNotCopied(result.getModel(), number, sourceOf(model, number),
-                    unread.get(number).outcome(), unread.get(number).reason(), notCopiedTable);
+                NotCopied why = unread.get(number);
+                common.printer().fileNotCopied(result.getModel(), number, why.source(), why.outcome(), why.reason(),
+                    notCopiedTable);
               }
             }
           } catch (StatusRuntimeException e) {
@@ -175,11 +176,6 @@ final class ImportCommand extends CommandGroup {
       return failed == 0 && copyFailures == 0 && notCopied == 0 ? GantryCli.EXIT_OK : GantryCli.EXIT_OTHER;
     }
 
-    private static String sourceOf(ImportedModel model, long number) {
-      return model.getVersionsList().stream().filter(version -> version.getVersion() == number).findFirst()
-          .map(ImportedVersion::getSource).orElse("");
-    }
-
     private int copyFailures;
 
     /**
@@ -202,9 +198,9 @@ final class ImportCommand extends CommandGroup {
             marked.setVersions(i, version.toBuilder().setManagedArtifacts(true));
           }
         } catch (ArtifactSourcePolicy.Refused e) {
-          unread.put(version.getVersion(), new NotCopied("refused", e.getMessage()));
+          unread.put(version.getVersion(), new NotCopied(version.getSource(), "refused", e.getMessage()));
         } catch (IOException e) {
-          unread.put(version.getVersion(), new NotCopied("failed", e.getMessage()));
+          unread.put(version.getVersion(), new NotCopied(version.getSource(), "failed", e.getMessage()));
         }
       }
       return marked.build();

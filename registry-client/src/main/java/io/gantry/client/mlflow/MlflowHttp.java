@@ -102,7 +102,8 @@ public final class MlflowHttp {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while fetching " + url);
     } catch (IOException e) {
-      throw new IOException("GET " + url + " failed: " + e.getMessage(), e);
+      // a refused connection has no message of its own
+      throw new IOException("GET " + url + " failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
     }
     if (response.statusCode() != 200) {
       try (InputStream body = response.body()) {
