@@ -16,11 +16,8 @@ final class CleartextTokenWarning {
 
   /** Warns on {@code err} unless already done: see {@link #warning}. */
   void warnOnce(String target, boolean tls, boolean sendsToken, PrintWriter err) {
-    if (given) {
-      return;
-    }
     Optional<String> warning = warning(target, tls, sendsToken);
-    if (warning.isPresent()) {
+    if (warning.isPresent() && !given) {
       given = true;
       err.println(warning.get());
       err.flush();
