@@ -21,6 +21,11 @@ public final class TestFixtures {
     return resource("/nyc-taxi-model");
   }
 
+  /** A registered model as mlflow-export-import exported it from MLflow 2.1.1, with one Production version. */
+  public static Path mlflowExport() {
+    return resource("/mlflow-registry/exported-registered-model_sklearn_wine.json");
+  }
+
   /** A model id no other test uses, even on a server shared between test classes. */
   public static String uniqueModel(String prefix) {
     return prefix + "-" + ProcessHandle.current().pid() + "-" + NAMES.incrementAndGet();

@@ -59,16 +59,24 @@ final class CommonOptions {
   private Printer.Format format;
 
   GantryClient connect() {
-    return GantryClient.connect(target, user, token(), transport());
+    return GantryClient.connect(target, user, sentToken(), transport());
   }
 
   /** A connection that calls as {@code user}, for commands that play several callers (soak). */
   GantryClient connectAs(String user) {
-    return GantryClient.connect(target, user, token(), transport());
+    return GantryClient.connect(target, user, sentToken(), transport());
   }
 
   GantryClient connectWithoutRetries() {
-    return GantryClient.connectWithoutRetries(target, user, token(), transport());
+    return GantryClient.connectWithoutRetries(target, user, sentToken(), transport());
+  }
+
+  /** The token a new connection sends, after warning (once) if it would cross the network in clear. */
+  private String sentToken() {
+    String token = token();
+    ((GantryCli) command.root().userObject()).cleartextTokenWarning()
+        .warnOnce(target, tls || caFile != null, token != null, err());
+    return token;
   }
 
   private ChannelCredentials transport() {

@@ -70,6 +70,7 @@ public final class GantryCli {
   private final PrintStream stdout;
   /** Whether a person is likely watching stderr, so that transfers show their progress there unasked. */
   private final boolean stderrIsTerminal;
+  private final CleartextTokenWarning cleartextTokenWarning = new CleartextTokenWarning();
 
   private GantryCli(PrintStream stdout, boolean stderrIsTerminal) {
     this.stdout = stdout;
@@ -82,6 +83,11 @@ public final class GantryCli {
 
   boolean stderrIsTerminal() {
     return stderrIsTerminal;
+  }
+
+  /** One a run, which in a process of its own is once a process. */
+  CleartextTokenWarning cleartextTokenWarning() {
+    return cleartextTokenWarning;
   }
 
   public static void main(String[] args) {
@@ -144,6 +150,7 @@ public final class GantryCli {
         case CommonOptions.TOKEN_FILE -> nonBlank(env.get("GANTRY_TOKEN_FILE"), null);
         case CommonOptions.TLS -> Boolean.toString("true".equalsIgnoreCase(env.get("GANTRY_TLS")));
         case CommonOptions.CA_FILE -> nonBlank(env.get("GANTRY_CA_FILE"), null);
+        case ImportCommand.MLFLOW_TOKEN -> nonBlank(env.get("MLFLOW_TRACKING_TOKEN"), null);
         default -> null;
       };
     };

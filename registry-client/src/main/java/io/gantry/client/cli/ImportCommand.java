@@ -5,7 +5,10 @@ import io.gantry.client.ArtifactUpload;
 import io.gantry.client.GantryClient;
 import io.gantry.client.LocalArtifact;
 import io.gantry.client.TransferListener;
+import io.gantry.client.mlflow.ArtifactSourcePolicy;
 import io.gantry.client.mlflow.MlflowArtifactSource;
+import io.gantry.client.mlflow.MlflowArtifactSource.VersionFiles;
+import io.gantry.client.mlflow.MlflowHttp;
 import io.gantry.client.mlflow.MlflowRegistryReader;
 import io.gantry.v1.ImportModelRequest;
 import io.gantry.v1.ImportModelResponse;
@@ -17,6 +20,7 @@ import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -33,12 +37,15 @@ import picocli.CommandLine.Option;
     subcommands = {ImportCommand.Mlflow.class})
 final class ImportCommand extends CommandGroup {
 
+  static final String MLFLOW_TOKEN = "--mlflow-token";
+
   @Command(name = "mlflow",
       description = "Import every registered model of an MLflow registry: versions under their numbers, tags, "
           + "descriptions, aliases, legacy stages as aliases (Production → production), creation times and users "
           + "as recorded. Each model is one transaction, audited as IMPORTED; what exists already is left as it is, "
           + "so running it again changes nothing. Files stay where each version's source says, unless "
-          + "--with-artifacts copies those it can reach. Needs the admin role.")
+          + "--with-artifacts copies those it may read: from the --from server, an --artifact-source, or under "
+          + "--artifact-root. Needs the admin role.")
   static final class Mlflow implements Callable<Integer> {
     @Mixin CommonOptions common;
 
@@ -54,23 +61,47 @@ final class ImportCommand extends CommandGroup {
       Path file;
     }
 
-    @Option(names = "--with-artifacts", description = "Copy each new version's files into Gantry when its source "
-        + "can be reached (a local directory, or MLflow's artifact proxy: mlflow-artifacts:), checked by digest; "
-        + "other versions keep their source URI.")
+    @Option(names = "--with-artifacts", description = "Copy each new version's files into Gantry, checked by "
+        + "digest, when its source may be read: MLflow's artifact proxy on the --from server (mlflow-artifacts:), "
+        + "a store named with --artifact-source, or a directory under --artifact-root. Any other host or local path "
+        + "is refused and reported: the version comes in without files, keeping its source URI, and the exit code "
+        + "is 1. Sources with no reader here (s3://, runs:/) keep their URI.")
     boolean withArtifacts;
 
-    @Option(names = "--mlflow-token", paramLabel = "TOKEN",
-        description = "Bearer token for the MLflow server (default: $MLFLOW_TRACKING_TOKEN).")
+    @Option(names = "--artifact-source", paramLabel = "URI", description = "With --with-artifacts, also read files "
+        + "from this store (repeatable): http(s)://host[:port][/path], or mlflow-artifacts://host[:port][/path] of "
+        + "another MLflow server's artifact proxy. A source matches when its scheme, host, port and first path "
+        + "segments are these. The MLflow token is not sent there, only to --from.")
+    List<String> artifactSources = new ArrayList<>();
+
+    @Option(names = "--artifact-root", paramLabel = "DIR", description = "With --with-artifacts, read local sources "
+        + "(file: or a path) only inside DIR, after resolving .. and symbolic links, a link inside pointing out "
+        + "too; without it, no local source is read.")
+    Path artifactRoot;
+
+    @Option(names = MLFLOW_TOKEN, paramLabel = "TOKEN", description = "Bearer token for the MLflow server "
+        + "(default: $MLFLOW_TRACKING_TOKEN), sent to --from's origin only; refused over plain http to another "
+        + "machine.")
     String mlflowToken;
+
+    /** Why a new version's files were not copied: {@code refused} by the options, or {@code failed} to fetch. */
+    record NotCopied(String source, String outcome, String reason) {}
 
     @Override
     public Integer call() {
+      MlflowHttp http;
+      ArtifactSourcePolicy policy;
+      try {
+        http = source.url != null ? MlflowHttp.server(source.url, mlflowToken) : MlflowHttp.withoutServer();
+        policy = ArtifactSourcePolicy.of(http.server(), artifactSources, artifactRoot);
+      } catch (IllegalArgumentException e) {
+        throw common.usageError(e.getMessage());
+      }
       List<ImportedModel> models;
       String label;
-      String token = mlflowToken != null ? mlflowToken : System.getenv("MLFLOW_TRACKING_TOKEN");
       try {
         if (source.url != null) {
-          models = MlflowRegistryReader.fromServer(source.url, token);
+          models = MlflowRegistryReader.fromServer(http);
           label = "mlflow:" + source.url;
         } else {
           models = MlflowRegistryReader.fromFile(source.file);
@@ -81,19 +112,22 @@ final class ImportCommand extends CommandGroup {
       }
       boolean progress = common.stderrIsTerminal() || !common.json();
       TextTable table = Printer.importTable();
+      TextTable notCopiedTable = Printer.filesNotCopiedTable();
+      int notCopied = 0;
       int versions = 0;
       int aliases = 0;
       int created = 0;
       int failed = 0;
       int copied = 0;
       Path scratch = withArtifacts ? scratchDirectory() : null;
-      MlflowArtifactSource files = withArtifacts ? new MlflowArtifactSource(source.url, token, scratch) : null;
+      MlflowArtifactSource files = withArtifacts ? new MlflowArtifactSource(policy, http, scratch) : null;
       try (GantryClient client = common.connect()) {
         for (int i = 0; i < models.size(); i++) {
           ImportedModel model = models.get(i);
-          Map<Long, Path> reachable = new HashMap<>();
+          Map<Long, VersionFiles> reachable = new HashMap<>();
+          Map<Long, NotCopied> unread = new HashMap<>();
           if (withArtifacts) {
-            model = withReachableFiles(model, files, reachable);
+            model = withReachableFiles(model, files, reachable, unread);
           }
           if (progress) {
             common.err().printf("[%d/%d] %s (%d versions)%n", i + 1, models.size(), model.getModelId(),
@@ -110,6 +144,11 @@ final class ImportCommand extends CommandGroup {
             for (long number : result.getVersionsCreatedList()) {
               if (reachable.containsKey(number)) {
                 copied += copy(client, result.getModel() + "/versions/" + number, reachable.get(number)) ? 1 : 0;
+              } else if (unread.containsKey(number)) {
+                notCopied++;
+                NotCopied why = unread.get(number);
+                common.printer().fileNotCopied(result.getModel(), number, why.source(), why.outcome(), why.reason(),
+                    notCopiedTable);
               }
             }
           } catch (StatusRuntimeException e) {
@@ -124,18 +163,28 @@ final class ImportCommand extends CommandGroup {
         deleteTree(scratch);
       }
       common.printer().table(table);
-      common.err().printf("imported %d of %d models from %s: %d created, %d versions, %d aliases%s%s%n",
+      if (notCopied > 0) {
+        common.printer().followingTable(notCopiedTable);
+      }
+      common.err().printf("imported %d of %d models from %s: %d created, %d versions, %d aliases%s%s%s%n",
           models.size() - failed, models.size(), label, created, versions, aliases,
           withArtifacts ? ", the files of " + copied + " versions copied" : "",
+          notCopied == 0 ? "" : "; the files of " + notCopied + " versions not copied (refused or failed, listed "
+              + "with the reason; those versions keep their source URI)",
           failed == 0 ? "" : "; " + failed + " failed");
       common.err().flush();
-      return failed == 0 && copyFailures == 0 ? GantryCli.EXIT_OK : GantryCli.EXIT_OTHER;
+      return failed == 0 && copyFailures == 0 && notCopied == 0 ? GantryCli.EXIT_OK : GantryCli.EXIT_OTHER;
     }
 
     private int copyFailures;
 
-    /** The model with each version whose files can be reached marked for upload; where they are, by number. */
-    private ImportedModel withReachableFiles(ImportedModel model, MlflowArtifactSource files, Map<Long, Path> where) {
+    /**
+     * The model with each version whose files may be read marked for upload; where they are, and why the others'
+     * were not read, by number. A version whose files are refused comes in as it would without --with-artifacts
+     * (its metadata, its source URI): the rest of the import goes on, and the summary lists it.
+     */
+    private ImportedModel withReachableFiles(ImportedModel model, MlflowArtifactSource files,
+        Map<Long, VersionFiles> where, Map<Long, NotCopied> unread) {
       ImportedModel.Builder marked = model.toBuilder();
       for (int i = 0; i < model.getVersionsCount(); i++) {
         ImportedVersion version = model.getVersions(i);
@@ -143,23 +192,24 @@ final class ImportCommand extends CommandGroup {
           continue;
         }
         try {
-          Optional<Path> dir = files.directory(version.getSource());
-          if (dir.isPresent()) {
-            where.put(version.getVersion(), dir.get());
+          Optional<VersionFiles> found = files.files(version.getSource());
+          if (found.isPresent()) {
+            where.put(version.getVersion(), found.get());
             marked.setVersions(i, version.toBuilder().setManagedArtifacts(true));
           }
+        } catch (ArtifactSourcePolicy.Refused e) {
+          unread.put(version.getVersion(), new NotCopied(version.getSource(), "refused", e.getMessage()));
         } catch (IOException e) {
-          common.err().println("warning: the files of " + model.getModelId() + " version " + version.getVersion()
-              + " could not be fetched (" + e.getMessage() + "); it keeps its source URI");
+          unread.put(version.getVersion(), new NotCopied(version.getSource(), "failed", e.getMessage()));
         }
       }
       return marked.build();
     }
 
     /** Uploads and finalizes one imported version's files; a failure leaves it PENDING_UPLOAD, for the janitor. */
-    private boolean copy(GantryClient client, String versionName, Path dir) {
+    private boolean copy(GantryClient client, String versionName, VersionFiles files) {
       try {
-        List<LocalArtifact> artifacts = ArtifactDirectory.hash(dir, ArtifactDirectory.regularFiles(dir),
+        List<LocalArtifact> artifacts = ArtifactDirectory.hash(files.directory(), files.files(),
             TransferListener.NONE);
         ArtifactUpload.upload(client, versionName, artifacts, TransferListener.NONE);
         client.artifacts().finalizeVersion(FinalizeVersionRequest.newBuilder().setName(versionName)

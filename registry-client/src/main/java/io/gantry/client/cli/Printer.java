@@ -506,8 +506,38 @@ final class Printer {
     return new TextTable().row("MODEL", "CREATED", "VERSIONS", "ALIASES", "UNCHANGED");
   }
 
+  /**
+   * A version imported without its files, which {@code outcome} says were {@code refused} (a source outside what
+   * the import may read) or {@code failed} (fetching them did not work), and why; -o json: one line per version.
+   */
+  void fileNotCopied(String model, long version, String source, String outcome, String reason, TextTable table) {
+    Struct line = Struct.newBuilder()
+        .putFields("model", Value.newBuilder().setStringValue(model).build())
+        .putFields("version", Value.newBuilder().setStringValue(Long.toString(version)).build())
+        .putFields("source", Value.newBuilder().setStringValue(source).build())
+        .putFields("files", Value.newBuilder().setStringValue(outcome).build())
+        .putFields("reason", Value.newBuilder().setStringValue(reason).build())
+        .build();
+    if (printedAsJsonLine(line)) {
+      return;
+    }
+    table.row(model.substring("models/".length()), Long.toString(version), outcome, reason);
+  }
+
+  static TextTable filesNotCopiedTable() {
+    return new TextTable().row("MODEL", "VERSION", "FILES", "REASON");
+  }
+
   void table(TextTable table) {
     if (format != Format.json) {
+      table.print(out);
+    }
+  }
+
+  /** A table after another, a blank line apart. */
+  void followingTable(TextTable table) {
+    if (format != Format.json) {
+      out.println();
       table.print(out);
     }
   }

@@ -2,117 +2,110 @@ package io.gantry.client.mlflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gantry.client.ArtifactDirectory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * The files of an MLflow model version, where the importer can reach them: a local directory ({@code file://} or a
- * plain path), or MLflow's artifact proxy ({@code mlflow-artifacts:}), downloaded into a scratch directory. Any
- * other source (s3://, runs:/ …) is not reached: the version keeps it as its source URI.
+ * The files of an MLflow model version, where the importer may reach them ({@link ArtifactSourcePolicy}): a local
+ * directory, or an MLflow artifact proxy ({@code mlflow-artifacts:}, or its {@code http(s)://} form), downloaded
+ * into a scratch directory. Any other source (s3://, runs:/ …) is not reached: the version keeps it as its source
+ * URI.
  */
 public final class MlflowArtifactSource {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String PROXY = "/api/2.0/mlflow-artifacts/artifacts";
+  /** A version's files on this machine: the directory, and every regular file under it, each checked to be inside. */
+  public record VersionFiles(Path directory, List<Path> files) {}
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-  private final String mlflowBase;
-  private final String token;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration TRANSFER_TIMEOUT = Duration.ofMinutes(10);
+
+  private final ArtifactSourcePolicy policy;
+  private final MlflowHttp http;
   private final Path scratch;
   private int downloads;
 
-  /**
-   * @param mlflowBase the MLflow server the registry was read from ({@code http://mlflow:5000}), or null
-   * @param scratch where proxied files are downloaded to
-   */
-  public MlflowArtifactSource(String mlflowBase, String token, Path scratch) {
-    this.mlflowBase = mlflowBase == null ? null : mlflowBase.replaceAll("/+$", "");
-    this.token = token;
+  /** @param scratch where proxied files are downloaded to */
+  public MlflowArtifactSource(ArtifactSourcePolicy policy, MlflowHttp http, Path scratch) {
+    this.policy = policy;
+    this.http = http;
     this.scratch = scratch;
   }
 
   /**
-   * A local directory holding the version's files, if they can be reached.
+   * The files of the version whose source is {@code source}; empty if the importer cannot read such a source.
    *
-   * @throws IOException when a reachable source fails while its files are fetched
+   * @throws ArtifactSourcePolicy.Refused when the policy forbids reading it, or a file under it is a symbolic link
+   *     out of it
+   * @throws IOException when a readable source fails while its files are fetched
    */
-  public Optional<Path> directory(String source) throws IOException {
-    if (source.startsWith("file://")) {
-      Path dir = Path.of(URI.create(source));
-      return Files.isDirectory(dir) ? Optional.of(dir) : Optional.empty();
+  public Optional<VersionFiles> files(String source) throws ArtifactSourcePolicy.Refused, IOException {
+    Optional<ArtifactSourcePolicy.Location> location = policy.locate(source);
+    if (location.isEmpty()) {
+      return Optional.empty();
     }
-    if (source.startsWith("/")) {
-      Path dir = Path.of(source);
-      return Files.isDirectory(dir) ? Optional.of(dir) : Optional.empty();
-    }
-    if (source.startsWith("mlflow-artifacts:")) {
-      URI uri = URI.create(source);
-      String base = uri.getAuthority() != null ? "http://" + uri.getAuthority() : mlflowBase;
-      if (base == null) {
-        return Optional.empty();
-      }
-      Path dir = scratch.resolve("version-" + (++downloads));
+    Path dir;
+    if (location.get() instanceof ArtifactSourcePolicy.LocalDirectory local) {
+      dir = local.directory();
+    } else {
+      ArtifactSourcePolicy.Proxy proxy = (ArtifactSourcePolicy.Proxy) location.get();
+      dir = scratch.resolve("version-" + (++downloads));
       Files.createDirectories(dir);
-      fetch(base, uri.getPath().replaceAll("^/+", ""), "", dir);
-      return Optional.of(dir);
+      fetch(proxy, "", dir);
     }
-    return Optional.empty();
+    try {
+      return Optional.of(new VersionFiles(dir, ArtifactDirectory.regularFiles(dir)));
+    } catch (IllegalArgumentException linkOutOrSpecialFile) {
+      throw new ArtifactSourcePolicy.Refused(linkOutOrSpecialFile.getMessage());
+    }
   }
 
-  /** Copies the tree under {@code root}/{@code relative} from the proxy into {@code dir}. */
-  private void fetch(String base, String root, String relative, Path dir) throws IOException {
-    String listed = root + (relative.isEmpty() ? "" : "/" + relative);
-    JsonNode listing = JSON.readTree(get(base + PROXY + "?path=" + URLEncoder.encode(listed, StandardCharsets.UTF_8))
-        .readAllBytes());
+  /** Copies the tree under the proxy's root/{@code relative} into {@code dir}. */
+  private void fetch(ArtifactSourcePolicy.Proxy proxy, String relative, Path dir) throws IOException {
+    String listed = proxy.root() + (relative.isEmpty() ? "" : "/" + relative);
+    JsonNode listing;
+    try (InputStream in = http.get(URI.create(proxy.endpoint() + "?path="
+        + URLEncoder.encode(listed, StandardCharsets.UTF_8)), TRANSFER_TIMEOUT)) {
+      listing = JSON.readTree(in.readAllBytes());
+    }
     for (JsonNode file : listing.path("files")) {
       // MLflow lists paths relative to the root it was asked about
       String path = file.path("path").asText();
       String name = path.substring(path.lastIndexOf('/') + 1);
       String child = relative.isEmpty() ? name : relative + "/" + name;
       Path target = dir.resolve(child).normalize();
-      if (!target.startsWith(dir) || name.isEmpty() || name.equals("..")) {
+      if (!target.startsWith(dir) || name.isEmpty() || name.equals("..") || name.equals(".")
+          || name.indexOf('\\') >= 0) {
         throw new IOException("the artifact listing of " + listed + " names a path outside it: " + path);
       }
       if (file.path("is_dir").asBoolean()) {
         Files.createDirectories(target);
-        fetch(base, root, child, dir);
+        fetch(proxy, child, dir);
       } else {
         Files.createDirectories(target.getParent());
-        try (InputStream in = get(base + PROXY + "/" + root + "/" + child)) {
+        try (InputStream in = http.get(URI.create(proxy.endpoint() + "/" + encodedPath(listed + "/" + name)),
+            TRANSFER_TIMEOUT)) {
           Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
         }
       }
     }
   }
 
-  private InputStream get(String url) throws IOException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(10));
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
+  private static String encodedPath(String path) {
+    List<String> segments = new ArrayList<>();
+    for (String segment : path.split("/")) {
+      segments.add(URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20"));
     }
-    try {
-      HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-      if (response.statusCode() != 200) {
-        try (InputStream body = response.body()) {
-          throw new IOException("GET " + url + " answered " + response.statusCode() + ": "
-              + new String(body.readNBytes(500), StandardCharsets.UTF_8));
-        }
-      }
-      return response.body();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while fetching " + url, e);
-    }
+    return String.join("/", segments);
   }
 }

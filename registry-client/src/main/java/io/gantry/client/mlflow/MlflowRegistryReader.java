@@ -1,5 +1,6 @@
 package io.gantry.client.mlflow;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.util.Timestamps;
@@ -7,11 +8,9 @@ import io.gantry.v1.ImportedModel;
 import io.gantry.v1.ImportedVersion;
 import io.gantry.v1.ModelVersionStatus;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,17 +40,16 @@ public final class MlflowRegistryReader {
     }
   }
 
-  /** Every model of the MLflow server at {@code baseUrl} (e.g. {@code http://mlflow:5000}), with its versions. */
-  public static List<ImportedModel> fromServer(String baseUrl, String token) {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+  /** Every model of the MLflow server {@code http} talks to, with its versions. */
+  public static List<ImportedModel> fromServer(MlflowHttp http) {
+    String base = http.server().orElseThrow().toString();
     List<ImportedModel> models = new ArrayList<>();
-    for (JsonNode model : pages(http, base + "/api/2.0/mlflow/registered-models/search?max_results=" + PAGE, token,
+    for (JsonNode model : pages(http, base + "/api/2.0/mlflow/registered-models/search?max_results=" + PAGE,
         "registered_models")) {
       String name = model.path("name").asText();
       String filter = URLEncoder.encode("name='" + name.replace("'", "\\'") + "'", StandardCharsets.UTF_8);
       List<JsonNode> versions = pages(http, base + "/api/2.0/mlflow/model-versions/search?max_results=" + PAGE
-          + "&filter=" + filter, token, "model_versions");
+          + "&filter=" + filter, "model_versions");
       models.add(model(model, versions));
     }
     return models;
@@ -92,29 +90,19 @@ public final class MlflowRegistryReader {
     return models;
   }
 
-  private static List<JsonNode> pages(HttpClient http, String url, String token, String field) {
+  private static List<JsonNode> pages(MlflowHttp http, String url, String field) {
     List<JsonNode> items = new ArrayList<>();
     String pageToken = "";
     do {
       String pageUrl = url + (pageToken.isEmpty() ? "" : "&page_token="
           + URLEncoder.encode(pageToken, StandardCharsets.UTF_8));
-      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(pageUrl)).timeout(Duration.ofSeconds(60));
-      if (token != null) {
-        request.header("Authorization", "Bearer " + token);
-      }
       JsonNode page;
-      try {
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-          throw new SourceException("GET " + pageUrl + " answered " + response.statusCode() + ": "
-              + response.body(), null);
-        }
-        page = JSON.readTree(response.body());
+      try (InputStream body = http.get(URI.create(pageUrl), Duration.ofSeconds(60))) {
+        page = JSON.readTree(body.readAllBytes());
+      } catch (JsonProcessingException e) {
+        throw new SourceException("GET " + pageUrl + " answered no JSON: " + e.getOriginalMessage(), e);
       } catch (IOException e) {
-        throw new SourceException("GET " + pageUrl + " failed: " + e.getMessage(), e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new SourceException("interrupted while reading " + pageUrl, e);
+        throw new SourceException(e.getMessage(), e);
       }
       page.path(field).forEach(items::add);
       pageToken = page.path("next_page_token").asText("");

@@ -3,16 +3,12 @@ package io.gantry.client.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.util.Timestamps;
-import com.sun.net.httpserver.HttpServer;
 import io.gantry.client.GantryClient;
+import io.gantry.client.TestFixtures;
 import io.gantry.v1.GetModelRequest;
 import io.gantry.v1.GetModelVersionRequest;
 import io.gantry.v1.ModelVersionStatus;
 import io.gantry.v1.ResolveAliasRequest;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -22,16 +18,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code gantry import mlflow} against a real server: from the shared mlflow-export-import fixture, and from a live
- * MLflow-shaped HTTP server in the test that answers with recorded MLflow responses (the source side only).
+ * {@code gantry import mlflow} against a real server: from an mlflow-export-import export (a test resource), and
+ * from a live MLflow-shaped HTTP server in the test ({@link RecordingHttpHost}) that answers with recorded MLflow
+ * responses (the source side only).
  */
 class ImportCliTest {
 
   @TempDir
   static Path dir;
 
-  private static final Path WINE = Path.of("..", "..", "shared", "fixtures", "mlflow", "registry",
-      "exported-registered-model_sklearn_wine.json");
+  private static final Path WINE = TestFixtures.mlflowExport();
 
   @RegisterExtension
   static final LocalServer gantry = new LocalServer();
@@ -75,35 +71,22 @@ class ImportCliTest {
 
   @Test
   void aLiveMlflowServer_isReadPageByPage_numbersGapsStagesAndAliasesKept() throws Exception {
-    HttpServer mlflow = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    Map<String, String> answers = Map.of(
-        "/api/2.0/mlflow/registered-models/search?max_results=100", """
-            {"registered_models": [{"name": "churn", "creation_timestamp": 1700000000000, "user_id": "maria",
-              "tags": [{"key": "team", "value": "growth"}]}], "next_page_token": "p2"}""",
-        "/api/2.0/mlflow/registered-models/search?max_results=100&page_token=p2", """
-            {"registered_models": [{"name": "fraud", "aliases": [{"alias": "champion", "version": "3"}]}]}""",
-        "/api/2.0/mlflow/model-versions/search?max_results=100&filter=name%3D%27churn%27", """
-            {"model_versions": [{"name": "churn", "version": "1", "current_stage": "Archived", "status": "READY",
-              "source": "s3://ml/churn/1", "creation_timestamp": 1700000001000, "user_id": "maria"},
-             {"name": "churn", "version": "2", "current_stage": "Staging", "status": "READY",
-              "source": "s3://ml/churn/2"}]}""",
-        "/api/2.0/mlflow/model-versions/search?max_results=100&filter=name%3D%27fraud%27", """
-            {"model_versions": [{"name": "fraud", "version": "1", "current_stage": "None", "source": "s3://f/1"},
-             {"name": "fraud", "version": "3", "current_stage": "Production", "source": "s3://f/3",
-              "status": "FAILED_REGISTRATION"}]}""");
-    mlflow.createContext("/", exchange -> {
-      String body = answers.get(exchange.getRequestURI().toString());
-      byte[] bytes = (body == null ? "{\"error_code\": \"ENDPOINT_NOT_FOUND\"}" : body)
-          .getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(body == null ? 404 : 200, bytes.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(bytes);
-      }
-    });
-    mlflow.start();
-    try {
-      CliResult result = CliResult.run(env, "import", "mlflow", "--from",
-          "http://127.0.0.1:" + mlflow.getAddress().getPort(), "-o", "json");
+    try (RecordingHttpHost mlflow = RecordingHttpHost.start()) {
+      mlflow.answer("/api/2.0/mlflow/registered-models/search?max_results=100", """
+          {"registered_models": [{"name": "churn", "creation_timestamp": 1700000000000, "user_id": "maria",
+            "tags": [{"key": "team", "value": "growth"}]}], "next_page_token": "p2"}""");
+      mlflow.answer("/api/2.0/mlflow/registered-models/search?max_results=100&page_token=p2", """
+          {"registered_models": [{"name": "fraud", "aliases": [{"alias": "champion", "version": "3"}]}]}""");
+      mlflow.answer("/api/2.0/mlflow/model-versions/search?max_results=100&filter=name%3D%27churn%27", """
+          {"model_versions": [{"name": "churn", "version": "1", "current_stage": "Archived", "status": "READY",
+            "source": "s3://ml/churn/1", "creation_timestamp": 1700000001000, "user_id": "maria"},
+           {"name": "churn", "version": "2", "current_stage": "Staging", "status": "READY",
+            "source": "s3://ml/churn/2"}]}""");
+      mlflow.answer("/api/2.0/mlflow/model-versions/search?max_results=100&filter=name%3D%27fraud%27", """
+          {"model_versions": [{"name": "fraud", "version": "1", "current_stage": "None", "source": "s3://f/1"},
+           {"name": "fraud", "version": "3", "current_stage": "Production", "source": "s3://f/3",
+            "status": "FAILED_REGISTRATION"}]}""");
+      CliResult result = CliResult.run(env, "import", "mlflow", "--from", mlflow.origin(), "-o", "json");
       assertThat(result.exitCode()).as(result.err()).isZero();
       assertThat(result.out().lines()).hasSize(2);
       try (GantryClient client = client()) {
@@ -120,8 +103,6 @@ class ImportCliTest {
             .setName("models:/fraud@production").build()).getStatus())
             .isEqualTo(ModelVersionStatus.MODEL_VERSION_STATUS_FAILED);
       }
-    } finally {
-      mlflow.stop(0);
     }
   }
 
@@ -147,45 +128,23 @@ class ImportCliTest {
     Path local = dir.resolve("local-model");
     Files.createDirectories(local);
     Files.writeString(local.resolve("MLmodel"), "flavors: {}\n");
-    byte[] weights = "weights from the proxy".getBytes(StandardCharsets.UTF_8);
-    HttpServer mlflow = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    Map<String, byte[]> answers = new java.util.HashMap<>();
-    answers.put("/api/2.0/mlflow/registered-models/search?max_results=100",
-        "{\"registered_models\": [{\"name\": \"copied\"}]}".getBytes(StandardCharsets.UTF_8));
-    answers.put("/api/2.0/mlflow/model-versions/search?max_results=100&filter=name%3D%27copied%27", ("""
-        {"model_versions": [
-          {"name": "copied", "version": "1", "source": "mlflow-artifacts:/7/run1/artifacts/model"},
-          {"name": "copied", "version": "2", "source": "%s"},
-          {"name": "copied", "version": "3", "source": "s3://unreachable/model"}]}""")
-        .formatted(local.toAbsolutePath()).getBytes(StandardCharsets.UTF_8));
-    answers.put("/api/2.0/mlflow-artifacts/artifacts?path=7%2Frun1%2Fartifacts%2Fmodel", """
-        {"files": [{"path": "MLmodel", "is_dir": false, "file_size": 12}, {"path": "data", "is_dir": true}]}"""
-        .getBytes(StandardCharsets.UTF_8));
-    answers.put("/api/2.0/mlflow-artifacts/artifacts?path=7%2Frun1%2Fartifacts%2Fmodel%2Fdata",
-        "{\"files\": [{\"path\": \"data/weights.bin\", \"is_dir\": false}]}".getBytes(StandardCharsets.UTF_8));
-    answers.put("/api/2.0/mlflow-artifacts/artifacts/7/run1/artifacts/model/MLmodel",
-        "flavors: {}\n".getBytes(StandardCharsets.UTF_8));
-    answers.put("/api/2.0/mlflow-artifacts/artifacts/7/run1/artifacts/model/data/weights.bin", weights);
-    mlflow.createContext("/", exchange -> {
-      byte[] body = answers.get(exchange.getRequestURI().toString());
-      exchange.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        if (body != null) {
-          out.write(body);
-        }
-      }
-    });
-    mlflow.start();
-    try {
-      CliResult result = CliResult.run(env, "import", "mlflow", "--from",
-          "http://127.0.0.1:" + mlflow.getAddress().getPort(), "--with-artifacts");
+    String weights = "weights from the proxy";
+    try (RecordingHttpHost mlflow = RecordingHttpHost.start()) {
+      mlflow.registry("copied", """
+          [{"name": "copied", "version": "1", "source": "mlflow-artifacts:/7/run1/artifacts/model"},
+           {"name": "copied", "version": "2", "source": "%s"},
+           {"name": "copied", "version": "3", "source": "s3://unreachable/model"}]"""
+          .formatted(local.toAbsolutePath()));
+      mlflow.proxy("7/run1/artifacts/model", Map.of("MLmodel", "flavors: {}\n", "data/weights.bin", weights));
+      CliResult result = CliResult.run(env, "import", "mlflow", "--from", mlflow.origin(), "--with-artifacts",
+          "--artifact-root", dir.toString());
       assertThat(result.exitCode()).as(result.err()).isZero();
       assertThat(result.err()).contains("the files of 2 versions copied");
       try (GantryClient client = client()) {
         var proxied = client.artifacts().listArtifacts(io.gantry.v1.ListArtifactsRequest.newBuilder()
             .setVersion("models/copied/versions/1").build());
         assertThat(proxied.getFilesList()).extracting(f -> f.getPath() + ":" + f.getSize())
-            .containsExactlyInAnyOrder("MLmodel:12", "data/weights.bin:" + weights.length);
+            .containsExactlyInAnyOrder("MLmodel:12", "data/weights.bin:" + weights.length());
         for (int v = 1; v <= 2; v++) {
           assertThat(client.registry().getModelVersion(GetModelVersionRequest.newBuilder()
               .setName("models/copied/versions/" + v).build()).getStatus())
@@ -196,8 +155,6 @@ class ImportCliTest {
         assertThat(unreachable.getManagedArtifacts()).isFalse();
         assertThat(unreachable.getSource()).isEqualTo("s3://unreachable/model");
       }
-    } finally {
-      mlflow.stop(0);
     }
   }
 }
