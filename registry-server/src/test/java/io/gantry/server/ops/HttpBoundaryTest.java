@@ -219,4 +219,14 @@ class HttpBoundaryTest {
     assertThat(refused.headers().firstValue("X-Frame-Options")).hasValue("DENY");
   }
 
+  @Test
+  void allowedHostsThatCannotBeMatched_areRefusedAtStart() {
+    for (String bad : List.of("*", "*.", "gantry.example.com:8080", "https://gantry.example.com", "a*.example.com",
+        "gantry.example.com/ui", "*.*.example.com")) {
+      assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_HTTP_ALLOWED_HOSTS", bad)))
+          .as(bad).isInstanceOf(ConfigException.class).hasMessageContaining("GANTRY_HTTP_ALLOWED_HOSTS");
+    }
+    assertThat(ServerConfig.fromEnvironment(Map.of("GANTRY_HTTP_ALLOWED_HOSTS", " Gantry.Example.com ,, *.corp.example,10.0.0.5,[fd00::1]"))
+        .httpAllowedHosts()).containsExactly("gantry.example.com", "*.corp.example", "10.0.0.5", "[fd00::1]");
+  }
 }
