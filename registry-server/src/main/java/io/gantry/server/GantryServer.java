@@ -344,8 +344,7 @@ public final class GantryServer implements AutoCloseable {
       AtomicBoolean serving = new AtomicBoolean(true);
       List<String> mlflowApis = new ArrayList<>(MlflowRestApi.PREFIXES);
       mlflowApis.add(MlflowArtifactsApi.PREFIX);
-      HttpBoundary boundary = new HttpBoundary(config.identity().httpAddress(), config.httpAllowedHosts(), mlflowApis,
-          MlflowRestApi.PREFIXES);
+      HttpBoundary boundary = new HttpBoundary(config.httpAllowedHosts(), mlflowApis, MlflowRestApi.PREFIXES);
       OpsHttpServer ops = OpsHttpServer.start(config.identity().httpAddress(), config.httpPort(), serving::get,
           metrics, handlers, boundary, workers);
       ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {

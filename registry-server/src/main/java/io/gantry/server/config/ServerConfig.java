@@ -33,8 +33,8 @@ import java.util.regex.Pattern;
  * @param identity where the gRPC port listens, and how callers are identified there
  * @param limits what one client may ask of the gRPC port
  * @param webhooks how webhook deliveries are sent and retried
- * @param httpAllowedHosts the names the HTTP port answers to besides loopback's and its own address
- *     ({@code GANTRY_HTTP_ALLOWED_HOSTS}): lower-case host names, IP literals and {@code *.domain} for its subdomains
+ * @param httpAllowedHosts the names the HTTP port answers to besides {@code localhost} and IP addresses
+ *     ({@code GANTRY_HTTP_ALLOWED_HOSTS}): lower-case host names, and {@code *.domain} for every name under domain
  */
 public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<ExternalDatabase> externalDatabase,
     Audit audit, Promotion promotion, Artifacts artifacts, Cache cache, int workerThreads,
@@ -46,9 +46,8 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
   // a note key name: printable, no spaces, no '+' (C2SP signed-note)
   private static final Pattern SUBJECT = Pattern.compile("(user|group):[!-~]{1,256}");
   private static final Pattern ORIGIN = Pattern.compile("[!-*,-~]{1,255}");
-  // a DNS name or IPv4 literal, optionally "*." for its subdomains, or a bracketed IPv6 literal; never a port
-  private static final Pattern ALLOWED_HOST =
-      Pattern.compile("(\\*\\.)?[a-z0-9-]+(\\.[a-z0-9-]+)*|\\[[0-9a-f:.]*:[0-9a-f:.]*\\]");
+  // a DNS name, optionally "*." for every name under it; never a port
+  private static final Pattern ALLOWED_HOST = Pattern.compile("(\\*\\.)?[a-z0-9-]+(\\.[a-z0-9-]+)*");
 
   /**
    * Checkpoint settings of the audit log.
@@ -240,9 +239,9 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
         continue;
       }
       if (!ALLOWED_HOST.matcher(host).matches()) {
-        throw new ConfigException("GANTRY_HTTP_ALLOWED_HOSTS lists '" + entry.trim() + "': each entry is a host name, "
-            + "an IP address ([v6] in brackets) or *.domain for every name under domain, without scheme, port or "
-            + "path");
+        throw new ConfigException("GANTRY_HTTP_ALLOWED_HOSTS lists '" + entry.trim() + "': each entry is a host name or "
+            + "*.domain for every name under domain, without scheme, port or path (IP addresses are always "
+            + "answered)");
       }
       hosts.add(host);
     }

@@ -1,9 +1,7 @@
 package io.gantry.server.ops;
 
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -16,9 +14,11 @@ import java.util.Set;
  * headers alone (no HTTP server in here; {@link BoundaryFilter} applies it to the JDK's):
  *
  * <ol>
- *   <li>its {@code Host} names this server: a loopback name, the bound address, or a name of
+ *   <li>its {@code Host} names this server: an IP address, {@code localhost}, or a name of
  *       {@code GANTRY_HTTP_ALLOWED_HOSTS}; a port is ignored. A page that rebinds its own DNS name to this machine
- *       sends its own name, so it reads nothing.
+ *       sends its own name, so it reads nothing. An IP address is safe to answer to: a browser sends one only to a
+ *       page whose origin is that address, which is this server's own (webpack-dev-server and Vite allow them too),
+ *       and Kubernetes probes and Prometheus scrapes use the pod's.
  *   <li>a write (any method but GET, HEAD, OPTIONS) comes from no other origin: an {@code Origin} naming another host
  *       or port, {@code Origin: null}, or a {@code Sec-Fetch-Site} other than {@code same-origin}/{@code none} is
  *       refused. Clients that send neither (MLflow's, curl) are not browsers and pass.
@@ -49,23 +49,18 @@ public final class HttpBoundary {
   private final List<String> jsonBodyApis;
 
   /**
-   * @param bound the address the port listens on; its literal is a name of this server unless it is a wildcard
-   * @param allowedHosts {@code GANTRY_HTTP_ALLOWED_HOSTS}, as {@code ServerConfig} checked it: lower-case names, IP
-   *     literals ({@code [v6]} in brackets) and {@code *.domain}
+   * @param allowedHosts {@code GANTRY_HTTP_ALLOWED_HOSTS}, as {@code ServerConfig} checked it: lower-case names and
+   *     {@code *.domain}
    * @param jsonApis path prefixes whose routes answer JSON (MLflow's error shape)
    * @param jsonBodyApis path prefixes whose writes must carry a JSON body
    */
-  public HttpBoundary(InetAddress bound, List<String> allowedHosts, List<String> jsonApis, List<String> jsonBodyApis) {
-    names.addAll(List.of("localhost", "127.0.0.1", canonical("[::1]")));
-    if (!bound.isAnyLocalAddress()) {
-      names.add(canonical(bound.getHostAddress().contains(":") ? "[" + bound.getHostAddress() + "]"
-          : bound.getHostAddress()));
-    }
+  public HttpBoundary(List<String> allowedHosts, List<String> jsonApis, List<String> jsonBodyApis) {
+    names.add("localhost");
     for (String allowed : allowedHosts) {
       if (allowed.startsWith("*.")) {
         suffixes.add(allowed.substring(1));
       } else {
-        names.add(canonical(allowed));
+        names.add(allowed);
       }
     }
     this.jsonApis = List.copyOf(jsonApis);
@@ -116,7 +111,7 @@ public final class HttpBoundary {
   }
 
   private boolean allowed(String name) {
-    if (names.contains(name)) {
+    if (isIpLiteral(name) || names.contains(name)) {
       return true;
     }
     // ".corp.example" from "*.corp.example": at least one label before it, compared as a plain suffix
@@ -157,7 +152,7 @@ public final class HttpBoundary {
     // the scheme is not compared: behind a proxy that terminates TLS this port cannot know the browser's scheme
     int originPort = uri.getPort() < 0 ? defaultPort : uri.getPort();
     int hostPort = host.get().port() < 0 ? defaultPort : host.get().port();
-    if (!canonical(uri.getHost().toLowerCase(Locale.ROOT)).equals(host.get().name()) || originPort != hostPort) {
+    if (!uri.getHost().toLowerCase(Locale.ROOT).equals(host.get().name()) || originPort != hostPort) {
       return Optional.of("its Origin " + origin + " is not this server's");
     }
     return Optional.empty();
@@ -177,18 +172,22 @@ public final class HttpBoundary {
     return prefixes.stream().anyMatch(path::startsWith);
   }
 
-  /** A name as compared: IPv6 literals in one spelling ({@code [::1]} and {@code [0:0::1]} are one address). */
-  static String canonical(String name) {
-    String literal = name.startsWith("[") && name.endsWith("]") ? name.substring(1, name.length() - 1) : "";
-    if (!literal.contains(":")) {
-      return name;
+  /** A dotted-quad IPv4 address or a bracketed IPv6 one, as browsers write them in {@code Host}. */
+  static boolean isIpLiteral(String name) {
+    if (name.startsWith("[")) {
+      return name.indexOf(':') > 0;
     }
-    try {
-      // with a colon it is read as an IPv6 literal, never looked up
-      return "[" + InetAddress.getByName(literal).getHostAddress() + "]";
-    } catch (UnknownHostException e) {
-      return name;
+    String[] octets = name.split("\\.", -1);
+    if (octets.length != 4) {
+      return false;
     }
+    for (String octet : octets) {
+      if (octet.isEmpty() || octet.length() > 3 || !octet.chars().allMatch(c -> c >= '0' && c <= '9')
+          || Integer.parseInt(octet) > 255) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A {@code Host} value: a lower-case name (IPv6 literals in brackets) and a port, -1 when it has none. */
@@ -211,14 +210,14 @@ public final class HttpBoundary {
         return Optional.empty();
       }
       if (rest.isEmpty()) {
-        return Optional.of(new Authority(canonical(name), -1));
+        return Optional.of(new Authority(name, -1));
       }
       String port = rest.substring(1);
       if (!rest.startsWith(":") || port.isEmpty() || port.length() > 5
           || !port.chars().allMatch(c -> c >= '0' && c <= '9') || Integer.parseInt(port) > 65535) {
         return Optional.empty();
       }
-      return Optional.of(new Authority(canonical(name), Integer.parseInt(port)));
+      return Optional.of(new Authority(name, Integer.parseInt(port)));
     }
   }
 }

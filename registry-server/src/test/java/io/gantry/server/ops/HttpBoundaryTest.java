@@ -164,8 +164,9 @@ class HttpBoundaryTest {
       }
     }
     String search = "/api/2.0/mlflow/registered-models/search?max_results=1000";
+    // an IP address is answered whatever it is: a browser sends one only for a page of that address's own origin
     for (String host : List.of("localhost:" + port, "127.0.0.1:" + port, "[::1]:" + port, "localhost",
-        "LOCALHOST:" + port)) {
+        "LOCALHOST:" + port, "10.1.2.3:" + port, "[fd00::5]")) {
       Raw allowed = HttpCalls.get(port, search, "HTTP/1.1", host);
       assertThat(allowed.status()).as(host).isEqualTo(200);
       assertThat(allowed.body()).contains(model);
@@ -175,15 +176,34 @@ class HttpBoundaryTest {
   }
 
   @Test
-  void aRequestWithoutHost_isRefusedOnHttp11_andServedOnHttp10() throws Exception {
+  void aRequestWithoutOneHost_isRefusedOnHttp11_andServedOnHttp10() throws Exception {
     int port = TestRegistry.httpPort();
 
     Raw missing = HttpCalls.get(port, "/healthz", "HTTP/1.1", null);
+    Raw twice = HttpCalls.get(port, "/api/2.0/mlflow/registered-models/search", "HTTP/1.1",
+        "localhost\r\nHost: rebind.evil.example");
     Raw old = HttpCalls.get(port, "/healthz", "HTTP/1.0", null);
 
     assertThat(missing.status()).isEqualTo(400);
     assertThat(missing.body()).contains("Host");
+    assertThat(twice.status()).isEqualTo(400);
+    assertThat(twice.body()).contains("one Host header");
     assertThat(old.status()).isEqualTo(200);
+  }
+
+  @Test
+  void anArtifactUpload_asMlflowsClientSendsIt_reachesTheProxy_butNotFromAnotherSite() throws Exception {
+    String path = "/api/2.0/mlflow-artifacts/artifacts/models/any/versions/1/model.pkl";
+
+    // MLflow's client PUTs raw bytes with the file's guessed type; Gantry's proxy is read-only and says so itself
+    HttpResponse<String> client = send("PUT", path, "bytes", "Content-Type", "application/octet-stream");
+    HttpResponse<String> crossSite = send("PUT", path, "bytes", "Content-Type", "application/octet-stream",
+        "Origin", EVIL);
+
+    assertThat(client.statusCode()).isEqualTo(405);
+    assertThat(client.body()).contains("read-only");
+    assertThat(crossSite.statusCode()).isEqualTo(403);
+    assertThat(JSON.readTree(crossSite.body()).get("error_code").asText()).isEqualTo("PERMISSION_DENIED");
   }
 
   @Test
@@ -195,7 +215,8 @@ class HttpBoundaryTest {
       assertThat(HttpCalls.get(port, "/healthz", "HTTP/1.1", host).status()).as(host).isEqualTo(200);
     }
     for (String host : List.of("corp.example", "evilcorp.example", "gantry.example.com.evil.example",
-        "evilgantry.example.com", "models.corp.example.evil", "gantry.example.com:443@evil.example", "")) {
+        "evilgantry.example.com", "models.corp.example.evil", "gantry.example.com:443@evil.example", "",
+        "127.0.0.1.evil.example", "1.2.3.4.5", "[abc]")) {
       assertThat(HttpCalls.get(port, "/healthz", "HTTP/1.1", host).status()).as(host).isIn(400, 403);
     }
   }
@@ -222,11 +243,11 @@ class HttpBoundaryTest {
   @Test
   void allowedHostsThatCannotBeMatched_areRefusedAtStart() {
     for (String bad : List.of("*", "*.", "gantry.example.com:8080", "https://gantry.example.com", "a*.example.com",
-        "gantry.example.com/ui", "*.*.example.com")) {
+        "gantry.example.com/ui", "*.*.example.com", "[fd00::1]")) {
       assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_HTTP_ALLOWED_HOSTS", bad)))
           .as(bad).isInstanceOf(ConfigException.class).hasMessageContaining("GANTRY_HTTP_ALLOWED_HOSTS");
     }
-    assertThat(ServerConfig.fromEnvironment(Map.of("GANTRY_HTTP_ALLOWED_HOSTS", " Gantry.Example.com ,, *.corp.example,10.0.0.5,[fd00::1]"))
-        .httpAllowedHosts()).containsExactly("gantry.example.com", "*.corp.example", "10.0.0.5", "[fd00::1]");
+    assertThat(ServerConfig.fromEnvironment(Map.of("GANTRY_HTTP_ALLOWED_HOSTS", " Gantry.Example.com ,, *.corp.example"))
+        .httpAllowedHosts()).containsExactly("gantry.example.com", "*.corp.example");
   }
 }
