@@ -239,8 +239,8 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
         continue;
       }
       if (!ALLOWED_HOST.matcher(host).matches()) {
-        throw new ConfigException("GANTRY_HTTP_ALLOWED_HOSTS lists '" + entry.trim() + "': each entry is a host name or "
-            + "*.domain for every name under domain, without scheme, port or path (IP addresses are always "
+        throw new ConfigException("GANTRY_HTTP_ALLOWED_HOSTS lists '" + entry.trim() + "': each entry is a host name "
+            + "or *.domain for every name under domain, without scheme, port or path (IP addresses are always "
             + "answered)");
       }
       hosts.add(host);

@@ -247,7 +247,8 @@ class HttpBoundaryTest {
       assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_HTTP_ALLOWED_HOSTS", bad)))
           .as(bad).isInstanceOf(ConfigException.class).hasMessageContaining("GANTRY_HTTP_ALLOWED_HOSTS");
     }
-    assertThat(ServerConfig.fromEnvironment(Map.of("GANTRY_HTTP_ALLOWED_HOSTS", " Gantry.Example.com ,, *.corp.example"))
+    assertThat(ServerConfig.fromEnvironment(Map.of("GANTRY_HTTP_ALLOWED_HOSTS",
+        " Gantry.Example.com ,, *.corp.example"))
         .httpAllowedHosts()).containsExactly("gantry.example.com", "*.corp.example");
   }
 }

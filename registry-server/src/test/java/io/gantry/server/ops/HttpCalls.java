@@ -68,7 +68,8 @@ final class HttpCalls {
     mlflowWrite("registered-models/create", "{\"name\": \"" + model + "\"}");
     mlflowWrite("model-versions/create", "{\"name\": \"" + model + "\", \"source\": \"s3://ml/b/1\"}");
     mlflowWrite("model-versions/create", "{\"name\": \"" + model + "\", \"source\": \"s3://ml/b/2\"}");
-    mlflowWrite("registered-models/alias", "{\"name\": \"" + model + "\", \"alias\": \"champion\", \"version\": \"1\"}");
+    mlflowWrite("registered-models/alias",
+        "{\"name\": \"" + model + "\", \"alias\": \"champion\", \"version\": \"1\"}");
     return model;
   }
 
