@@ -64,6 +64,7 @@ import io.gantry.server.error.GantryException;
 import io.gantry.server.model.ModelRepository;
 import io.gantry.server.model.ModelService;
 import io.gantry.server.ops.CallMetrics;
+import io.gantry.server.ops.HttpBoundary;
 import io.gantry.server.ops.NetworkThreads;
 import io.gantry.server.ops.OpsHttpServer;
 import io.gantry.server.promotion.PolicyBindingRepository;
@@ -341,8 +342,11 @@ public final class GantryServer implements AutoCloseable {
       handlers.put(WebUi.ROOT, new WebUi(local.channel(), !config.identity().verified()));
       // the database answered when it was last asked (start-up has just migrated it)
       AtomicBoolean serving = new AtomicBoolean(true);
+      List<String> mlflowApis = new ArrayList<>(MlflowRestApi.PREFIXES);
+      mlflowApis.add(MlflowArtifactsApi.PREFIX);
+      HttpBoundary boundary = new HttpBoundary(config.httpAllowedHosts(), mlflowApis, MlflowRestApi.PREFIXES);
       OpsHttpServer ops = OpsHttpServer.start(config.identity().httpAddress(), config.httpPort(), serving::get,
-          metrics, handlers, workers);
+          metrics, handlers, boundary, workers);
       ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "gantry-background");
         thread.setDaemon(true);

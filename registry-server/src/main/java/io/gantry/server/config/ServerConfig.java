@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -32,10 +33,12 @@ import java.util.regex.Pattern;
  * @param identity where the gRPC port listens, and how callers are identified there
  * @param limits what one client may ask of the gRPC port
  * @param webhooks how webhook deliveries are sent and retried
+ * @param httpAllowedHosts the names the HTTP port answers to besides {@code localhost} and IP addresses
+ *     ({@code GANTRY_HTTP_ALLOWED_HOSTS}): lower-case host names, and {@code *.domain} for every name under domain
  */
 public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<ExternalDatabase> externalDatabase,
     Audit audit, Promotion promotion, Artifacts artifacts, Cache cache, int workerThreads,
-    int networkThreads, Identity identity, Limits limits, Webhooks webhooks) {
+    int networkThreads, Identity identity, Limits limits, Webhooks webhooks, List<String> httpAllowedHosts) {
 
   public static final int DEFAULT_GRPC_PORT = 9090;
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -43,6 +46,8 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
   // a note key name: printable, no spaces, no '+' (C2SP signed-note)
   private static final Pattern SUBJECT = Pattern.compile("(user|group):[!-~]{1,256}");
   private static final Pattern ORIGIN = Pattern.compile("[!-*,-~]{1,255}");
+  // a DNS name, optionally "*." for every name under it; never a port
+  private static final Pattern ALLOWED_HOST = Pattern.compile("(\\*\\.)?[a-z0-9-]+(\\.[a-z0-9-]+)*");
 
   /**
    * Checkpoint settings of the audit log.
@@ -223,7 +228,24 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
         Duration.ofSeconds(positive(env, "GANTRY_WEBHOOK_TIMEOUT_SECONDS", 10)),
         Duration.ofMillis(positive(env, "GANTRY_WEBHOOK_POLL_MILLIS", 1000)));
     return new ServerConfig(port, httpPort, dataDir, external, audit, promotion, artifacts, cache, (int) workers,
-        (int) network, identity(env), limits(env), webhooks);
+        (int) network, identity(env), limits(env), webhooks, allowedHosts(env));
+  }
+
+  private static List<String> allowedHosts(Map<String, String> env) {
+    List<String> hosts = new ArrayList<>();
+    for (String entry : env.getOrDefault("GANTRY_HTTP_ALLOWED_HOSTS", "").split(",")) {
+      String host = entry.trim().toLowerCase(Locale.ROOT);
+      if (host.isEmpty()) {
+        continue;
+      }
+      if (!ALLOWED_HOST.matcher(host).matches()) {
+        throw new ConfigException("GANTRY_HTTP_ALLOWED_HOSTS lists '" + entry.trim() + "': each entry is a host name "
+            + "or *.domain for every name under domain, without scheme, port or path (IP addresses are always "
+            + "answered)");
+      }
+      hosts.add(host);
+    }
+    return List.copyOf(hosts);
   }
 
   private static Limits limits(Map<String, String> env) {

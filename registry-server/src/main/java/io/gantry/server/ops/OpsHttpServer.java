@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
@@ -17,7 +18,7 @@ import java.util.function.BooleanSupplier;
 /**
  * The HTTP port: {@code GET /healthz} (200 while the database answers, 503 otherwise), {@code GET /metrics}
  * (Prometheus text), and the handlers other rooms bring (MLflow's REST API, the web page). Loopback unless callers are verified
- * (GANTRY_HTTP_HOST).
+ * (GANTRY_HTTP_HOST). Every path, an unknown one too, passes the {@link HttpBoundary} first.
  */
 public final class OpsHttpServer implements AutoCloseable {
 
@@ -29,10 +30,11 @@ public final class OpsHttpServer implements AutoCloseable {
 
   /**
    * @param handlers more handlers by path prefix
+   * @param boundary what a request must pass before any handler sees it
    * @param executor runs the handlers, which may block
    */
   public static OpsHttpServer start(InetAddress host, int port, BooleanSupplier serving,
-      PrometheusMeterRegistry metrics, Map<String, HttpHandler> handlers, Executor executor) {
+      PrometheusMeterRegistry metrics, Map<String, HttpHandler> handlers, HttpBoundary boundary, Executor executor) {
     InetSocketAddress address = new InetSocketAddress(host, port);
     HttpServer server;
     try {
@@ -40,13 +42,17 @@ public final class OpsHttpServer implements AutoCloseable {
     } catch (IOException e) {
       throw new ConfigException("cannot listen on " + address + " (GANTRY_HTTP_PORT): " + e.getMessage(), e);
     }
-    server.createContext("/healthz", exchange -> {
+    Map<String, HttpHandler> routes = new LinkedHashMap<>();
+    routes.put("/healthz", exchange -> {
       boolean up = serving.getAsBoolean();
       respond(exchange, up ? 200 : 503, "text/plain", up ? "SERVING\n" : "NOT_SERVING\n");
     });
-    server.createContext("/metrics", exchange ->
+    routes.put("/metrics", exchange ->
         respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
-    handlers.forEach(server::createContext);
+    routes.putAll(handlers);
+    routes.put("/", exchange -> respond(exchange, 404, "text/plain", "no such path\n"));
+    BoundaryFilter filter = new BoundaryFilter(boundary);
+    routes.forEach((path, handler) -> server.createContext(path, handler).getFilters().add(filter));
     server.setExecutor(executor);
     server.start();
     return new OpsHttpServer(server);

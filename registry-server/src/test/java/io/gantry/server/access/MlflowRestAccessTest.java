@@ -35,7 +35,8 @@ class MlflowRestAccessTest {
 
   private static HttpResponse<String> post(String path, String json, String bearer) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gantry.server.httpPort()
-        + "/api/2.0/mlflow/" + path)).POST(HttpRequest.BodyPublishers.ofString(json));
+        + "/api/2.0/mlflow/" + path)).POST(HttpRequest.BodyPublishers.ofString(json))
+        .header("Content-Type", "application/json");
     if (bearer != null) {
       request.header("Authorization", "Bearer " + bearer);
     }
