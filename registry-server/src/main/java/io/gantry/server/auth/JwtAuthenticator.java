@@ -6,6 +6,7 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.JWKSet;
@@ -143,15 +144,16 @@ public final class JwtAuthenticator {
     try {
       return processor.process(signed, null);
     } catch (BadJWSException e) {
-      throw new CredentialRejected("signature does not verify with key id '"
-          + Names.printable(String.valueOf(signed.getHeader().getKeyID())) + "'");
+      String keyId = signed.getHeader().getKeyID();
+      throw new CredentialRejected("signature does not verify"
+          + (keyId == null ? "" : " with key id '" + Names.printable(keyId) + "'"));
     } catch (BadJOSEException | JOSEException e) {
       throw new CredentialRejected("the token cannot be verified with the configured keys");
     }
   }
 
   private List<? extends Key> verificationKeys(JWSKeySelector<SecurityContext> byKeyId, JWSHeader header,
-      SecurityContext context) throws com.nimbusds.jose.KeySourceException {
+      SecurityContext context) throws KeySourceException {
     if (!algorithms.contains(header.getAlgorithm())) {
       throw new CredentialRejected("algorithm " + Names.printable(header.getAlgorithm().getName())
           + " is not accepted (accepted: " + accepted + ")");
@@ -245,7 +247,7 @@ public final class JwtAuthenticator {
     }
 
     @Override
-    public List<JWK> get(JWKSelector selector, SecurityContext context) throws com.nimbusds.jose.KeySourceException {
+    public List<JWK> get(JWKSelector selector, SecurityContext context) throws KeySourceException {
       return source.get(selector, context);
     }
   }
