@@ -37,7 +37,7 @@ import org.yaml.snakeyaml.nodes.Tag;
  *       - type: metric-threshold
  *         params: {metric: rmse, dataset: test, op: "<=", value: 5.6}
  * roles:                         # optional: role bindings (docs/access.md)
- *   - subject: group:taxi-team   # user:NAME or group:NAME
+ *   - subject: group:taxi-team   # user:, group:, cert:, jwt: or token:NAME
  *     role: publisher            # viewer, publisher, approver, auditor, admin
  *     models: "nyc-taxi-*"
  *     aliases: [staging]         # optional, for publishers and approvers

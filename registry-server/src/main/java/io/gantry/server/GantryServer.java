@@ -268,7 +268,8 @@ public final class GantryServer implements AutoCloseable {
       checks.add(config.identity().verified()
           ? new VerifiedIdentityInterceptor(config.identity().jwt().map(JwtAuthenticator::new),
               config.identity().apiTokens() ? Optional.of(new ApiTokenAuthenticator(access)) : Optional.empty(),
-              config.identity().tls().flatMap(ServerConfig.Tls::clientCa).isPresent(), refusals)
+              config.identity().tls().filter(tls -> tls.clientCa().isPresent())
+                  .map(ServerConfig.Tls::clientPrincipal), refusals)
           : new HeaderIdentityInterceptor());
       if (config.identity().rolesEnforced()) {
         checks.add(new AuthorizationInterceptor(access, id -> promotionRepository.target(database.dsl(), id)
@@ -437,9 +438,10 @@ public final class GantryServer implements AutoCloseable {
     }
     var token = access.createToken(BOOTSTRAP_ADMIN, "first admin, written to " + file, Optional.empty(),
         BOOTSTRAP_ACTOR);
-    if (access.bindings(RoleBinding.USER + BOOTSTRAP_ADMIN).stream().noneMatch(b -> b.role() == Role.ADMIN
+    // token:, not user:: no JWT subject or certificate name can be this admin
+    if (access.bindings(RoleBinding.TOKEN + BOOTSTRAP_ADMIN).stream().noneMatch(b -> b.role() == Role.ADMIN
         && b.modelPattern().equals(RoleBinding.EVERY_MODEL))) {
-      access.grant(RoleBinding.USER + BOOTSTRAP_ADMIN, Role.ADMIN, RoleBinding.EVERY_MODEL, List.of(), BOOTSTRAP_ACTOR);
+      access.grant(RoleBinding.TOKEN + BOOTSTRAP_ADMIN, Role.ADMIN, RoleBinding.EVERY_MODEL, List.of(), BOOTSTRAP_ACTOR);
     }
     try {
       Files.writeString(file, token.secret() + "\n");

@@ -27,7 +27,8 @@ import picocli.CommandLine.TypeConversionException;
 final class RolesCommand extends CommandGroup {
 
   private static final String SUBJECT_LABEL = "SUBJECT";
-  private static final String SUBJECT_DESCRIPTION = "user:NAME or group:NAME; a bare NAME is user:NAME.";
+  private static final String SUBJECT_DESCRIPTION = "user:NAME, group:NAME, cert:NAME (a client certificate), "
+      + "jwt:NAME or token:NAME (a user proven by that credential only); a bare NAME is user:NAME.";
 
   @Command(name = "grant",
       description = "Bind ROLE to SUBJECT on the models --models matches. A subject already holding the role on "
@@ -104,7 +105,7 @@ final class RolesCommand extends CommandGroup {
     }
   }
 
-  /** {@code user:NAME} or {@code group:NAME} as given, a bare name as {@code user:NAME}, as GANTRY_ADMINS reads. */
+  /** A subject with its kind as given, a bare name as {@code user:NAME}, as GANTRY_ADMINS reads. */
   private static String subject(String subject) {
     return subject.contains(":") ? subject : "user:" + subject;
   }

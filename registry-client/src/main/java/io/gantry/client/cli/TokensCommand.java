@@ -35,7 +35,7 @@ final class TokensCommand extends CommandGroup {
     @Mixin CommonOptions common;
 
     @Option(names = "--principal", paramLabel = "NAME", required = true,
-        description = "Who calls with it; role bindings name it user:NAME.")
+        description = "Who calls with it; role bindings name it user:NAME (or token:NAME, for this credential only).")
     String principal;
 
     @Option(names = "--description", paramLabel = "TEXT", defaultValue = "",

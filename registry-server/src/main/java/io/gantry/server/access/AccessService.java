@@ -40,8 +40,6 @@ import org.slf4j.LoggerFactory;
 public final class AccessService implements ChangeSubscriber, ApiTokenAuthenticator.Directory {
 
   private static final Logger log = LoggerFactory.getLogger(AccessService.class);
-  private static final Pattern SUBJECT = Pattern.compile("(user|group):[!-~]{1,256}");
-  private static final Pattern PRINCIPAL = Pattern.compile("[!-~]{1,256}");
   private static final Pattern BINDING_NAME = Pattern.compile("roleBindings/(-?[0-9]{1,18})");
   private static final Pattern TOKEN_NAME = Pattern.compile("apiTokens/([0-9a-fA-F-]{36})");
   private static final int MAX_DESCRIPTION = 1000;
@@ -102,9 +100,8 @@ public final class AccessService implements ChangeSubscriber, ApiTokenAuthentica
   public RoleBinding grant(String subject, Role role, String modelPattern, List<String> aliases, String actor) {
     Violations violations = new Violations().required("role_binding.subject", subject)
         .required("role_binding.model_pattern", modelPattern);
-    if (!subject.isEmpty() && !SUBJECT.matcher(subject).matches()) {
-      violations.add("role_binding.subject", "'" + Names.printable(subject) + "' must be user:NAME or group:NAME "
-          + "(printable characters, no spaces, at most 256)");
+    if (!subject.isEmpty() && !RoleBinding.SUBJECT.matcher(subject).matches()) {
+      violations.add("role_binding.subject", "'" + Names.printable(subject) + "' must be " + RoleBinding.SUBJECT_RULE);
     }
     if (!modelPattern.isEmpty() && !ModelGlob.SYNTAX.matcher(modelPattern).matches()) {
       violations.add("role_binding.model_pattern", "'" + Names.printable(modelPattern) + "' is not "
@@ -188,9 +185,8 @@ public final class AccessService implements ChangeSubscriber, ApiTokenAuthentica
   public NewToken createToken(String principal, String description, Optional<Instant> expireTime, String actor) {
     Violations violations = new Violations().required("api_token.principal", principal)
         .line("api_token.description", description, MAX_DESCRIPTION);
-    if (!principal.isEmpty() && !PRINCIPAL.matcher(principal).matches()) {
-      violations.add("api_token.principal", "'" + Names.printable(principal) + "' must be 1 to 256 printable "
-          + "characters without spaces");
+    if (!principal.isEmpty() && !Caller.isUserName(principal)) {
+      violations.add("api_token.principal", "'" + Names.printable(principal) + "' must be " + Caller.USER_NAME_RULE);
     }
     if (expireTime.isPresent() && !expireTime.get().isAfter(clock.instant())) {
       violations.add("api_token.expire_time", "is not in the future: " + expireTime.get());

@@ -4,9 +4,13 @@ import io.gantry.server.auth.Caller;
 import io.gantry.server.common.ModelGlob;
 import java.time.Instant;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
- * A role given to a principal ({@code user:NAME}) or a group ({@code group:NAME}) on the models a glob matches.
+ * A role given to a subject on the models a glob matches. The subject says whom, and how they must have proven it:
+ * {@code user:NAME} a user (a JWT's subject, an API token's principal, or a client certificate's user name, see
+ * {@link Caller.Identity}), {@code group:NAME} a group a JWT names, {@code cert:NAME} a client certificate's name, and
+ * {@code jwt:NAME} or {@code token:NAME} a user who proved it with that credential only.
  *
  * @param id 0 for a binding from configuration (GANTRY_ADMINS), which is not stored
  * @param aliases for publishers and approvers, the only aliases they may request or decide on; empty for all
@@ -16,6 +20,13 @@ public record RoleBinding(long id, String subject, Role role, String modelPatter
 
   public static final String USER = "user:";
   public static final String GROUP = "group:";
+  public static final String CERT = Caller.CERTIFICATE;
+  public static final String JWT = "jwt:";
+  public static final String TOKEN = "token:";
+  public static final Pattern SUBJECT = Pattern.compile("(user|group|cert|jwt|token):[!-~]{1,256}");
+  /** Says, for a message, what {@link #SUBJECT} accepts. */
+  public static final String SUBJECT_RULE = "user:NAME, group:NAME, cert:NAME, jwt:NAME or token:NAME (printable "
+      + "characters, no spaces, at most 256)";
   public static final String EVERY_MODEL = "*";
 
   public RoleBinding {
@@ -26,12 +37,18 @@ public record RoleBinding(long id, String subject, Role role, String modelPatter
     return "roleBindings/" + id;
   }
 
-  /** Whether the binding is the caller's: its principal, or one of its groups. */
+  /** Whether the binding is the caller's: its name, proven the way the subject's kind asks, or one of its groups. */
   public boolean appliesTo(Caller.Identity caller) {
-    if (subject.startsWith(USER)) {
-      return subject.equals(USER + caller.principal());
-    }
-    return subject.startsWith(GROUP) && caller.groups().contains(subject.substring(GROUP.length()));
+    int colon = subject.indexOf(':');
+    String name = subject.substring(colon + 1);
+    return switch (subject.substring(0, colon + 1)) {
+      case USER -> caller.user() && caller.name().equals(name);
+      case GROUP -> caller.groups().contains(name);
+      case CERT -> caller.method() == Caller.Method.MTLS && caller.name().equals(name);
+      case JWT -> caller.method() == Caller.Method.JWT && caller.name().equals(name);
+      case TOKEN -> caller.method() == Caller.Method.API_TOKEN && caller.name().equals(name);
+      default -> false;
+    };
   }
 
   /** Whether the binding gives {@code right} on {@code scope}. */

@@ -92,7 +92,7 @@ public final class ApiTokenAuthenticator {
     Stored stored = directory.find(uuid)
         .filter(found -> MessageDigest.isEqual(found.sha256(), digest(token)))
         .orElseThrow(() -> unknown(uuid));
-    return new Caller.Identity(stored.principal(), Set.of(), Caller.Method.API_TOKEN, Optional.of(uuid));
+    return new Caller.Identity(stored.principal(), true, Set.of(), Caller.Method.API_TOKEN, Optional.of(uuid));
   }
 
   private static CredentialRejected unknown(UUID id) {

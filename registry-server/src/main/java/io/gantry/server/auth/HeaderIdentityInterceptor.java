@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * The embedded default's identity: whoever the {@code x-gantry-user} header says, {@code anonymous}
- * without it. It trusts the caller completely, which is why the server then listens on loopback
- * only; real authenticators replace this interceptor.
+ * without it (and a call with two is refused, as with two authorization headers). It trusts the caller completely,
+ * which is why the server then listens on loopback only; real authenticators replace this interceptor.
  */
 public final class HeaderIdentityInterceptor implements ServerInterceptor {
 
@@ -23,7 +23,12 @@ public final class HeaderIdentityInterceptor implements ServerInterceptor {
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-    String user = headers.get(USER);
+    String user;
+    try {
+      user = Caller.onlyValue(headers, USER);
+    } catch (CredentialRejected e) {
+      return Caller.refuse(call, new GantryException(ErrorCode.BAD_IDENTITY, e.getMessage()));
+    }
     if (user == null || user.isEmpty()) {
       user = ANONYMOUS;
     } else if (!VALID.matcher(user).matches()) {

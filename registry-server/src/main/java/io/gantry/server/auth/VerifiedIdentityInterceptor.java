@@ -1,5 +1,6 @@
 package io.gantry.server.auth;
 
+import io.gantry.server.config.ServerConfig.CertificateUserName;
 import io.gantry.server.error.ErrorCode;
 import io.gantry.server.error.GantryException;
 import io.grpc.Grpc;
@@ -10,7 +11,6 @@ import io.grpc.ServerInterceptor;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -22,9 +22,9 @@ import javax.net.ssl.SSLSession;
 
 /**
  * Identity from a verified credential: {@code authorization: Bearer} with a Gantry API token or a JWT, or else a
- * client certificate the TLS handshake verified (mTLS). A call with none, or with one that cannot be accepted, ends
- * {@code UNAUTHENTICATED} ({@code CREDENTIAL_REJECTED}) saying why, and the refusal is audited; the
- * {@code x-gantry-user} header means nothing here.
+ * client certificate the TLS handshake verified (mTLS). A call with none, with more than one {@code authorization}
+ * header, or with one that cannot be accepted, ends {@code UNAUTHENTICATED} ({@code CREDENTIAL_REJECTED}) saying why,
+ * and the refusal is audited; the {@code x-gantry-user} header means nothing here.
  */
 public final class VerifiedIdentityInterceptor implements ServerInterceptor {
 
@@ -36,16 +36,21 @@ public final class VerifiedIdentityInterceptor implements ServerInterceptor {
   private static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
   private static final String BEARER = "bearer ";
-  // subjectAltName types (RFC 5280): dNSName, rfc822Name (e-mail), uniformResourceIdentifier (SPIFFE IDs)
-  private static final Set<Integer> NAME_TYPES = Set.of(1, 2, 6);
+  // subjectAltName types (RFC 5280)
+  private static final int EMAIL = 1;
+  private static final int DNS = 2;
+  private static final int URI = 6;
+  // a certificate's name, when it names no user: its first e-mail, DNS or URI (a SPIFFE ID) name
+  private static final Set<Integer> NAME_TYPES = Set.of(EMAIL, DNS, URI);
 
   private final Optional<JwtAuthenticator> jwt;
   private final Optional<ApiTokenAuthenticator> apiTokens;
-  private final boolean clientCertificates;
+  private final Optional<CertificateUserName> clientCertificates;
   private final Refusals refusals;
 
+  /** @param clientCertificates whether client certificates are accepted, and which of their names is a user's */
   public VerifiedIdentityInterceptor(Optional<JwtAuthenticator> jwt, Optional<ApiTokenAuthenticator> apiTokens,
-      boolean clientCertificates, Refusals refusals) {
+      Optional<CertificateUserName> clientCertificates, Refusals refusals) {
     this.jwt = jwt;
     this.apiTokens = apiTokens;
     this.clientCertificates = clientCertificates;
@@ -57,7 +62,7 @@ public final class VerifiedIdentityInterceptor implements ServerInterceptor {
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     Caller.Identity identity;
     try {
-      identity = identify(call, headers.get(AUTHORIZATION));
+      identity = identify(call, Caller.onlyValue(headers, AUTHORIZATION));
     } catch (CredentialRejected e) {
       refusals.credentialRejected(call.getMethodDescriptor().getFullMethodName(),
           String.valueOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)), e.getMessage());
@@ -79,21 +84,22 @@ public final class VerifiedIdentityInterceptor implements ServerInterceptor {
       return jwt.orElseThrow(() -> new CredentialRejected("this server does not accept JWTs (GANTRY_JWT_KEYS is "
           + "not set)")).identity(token);
     }
-    if (clientCertificates) {
-      Optional<Caller.Identity> fromCertificate = fromCertificate(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+    if (clientCertificates.isPresent()) {
+      Optional<Caller.Identity> fromCertificate = fromCertificate(
+          call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION), clientCertificates.get());
       if (fromCertificate.isPresent()) {
         return fromCertificate.get();
       }
     }
     throw new CredentialRejected("no credential: send the header 'authorization: Bearer <token>' (gantry --token, or "
-        + "GANTRY_TOKEN)" + (clientCertificates ? ", or a client certificate" : ""));
+        + "GANTRY_TOKEN)" + (clientCertificates.isPresent() ? ", or a client certificate" : ""));
   }
 
   /**
-   * The principal of a verified client certificate: its first DNS, e-mail or URI subject alternative name, else the
-   * common name of its subject.
+   * Who a verified client certificate names: the user its {@code userName} field names, or else {@code cert:NAME}
+   * with its first DNS, e-mail or URI subject alternative name, else the common name of its subject.
    */
-  static Optional<Caller.Identity> fromCertificate(SSLSession session) {
+  static Optional<Caller.Identity> fromCertificate(SSLSession session, CertificateUserName userName) {
     if (session == null) {
       return Optional.empty();
     }
@@ -106,25 +112,37 @@ public final class VerifiedIdentityInterceptor implements ServerInterceptor {
     if (chain.length == 0 || !(chain[0] instanceof X509Certificate certificate)) {
       return Optional.empty();
     }
-    return principal(certificate).map(name -> Caller.Identity.of(name, Caller.Method.MTLS));
+    Optional<String> user = (switch (userName) {
+      case EMAIL -> alternativeName(certificate, Set.of(EMAIL));
+      case URI -> alternativeName(certificate, Set.of(URI));
+      case DNS -> alternativeName(certificate, Set.of(DNS));
+      case CN -> commonName(certificate);
+      case NONE -> Optional.<String>empty();
+    }).filter(Caller::isUserName);
+    if (user.isPresent()) {
+      return user.map(name -> Caller.Identity.of(name, Caller.Method.MTLS));
+    }
+    return alternativeName(certificate, NAME_TYPES).or(() -> commonName(certificate))
+        .map(name -> new Caller.Identity(name, false, Set.of(), Caller.Method.MTLS, Optional.empty()));
   }
 
-  private static Optional<String> principal(X509Certificate certificate) {
-    List<String> names = new ArrayList<>();
+  /** The certificate's first subject alternative name of one of {@code types}. */
+  private static Optional<String> alternativeName(X509Certificate certificate, Set<Integer> types) {
     try {
       if (certificate.getSubjectAlternativeNames() != null) {
         for (List<?> name : certificate.getSubjectAlternativeNames()) {
-          if (NAME_TYPES.contains((Integer) name.get(0)) && name.get(1) instanceof String value) {
-            names.add(value);
+          if (types.contains((Integer) name.get(0)) && name.get(1) instanceof String value) {
+            return Optional.of(value);
           }
         }
       }
     } catch (CertificateParsingException e) {
-      // fall back to the subject
+      // an unreadable extension names nobody
     }
-    if (!names.isEmpty()) {
-      return Optional.of(names.get(0));
-    }
+    return Optional.empty();
+  }
+
+  private static Optional<String> commonName(X509Certificate certificate) {
     try {
       for (Rdn rdn : new LdapName(certificate.getSubjectX500Principal().getName()).getRdns()) {
         if (rdn.getType().equalsIgnoreCase("CN")) {

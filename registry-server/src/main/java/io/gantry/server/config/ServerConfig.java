@@ -1,5 +1,6 @@
 package io.gantry.server.config;
 
+import io.gantry.server.access.RoleBinding;
 import io.gantry.server.artifact.store.S3Settings;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -7,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -44,7 +46,6 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final String DEFAULT_DATA_DIR = "gantry-data";
   // a note key name: printable, no spaces, no '+' (C2SP signed-note)
-  private static final Pattern SUBJECT = Pattern.compile("(user|group):[!-~]{1,256}");
   private static final Pattern ORIGIN = Pattern.compile("[!-*,-~]{1,255}");
   // a DNS name, optionally "*." for every name under it; never a port
   private static final Pattern ALLOWED_HOST = Pattern.compile("(\\*\\.)?[a-z0-9-]+(\\.[a-z0-9-]+)*");
@@ -131,7 +132,8 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
    * @param jwt bearer JWT verification
    * @param tls the gRPC port's certificate chain and private key (PEM), if it speaks TLS, and the client CA for mTLS
    * @param apiTokens whether static API tokens (made through the AccessControl API) are accepted
-   * @param admins subjects ({@code user:NAME}, {@code group:NAME}) that are admin on every model by configuration
+   * @param admins role binding subjects ({@code user:NAME}, {@code group:NAME}, {@code cert:NAME}, …) that are admin
+   *     on every model by configuration
    * @param rolesEnforced whether calls are checked against role bindings; on whenever callers are verified
    * @param bootstrapTokenFile where to write a first admin API token, when the file does not exist yet
    */
@@ -144,8 +146,24 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
     }
   }
 
-  /** @param clientCa the authorities a client certificate must chain to (mTLS); empty: no client certificates */
-  public record Tls(Path certificateChain, Path privateKey, Optional<Path> clientCa) {}
+  /**
+   * @param clientCa the authorities a client certificate must chain to (mTLS); empty: no client certificates
+   * @param clientPrincipal which name of a client certificate is a user name ({@code user:NAME})
+   */
+  public record Tls(Path certificateChain, Path privateKey, Optional<Path> clientCa,
+      CertificateUserName clientPrincipal) {}
+
+  /**
+   * The field of a client certificate that names a user ({@code GANTRY_TLS_CLIENT_PRINCIPAL}): its first e-mail, URI or
+   * DNS subject alternative name, its subject's common name, or none. A certificate without it is {@code cert:NAME}.
+   */
+  public enum CertificateUserName {
+    EMAIL, URI, DNS, CN, NONE;
+
+    public String wireName() {
+      return name().toLowerCase();
+    }
+  }
 
   /**
    * @param keys a JWKS file, or an https URL serving one
@@ -316,11 +334,12 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
     }
   }
 
-  /** {@code user:NAME} or {@code group:NAME}; a bare name is a user. */
+  /** A role binding's subject ({@link RoleBinding#SUBJECT}); a bare name is a user. */
   private static String subject(String subject) {
-    String qualified = subject.contains(":") ? subject : "user:" + subject;
-    if (!SUBJECT.matcher(qualified).matches()) {
-      throw new ConfigException("GANTRY_ADMINS must list user:NAME or group:NAME entries, got '" + subject + "'");
+    String qualified = subject.contains(":") ? subject : RoleBinding.USER + subject;
+    if (!RoleBinding.SUBJECT.matcher(qualified).matches()) {
+      throw new ConfigException("GANTRY_ADMINS must list " + RoleBinding.SUBJECT_RULE + " entries, got '" + subject
+          + "'");
     }
     return qualified;
   }
@@ -370,6 +389,14 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
     String cert = env.getOrDefault("GANTRY_TLS_CERT", "").trim();
     String key = env.getOrDefault("GANTRY_TLS_KEY", "").trim();
     String clientCa = env.getOrDefault("GANTRY_TLS_CLIENT_CA", "").trim();
+    String clientPrincipal = env.getOrDefault("GANTRY_TLS_CLIENT_PRINCIPAL", "").trim();
+    if (!clientPrincipal.isEmpty() && clientCa.isEmpty()) {
+      throw new ConfigException("GANTRY_TLS_CLIENT_PRINCIPAL is set but GANTRY_TLS_CLIENT_CA is not");
+    }
+    CertificateUserName userName = Arrays.stream(CertificateUserName.values())
+        .filter(value -> value.wireName().equals(clientPrincipal.isEmpty() ? "email" : clientPrincipal)).findFirst()
+        .orElseThrow(() -> new ConfigException("GANTRY_TLS_CLIENT_PRINCIPAL must be email, uri, dns, cn or none, got '"
+            + clientPrincipal + "'"));
     if (cert.isEmpty() && key.isEmpty()) {
       if (!clientCa.isEmpty()) {
         throw new ConfigException("GANTRY_TLS_CLIENT_CA needs TLS: set GANTRY_TLS_CERT and GANTRY_TLS_KEY too");
@@ -391,7 +418,7 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
       }
     });
     return Optional.of(new Tls(Path.of(cert).toAbsolutePath(), Path.of(key).toAbsolutePath(),
-        clientCa.isEmpty() ? Optional.empty() : Optional.of(Path.of(clientCa).toAbsolutePath())));
+        clientCa.isEmpty() ? Optional.empty() : Optional.of(Path.of(clientCa).toAbsolutePath()), userName));
   }
 
   private static String required(Map<String, String> env, String name, String because) {

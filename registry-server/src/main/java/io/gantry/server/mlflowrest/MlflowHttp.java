@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** What MLflow's HTTP endpoints share: the caller's credentials as gRPC metadata, stubs, and JSON answers. */
@@ -30,27 +31,42 @@ final class MlflowHttp {
 
   /**
    * The caller's credentials as gRPC metadata: a bearer token as is; on the loopback default ({@code headerIdentity})
-   * the basic-auth user name (MLflow's {@code MLFLOW_TRACKING_USERNAME}) or {@code X-Gantry-User}.
+   * the basic-auth user name (MLflow's {@code MLFLOW_TRACKING_USERNAME}) or {@code X-Gantry-User}. Every value of a
+   * header that came more than once goes on, so that the identity interceptor refuses the request (and audits it) as
+   * it refuses such a gRPC call.
    */
   static Metadata credentials(HttpExchange exchange, boolean headerIdentity) {
     Metadata metadata = new Metadata();
-    String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-    String user = exchange.getRequestHeaders().getFirst("X-Gantry-User");
-    if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6) && headerIdentity) {
-      try {
-        String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()),
-            StandardCharsets.UTF_8);
-        user = decoded.contains(":") ? decoded.substring(0, decoded.indexOf(':')) : decoded;
-      } catch (IllegalArgumentException e) {
-        throw MlflowError.invalid("the Authorization header's basic credentials are not base64");
-      }
-    } else if (authorization != null) {
-      metadata.put(AUTHORIZATION, authorization);
+    List<String> authorizations = exchange.getRequestHeaders().getOrDefault("Authorization", List.of());
+    List<String> users = exchange.getRequestHeaders().getOrDefault("X-Gantry-User", List.of());
+    if (headerIdentity && authorizations.stream().anyMatch(MlflowHttp::isBasic)) {
+      users = authorizations.stream().filter(MlflowHttp::isBasic).map(MlflowHttp::basicUser).toList();
     }
-    if (user != null && !user.isEmpty()) {
-      metadata.put(USER, user);
+    for (String authorization : authorizations) {
+      if (!(headerIdentity && isBasic(authorization))) {
+        metadata.put(AUTHORIZATION, authorization);
+      }
+    }
+    for (String user : users) {
+      if (!user.isEmpty()) {
+        metadata.put(USER, user);
+      }
     }
     return metadata;
+  }
+
+  private static boolean isBasic(String authorization) {
+    return authorization.regionMatches(true, 0, "Basic ", 0, 6);
+  }
+
+  private static String basicUser(String authorization) {
+    try {
+      String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()),
+          StandardCharsets.UTF_8);
+      return decoded.contains(":") ? decoded.substring(0, decoded.indexOf(':')) : decoded;
+    } catch (IllegalArgumentException e) {
+      throw MlflowError.invalid("the Authorization header's basic credentials are not base64");
+    }
   }
 
   static ObjectNode error(MlflowError error) {

@@ -113,14 +113,14 @@ public final class PromotionRepository {
         .set(PROMOTION_DECISION.COMMENT, decision.comment())
         .set(PROMOTION_DECISION.CONTENT_DIGEST, decision.contentDigest())
         .set(PROMOTION_DECISION.POLICY_SET_DIGEST, decision.policySetDigest())
-        .set(PROMOTION_DECISION.MEMBERSHIPS, String.join(",", decision.memberships()))
+        .set(PROMOTION_DECISION.MEMBERSHIPS, memberships(decision))
         .onConflict(PROMOTION_DECISION.PROMOTION_SEQ, PROMOTION_DECISION.PRINCIPAL)
         .doUpdate()
         .set(PROMOTION_DECISION.APPROVED, decision.approved())
         .set(PROMOTION_DECISION.COMMENT, decision.comment())
         .set(PROMOTION_DECISION.CONTENT_DIGEST, decision.contentDigest())
         .set(PROMOTION_DECISION.POLICY_SET_DIGEST, decision.policySetDigest())
-        .set(PROMOTION_DECISION.MEMBERSHIPS, String.join(",", decision.memberships()))
+        .set(PROMOTION_DECISION.MEMBERSHIPS, memberships(decision))
         .set(PROMOTION_DECISION.CREATE_TIME, DSL.currentOffsetDateTime())
         .execute();
   }
@@ -203,7 +203,12 @@ public final class PromotionRepository {
   private static Promotion.Decision toDecision(PromotionDecisionRecord d) {
     return new Promotion.Decision(d.getPrincipal(), d.getApproved(), d.getComment(), d.getCreateTime(),
         d.getContentDigest(), d.getPolicySetDigest(),
-        d.getMemberships().isEmpty() ? Set.of() : Set.of(d.getMemberships().split(",")));
+        Set.copyOf(Arrays.asList(d.getMemberships())));
+  }
+
+  /** An array, not joined text: a group's name may hold any printable character, a comma too. */
+  private static String[] memberships(Promotion.Decision decision) {
+    return decision.memberships().stream().sorted().toArray(String[]::new);
   }
 
   private static JSON verdictsJson(List<Verdict> verdicts) {

@@ -1,6 +1,7 @@
 package io.gantry.server.access;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +13,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -68,5 +70,26 @@ class MlflowRestAccessTest {
     assertThat(audit.listAuditEvents(ListAuditEventsRequest.newBuilder().setActor("mlflow-ci")
         .setAction(AuditAction.AUDIT_ACTION_MODEL_CREATED).build()).getEvents(0).getResource())
         .isEqualTo("models/mlflow-churn");
+  }
+
+  @Test
+  void twoAuthorizationHeaders_areRefused_andAudited() throws Exception {
+    String token = gantry.token("mlflow-ci");
+    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+            "http://127.0.0.1:" + gantry.server.httpPort() + "/api/2.0/mlflow/registered-models/create"))
+        .header("Content-Type", "application/json")
+        .header("Authorization", "Bearer " + token)
+        .header("Authorization", "Bearer " + gantry.jwt("viewer"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"mlflow-two\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(401);
+    assertThat(JSON.readTree(response.body()).get("message").asText())
+        .isEqualTo("more than one authorization header: send one");
+    var audit = gantry.as(AuditGrpc.newBlockingStub(gantry.channel), VerifiedServer.ROOT);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(audit.listAuditEvents(
+        ListAuditEventsRequest.newBuilder().setActor("unauthenticated")
+            .setAction(AuditAction.AUDIT_ACTION_CREDENTIAL_REJECTED).build()).getEventsList())
+        .anySatisfy(event -> assertThat(event.getPayload().getFieldsOrThrow("reason").getStringValue())
+            .isEqualTo("more than one authorization header: send one")));
   }
 }

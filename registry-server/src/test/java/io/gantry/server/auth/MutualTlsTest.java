@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.gantry.server.GantryServer;
 import io.gantry.server.TestRegistry;
+import io.gantry.server.config.ConfigException;
+import io.gantry.server.config.ServerConfig;
 import io.gantry.v1.AccessControlGrpc;
 import io.gantry.v1.ApiToken;
 import io.gantry.v1.Caller;
@@ -26,6 +28,7 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -35,9 +38,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * mTLS on a real TLS port: a client certificate issued by the configured client CA names the caller (its first
- * subject alternative name, else its common name); a certificate from another CA is no credential; a caller
- * without a certificate may still present a bearer token. Certificates are made here with the JDK's keytool.
+ * mTLS on a real TLS port: a client certificate issued by the configured client CA names the caller: a user by its
+ * e-mail name (the default GANTRY_TLS_CLIENT_PRINCIPAL), else {@code cert:} its first subject alternative name or its
+ * common name; a certificate from another CA is no credential; a caller without a certificate may still present a
+ * bearer token. Certificates are made here with the JDK's keytool.
  */
 class MutualTlsTest {
 
@@ -58,6 +62,10 @@ class MutualTlsTest {
     Path ca = pem(dir.resolve("ca.crt"), "ca", "ca");
     issue("deployer", "CN=deploy-bot,O=Example", "SAN=dns:deployer.prod.example.com");
     issue("batch", "CN=batch-job,O=Example", null);
+    issue("alice", "CN=Alice,O=Example", "SAN=email:alice@example.com,dns:alice.example.com");
+    issue("ops", "CN=ops,O=Example", "SAN=dns:ops");
+    issue("impostor", "CN=bootstrap-admin,O=Example", "SAN=dns:bootstrap-admin");
+    issue("mailer", "CN=mailer,O=Example", "SAN=email:bootstrap-admin");
     keytool("-genkeypair", "-alias", "rogue", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=deploy-bot",
         "-validity", "2", "-keystore", store("rogue"));
     pem(dir.resolve("rogue.crt"), "rogue", "rogue");
@@ -65,8 +73,9 @@ class MutualTlsTest {
 
     server = TestRegistry.start(dir.resolve("data"), Map.of("GANTRY_TLS_CERT", serverCert.toString(),
         "GANTRY_TLS_KEY", serverKey.toString(), "GANTRY_TLS_CLIENT_CA", ca.toString(),
-        "GANTRY_ADMINS", "deployer.prod.example.com,batch-job", "GANTRY_GRPC_HOST", "0.0.0.0",
-        "GANTRY_API_TOKENS", "true"));
+        "GANTRY_ADMINS", "cert:deployer.prod.example.com,cert:batch-job,alice@example.com,user:ops",
+        "GANTRY_GRPC_HOST", "0.0.0.0", "GANTRY_API_TOKENS", "true",
+        "GANTRY_BOOTSTRAP_TOKEN_FILE", dir.resolve("bootstrap.token").toString()));
   }
 
   @AfterAll
@@ -146,14 +155,92 @@ class MutualTlsTest {
     ManagedChannel batch = channel("batch");
     try {
       Caller caller = caller(deployer);
-      assertThat(caller.getPrincipal()).isEqualTo("deployer.prod.example.com");
+      assertThat(caller.getPrincipal()).isEqualTo("cert:deployer.prod.example.com");
       assertThat(caller.getAuthenticatedBy()).isEqualTo("mtls");
-      assertThat(caller(batch).getPrincipal()).isEqualTo("batch-job");
+      assertThat(caller(batch).getPrincipal()).isEqualTo("cert:batch-job");
       assertThat(ModelRegistryGrpc.newBlockingStub(deployer).createModel(CreateModelRequest.newBuilder()
-          .setModelId(TestRegistry.uniqueModel("mtls")).build()).getCreatedBy()).isEqualTo("deployer.prod.example.com");
+          .setModelId(TestRegistry.uniqueModel("mtls")).build()).getCreatedBy())
+          .isEqualTo("cert:deployer.prod.example.com");
     } finally {
       deployer.shutdownNow();
       batch.shutdownNow();
+    }
+  }
+
+  @Test
+  void aCertificateNamesAUser_onlyByItsEmailName_soAnyOtherNameCannotPassForOne() throws Exception {
+    ManagedChannel alice = channel("alice");
+    ManagedChannel ops = channel("ops");
+    try {
+      Caller caller = caller(alice);
+      assertThat(caller.getPrincipal()).as("the e-mail name, not the DNS name").isEqualTo("alice@example.com");
+      assertThat(caller.getRoleBindingsList()).as("GANTRY_ADMINS names her as a user").hasSize(1);
+
+      // user:ops is an admin; a certificate whose DNS name is ops is cert:ops, no user
+      assertThat(caller(ops).getPrincipal()).isEqualTo("cert:ops");
+      assertThat(caller(ops).getRoleBindingsList()).isEmpty();
+      assertThat(adminCall(ops)).isEqualTo(Status.Code.PERMISSION_DENIED);
+    } finally {
+      alice.shutdownNow();
+      ops.shutdownNow();
+    }
+  }
+
+  @Test
+  void theBootstrapAdmin_cannotBeReached_withACertificateNamedLikeIt() throws Exception {
+    ManagedChannel impostor = channel("impostor");
+    ManagedChannel mailer = channel("mailer");
+    ManagedChannel withToken = channel(null);
+    try {
+      assertThat(adminCall(impostor)).as("DNS name bootstrap-admin").isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(caller(impostor).getPrincipal()).isEqualTo("cert:bootstrap-admin");
+      // even a certificate that names the user bootstrap-admin is not the token the server made
+      assertThat(adminCall(mailer)).as("e-mail name bootstrap-admin").isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(caller(mailer).getPrincipal()).isEqualTo("bootstrap-admin");
+
+      Metadata bearer = new Metadata();
+      bearer.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
+          "Bearer " + Files.readString(dir.resolve("bootstrap.token")).trim());
+      assertThat(adminCall(withToken, bearer)).as("the bootstrap token itself").isEqualTo(Status.Code.OK);
+    } finally {
+      impostor.shutdownNow();
+      mailer.shutdownNow();
+      withToken.shutdownNow();
+    }
+  }
+
+  @Test
+  void theUserNameField_isOneOfFive_andNeedsAClientCa() {
+    Map<String, String> tls = Map.of("GANTRY_TLS_CERT", serverCert.toString(), "GANTRY_TLS_KEY",
+        dir.resolve("server.key").toString(), "GANTRY_TLS_CLIENT_CA", dir.resolve("ca.crt").toString());
+    assertThat(ServerConfig.fromEnvironment(tls).identity().tls().orElseThrow().clientPrincipal())
+        .isEqualTo(ServerConfig.CertificateUserName.EMAIL);
+    Map<String, String> dns = new HashMap<>(tls);
+    dns.put("GANTRY_TLS_CLIENT_PRINCIPAL", "dns");
+    assertThat(ServerConfig.fromEnvironment(dns).identity().tls().orElseThrow().clientPrincipal())
+        .isEqualTo(ServerConfig.CertificateUserName.DNS);
+    dns.put("GANTRY_TLS_CLIENT_PRINCIPAL", "san");
+    assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(dns), ConfigException.class))
+        .hasMessage("GANTRY_TLS_CLIENT_PRINCIPAL must be email, uri, dns, cn or none, got 'san'");
+    assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_TLS_CLIENT_PRINCIPAL", "cn")),
+        ConfigException.class)).hasMessage("GANTRY_TLS_CLIENT_PRINCIPAL is set but GANTRY_TLS_CLIENT_CA is not");
+    assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_ADMINS", "role:approver")),
+        ConfigException.class)).hasMessageStartingWith("GANTRY_ADMINS must list user:NAME, group:NAME, cert:NAME");
+  }
+
+  /** The outcome of an admin's call (making an API token) over {@code channel}. */
+  private static Status.Code adminCall(ManagedChannel channel) {
+    return adminCall(channel, new Metadata());
+  }
+
+  private static Status.Code adminCall(ManagedChannel channel, Metadata headers) {
+    try {
+      AccessControlGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+          .createApiToken(CreateApiTokenRequest.newBuilder().setApiToken(ApiToken.newBuilder().setPrincipal("x"))
+              .build());
+      return Status.Code.OK;
+    } catch (StatusRuntimeException e) {
+      return e.getStatus().getCode();
     }
   }
 
