@@ -4,6 +4,8 @@ import static io.gantry.server.access.VerifiedServer.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gantry.server.TestRegistry;
 import io.gantry.v1.AuditGrpc;
 import io.gantry.v1.CreateModelRequest;
@@ -23,6 +25,11 @@ import io.gantry.v1.UpdateModelRequest;
 import io.gantry.v1.UpdateModelVersionRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -44,6 +51,7 @@ class ListsRevealNothingTest {
 
   private static final List<String> READABLE = List.of("public-a", "public-b", "public-c");
   private static final List<String> HIDDEN = List.of("aaa-hidden", "secret-fraud", "secret-x", "zzz-hidden");
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String ORACLE = "(name = \"secret-fraud\" AND description LIKE \"%Contoso%\")"
       + " OR name = \"public-a\"";
 
@@ -181,6 +189,40 @@ class ListsRevealNothingTest {
   void pagingVersionsAcrossModels_andPromotions_givesFullPagesOfReadableModels() {
     assertFullPagesOfReadableModelsOnly(walk(token -> versions(vera, "", 1, token)));
     assertFullPagesOfReadableModelsOnly(walk(token -> promotionPage(vera, "", 1, token)));
+  }
+
+  @Test
+  void mlflowRestSearches_turnPagesWithTheSameSealedTokens() throws Exception {
+    for (String search : List.of("registered-models/search", "model-versions/search")) {
+      List<Page> pages = walk(token -> mlflowSearch(search, token));
+      assertFullPagesOfReadableModelsOnly(pages);
+    }
+    String token = mlflowSearch("registered-models/search", "").nextPageToken();
+    HttpResponse<String> otherCaller = mlflowGet("registered-models/search?max_results=1&page_token="
+        + URLEncoder.encode(token, StandardCharsets.UTF_8), gantry.jwt("wanda"));
+    assertThat(otherCaller.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(otherCaller.body()).get("error_code").asText()).isEqualTo("INVALID_PARAMETER_VALUE");
+  }
+
+  private static Page mlflowSearch(String search, String token) {
+    try {
+      HttpResponse<String> response = mlflowGet(search + "?max_results=1"
+          + (token.isEmpty() ? "" : "&page_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)), vera);
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      JsonNode body = JSON.readTree(response.body());
+      List<String> models = new ArrayList<>();
+      body.path(search.startsWith("registered") ? "registered_models" : "model_versions")
+          .forEach(item -> models.add(item.get("name").asText()));
+      return new Page(models, body.path("next_page_token").asText(""));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static HttpResponse<String> mlflowGet(String pathAndQuery, String bearer) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + gantry.server.httpPort() + "/api/2.0/mlflow/" + pathAndQuery)).header("Authorization", "Bearer " + bearer)
+        .GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
