@@ -28,6 +28,7 @@ class ReadableModelsTest {
   @Test
   void globs_becomeEscapedLikePatterns_andPlainNamesEquality() {
     assertThat(sql(ReadableModels.of(List.of("lit_a?", "fraud-*", "churn"))))
-        .isEqualTo("(name like 'lit\\_a_' escape '\\' or name like 'fraud-%' escape '\\' or name = 'churn')");
+        .isEqualTo("(\"name\" like 'lit\\_a_' escape '\\' or \"name\" like 'fraud-%' escape '\\'"
+            + " or \"name\" = 'churn')");
   }
 }
