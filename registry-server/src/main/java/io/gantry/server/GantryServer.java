@@ -4,6 +4,7 @@ import io.gantry.server.access.AccessRepository;
 import io.gantry.server.access.AccessService;
 import io.gantry.server.access.AuthorizationInterceptor;
 import io.gantry.server.access.Permissions;
+import io.gantry.server.access.ReadableModels;
 import io.gantry.server.access.RefusalLog;
 import io.gantry.server.access.Role;
 import io.gantry.server.access.RoleBinding;
@@ -71,6 +72,7 @@ import io.gantry.server.promotion.PolicyBindingRepository;
 import io.gantry.server.promotion.PolicyBindingService;
 import io.gantry.server.promotion.PromotionRepository;
 import io.gantry.server.promotion.PromotionService;
+import io.gantry.server.query.PageTokens;
 import io.gantry.server.version.VersionRepository;
 import io.gantry.server.version.VersionService;
 import io.gantry.server.watch.AliasWatches;
@@ -223,14 +225,15 @@ public final class GantryServer implements AutoCloseable {
       opened.push(webhookDispatcher);
       var transactions = new Transactions(database.dsl(), new AuditLog(checkpointer::appended), CommitHook.all(List.of(
           changes, new WebhookOutbox(webhookRepository, config.audit().origin(), webhookDispatcher::wake))));
-      var models = new ModelService(database.dsl(), transactions, new ModelRepository());
+      var pageTokens = PageTokens.load(database.dsl());
+      var models = new ModelService(database.dsl(), transactions, new ModelRepository(), pageTokens);
       var versionRepository = new VersionRepository();
-      var versions = new VersionService(database.dsl(), transactions, versionRepository);
+      var versions = new VersionService(database.dsl(), transactions, versionRepository, pageTokens);
       var aliasRepository = new AliasRepository();
-      var aliases = new AliasService(database.dsl(), aliasRepository, versionRepository);
+      var aliases = new AliasService(database.dsl(), aliasRepository, versionRepository, pageTokens);
       var cache = new ResolveCache(changes, config.cache().ttl(), config.cache().maxEntries(), metrics);
       var watches = new AliasWatches(database.dsl(), aliasRepository, versionRepository, workers);
-      var auditService = new AuditService(auditRepository, checkpointer);
+      var auditService = new AuditService(auditRepository, checkpointer, pageTokens);
       var auditFollowers = new AuditFollowers(auditService, workers);
       changes.subscribe(cache);
       changes.subscribe(watches);
@@ -244,7 +247,8 @@ public final class GantryServer implements AutoCloseable {
       var artifacts = new ArtifactService(database.dsl(), transactions, artifactRepository, versionRepository, store);
       var promotionRepository = new PromotionRepository();
       var promotions = new PromotionService(database.dsl(), transactions, promotionRepository,
-          aliasRepository, versionRepository, bindings, artifacts, Clock.systemUTC(), config.promotion().ttl());
+          aliasRepository, versionRepository, bindings, artifacts, Clock.systemUTC(), config.promotion().ttl(),
+          pageTokens);
       var janitor = new ArtifactJanitor(database.dsl(), transactions, artifactRepository, versionRepository, store,
           Clock.systemUTC(), config.artifacts().uploadTimeout(), config.artifacts().blobGrace());
       config.promotion().policyFile().ifPresent(file -> loadPolicyFile(file,
@@ -257,7 +261,7 @@ public final class GantryServer implements AutoCloseable {
       config.promotion().policyFile().ifPresent(file -> loadPolicyFile(file,
           (text, source) -> access.apply(PolicyFile.parseRoles(text, source), POLICY_FILE_ACTOR)));
       var refusals = new RefusalLog(transactions, workers, metrics);
-      var webhooks = new WebhookService(database.dsl(), transactions, webhookRepository);
+      var webhooks = new WebhookService(database.dsl(), transactions, webhookRepository, pageTokens);
       config.promotion().policyFile().ifPresent(file -> loadPolicyFile(file,
           (text, source) -> webhooks.apply(PolicyFile.parseWebhooks(text, source), POLICY_FILE_ACTOR)));
       config.identity().bootstrapTokenFile().ifPresent(file -> writeBootstrapToken(access, file));
@@ -274,6 +278,8 @@ public final class GantryServer implements AutoCloseable {
       if (config.identity().rolesEnforced()) {
         checks.add(new AuthorizationInterceptor(access, id -> promotionRepository.target(database.dsl(), id)
             .map(target -> Scope.alias(target.getKey(), target.getValue())), refusals));
+      } else {
+        checks.add(ReadableModels.everyModelForEveryone());
       }
       var registry = new ModelRegistryEndpoint(models, versions, aliases, new AliasWatchEndpoint(watches));
       var cachedReads = new CachedReadsEndpoint(cache, aliases, versions, workers);

@@ -81,6 +81,13 @@ public final class AccessService implements ChangeSubscriber, ApiTokenAuthentica
     return grants.bindingsOf(caller);
   }
 
+  /** The models {@code caller} may read: every model once a binding that gives reading names {@code *}. */
+  public ReadableModels readable(Caller.Identity caller) {
+    List<String> globs = grants.bindingsOf(caller).stream().filter(binding -> binding.role().gives(Right.READ))
+        .map(RoleBinding::modelPattern).distinct().toList();
+    return globs.contains(RoleBinding.EVERY_MODEL) ? ReadableModels.EVERY_MODEL : ReadableModels.of(globs);
+  }
+
   /**
    * What {@code caller} is on a model's alias besides its name, for the approvals policy: {@code group:NAME} for its
    * groups, {@code role:NAME} for the roles its bindings give there.

@@ -121,7 +121,9 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
         if (call.getMethodDescriptor().getType() == MethodDescriptor.MethodType.SERVER_STREAMING) {
           admitted = guarded(admitted, scope);
         }
-        delegate = next.startCall(admitted, headers);
+        // a list narrows its query to what the caller may read; found only for lists, which are not the hot path
+        delegate = rule.filter().isPresent() ? access.readable(caller).startCall(admitted, headers, next)
+            : next.startCall(admitted, headers);
         if (call.isReady()) {
           delegate.onReady();
         }
@@ -183,7 +185,10 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
       return null;
     }
 
-    /** A list across models answers only the entries of models the caller may read. */
+    /**
+     * A list across models answers only the entries of models the caller may read. Its query already holds only
+     * those ({@link ReadableModels}); this checks the answer again, should a list ever forget to.
+     */
     private ServerCall<Q, R> filtered(ServerCall<Q, R> call, Permissions.ListFilter filter) {
       return new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
         @Override

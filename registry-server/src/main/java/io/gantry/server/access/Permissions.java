@@ -73,11 +73,12 @@ public final class Permissions {
 
   /**
    * What a method needs: the right, how its scope is read from the request, and, for a list across models, how its
-   * response keeps only what the caller may see.
+   * response keeps only what the caller may see. Such a list is given the caller's {@link ReadableModels} too, and
+   * narrows its query with them, so the filter is a second check that drops nothing.
    */
   public record Rule(Right right, ScopeReader scope, Optional<ListFilter> filter) {}
 
-  /** Keeps the entries of a list response whose model {@code visible} accepts; a page may come back shorter. */
+  /** Keeps the entries of a list response whose model {@code visible} accepts. */
   @FunctionalInterface
   public interface ListFilter {
     Object keep(Object response, Predicate<String> visible);

@@ -8,6 +8,7 @@ import io.gantry.server.error.ErrorCode;
 import io.gantry.server.error.GantryException;
 import io.gantry.server.query.FilterSchema;
 import io.gantry.server.query.ListQuery;
+import io.gantry.server.query.PageTokens;
 import io.gantry.server.version.Version;
 import io.gantry.server.version.VersionRepository;
 import io.gantry.server.version.VersionService;
@@ -22,11 +23,13 @@ public final class AliasService {
   private final DSLContext dsl;
   private final AliasRepository aliases;
   private final VersionRepository versions;
+  private final PageTokens pageTokens;
 
-  public AliasService(DSLContext dsl, AliasRepository aliases, VersionRepository versions) {
+  public AliasService(DSLContext dsl, AliasRepository aliases, VersionRepository versions, PageTokens pageTokens) {
     this.dsl = dsl;
     this.aliases = aliases;
     this.versions = versions;
+    this.pageTokens = pageTokens;
   }
 
   /**
@@ -61,7 +64,7 @@ public final class AliasService {
   public ListQuery.Page<AliasMove> history(String modelId, Optional<String> alias, ListQuery.Request request) {
     requireModel(modelId);
     ListQuery query = ListQuery.of(request, new FilterSchema(), AliasRepository.HISTORY_SORT_KEYS, "id desc",
-        ALIAS_MOVE.ID);
+        ALIAS_MOVE.ID, pageTokens);
     return aliases.history(dsl, modelId, alias, query);
   }
 

@@ -9,6 +9,7 @@ import io.gantry.server.audit.Action;
 import io.gantry.server.audit.AuditService;
 import io.gantry.server.audit.CanonicalEvent;
 import io.gantry.server.audit.LoggedEvent;
+import io.gantry.server.auth.Caller;
 import io.gantry.server.error.GantryException;
 import io.gantry.v1.AuditAction;
 import io.gantry.v1.AuditEvent;
@@ -62,7 +63,7 @@ public final class AuditEndpoint extends AuditGrpc.AuditImplBase {
       var page = audit.list(new AuditService.EventFilter(request.getResourcePrefix(), request.getActor(), action,
           time("start_time", request.hasStartTime(), request.getStartTime()),
           time("end_time", request.hasEndTime(), request.getEndTime())),
-          request.getPageSize(), request.getPageToken());
+          Caller.principal(), request.getPageSize(), request.getPageToken());
       return ListAuditEventsResponse.newBuilder()
           .addAllEvents(page.items().stream().map(AuditEndpoint::toProto).toList())
           .setNextPageToken(page.nextPageToken())

@@ -2,6 +2,7 @@ package io.gantry.server.api;
 
 import com.google.protobuf.Empty;
 import com.google.protobuf.FieldMask;
+import io.gantry.server.access.ReadableModels;
 import io.gantry.server.alias.AliasMessages;
 import io.gantry.server.alias.AliasService;
 import io.gantry.server.auth.Caller;
@@ -87,8 +88,8 @@ public final class ModelRegistryEndpoint extends ModelRegistryGrpc.ModelRegistry
   @Override
   public void listModels(ListModelsRequest request, StreamObserver<ListModelsResponse> observer) {
     Rpc.unary(observer, () -> {
-      var page = models.list(new ListQuery.Request("models", request.getPageSize(), request.getPageToken(),
-          request.getFilter(), request.getOrderBy()));
+      var page = models.list(new ListQuery.Request("models", Caller.principal(), request.getPageSize(),
+          request.getPageToken(), request.getFilter(), request.getOrderBy()), ReadableModels.current());
       return ListModelsResponse.newBuilder()
           .addAllModels(page.items().stream().map(ModelMessages::toProto).toList())
           .setNextPageToken(page.nextPageToken())
@@ -140,8 +141,8 @@ public final class ModelRegistryEndpoint extends ModelRegistryGrpc.ModelRegistry
   public void listModelVersions(ListModelVersionsRequest request, StreamObserver<ListModelVersionsResponse> observer) {
     Rpc.unary(observer, () -> {
       var page = versions.list(Names.parseModelParent("parent", request.getParent()),
-          new ListQuery.Request(request.getParent(), request.getPageSize(), request.getPageToken(),
-              request.getFilter(), request.getOrderBy()));
+          new ListQuery.Request(request.getParent(), Caller.principal(), request.getPageSize(),
+              request.getPageToken(), request.getFilter(), request.getOrderBy()), ReadableModels.current());
       return ListModelVersionsResponse.newBuilder()
           .addAllModelVersions(page.items().stream().map(VersionMessages::toProto).toList())
           .setNextPageToken(page.nextPageToken())
@@ -193,7 +194,8 @@ public final class ModelRegistryEndpoint extends ModelRegistryGrpc.ModelRegistry
   public void listEvaluations(ListEvaluationsRequest request, StreamObserver<ListEvaluationsResponse> observer) {
     Rpc.unary(observer, () -> {
       var page = versions.listEvaluations(Names.parseVersionName("parent", request.getParent()),
-          new ListQuery.Request(request.getParent(), request.getPageSize(), request.getPageToken(), "", ""));
+          new ListQuery.Request(request.getParent(), Caller.principal(), request.getPageSize(),
+              request.getPageToken(), "", ""));
       return ListEvaluationsResponse.newBuilder()
           .addAllEvaluations(page.items().stream().map(VersionMessages::toProto).toList())
           .setNextPageToken(page.nextPageToken())
@@ -213,7 +215,8 @@ public final class ModelRegistryEndpoint extends ModelRegistryGrpc.ModelRegistry
   public void listAliasHistory(ListAliasHistoryRequest request, StreamObserver<ListAliasHistoryResponse> observer) {
     Rpc.unary(observer, () -> {
       String parent = request.getParent();
-      ListQuery.Request page = new ListQuery.Request(parent, request.getPageSize(), request.getPageToken(), "", "");
+      ListQuery.Request page = new ListQuery.Request(parent, Caller.principal(), request.getPageSize(),
+          request.getPageToken(), "", "");
       var moves = parent.contains("/aliases/")
           ? aliases.history(Names.parseAliasName("parent", parent).model(),
               Optional.of(Names.parseAliasName("parent", parent).alias()), page)

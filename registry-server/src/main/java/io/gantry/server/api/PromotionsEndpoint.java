@@ -1,6 +1,7 @@
 package io.gantry.server.api;
 
 import io.gantry.server.access.AccessService;
+import io.gantry.server.access.ReadableModels;
 import io.gantry.server.auth.Caller;
 import io.gantry.server.common.Names;
 import io.gantry.server.common.RequestKey;
@@ -106,8 +107,8 @@ public final class PromotionsEndpoint extends PromotionsGrpc.PromotionsImplBase 
   @Override
   public void listPromotions(ListPromotionsRequest request, StreamObserver<ListPromotionsResponse> observer) {
     Rpc.unary(observer, () -> {
-      var page = promotions.list(new ListQuery.Request("promotions", request.getPageSize(), request.getPageToken(),
-          request.getFilter(), request.getOrderBy()));
+      var page = promotions.list(new ListQuery.Request("promotions", Caller.principal(), request.getPageSize(),
+          request.getPageToken(), request.getFilter(), request.getOrderBy()), ReadableModels.current());
       return ListPromotionsResponse.newBuilder()
           .addAllPromotions(page.items().stream().map(PromotionMessages::toProto).toList())
           .setNextPageToken(page.nextPageToken())

@@ -60,8 +60,8 @@ public final class WebhooksEndpoint extends WebhooksGrpc.WebhooksImplBase {
   public void listWebhookDeliveries(ListWebhookDeliveriesRequest request,
       StreamObserver<ListWebhookDeliveriesResponse> observer) {
     Rpc.unary(observer, () -> {
-      var page = webhooks.deliveries(request.getParent(), request.getPageSize(), request.getPageToken(),
-          request.getFilter());
+      var page = webhooks.deliveries(request.getParent(), Caller.principal(), request.getPageSize(),
+          request.getPageToken(), request.getFilter());
       return ListWebhookDeliveriesResponse.newBuilder()
           .addAllDeliveries(page.items().stream().map(WebhooksEndpoint::toProto).toList())
           .setNextPageToken(page.nextPageToken()).build();

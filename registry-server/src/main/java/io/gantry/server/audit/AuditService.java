@@ -7,6 +7,7 @@ import io.gantry.server.error.ErrorCode;
 import io.gantry.server.error.GantryException;
 import io.gantry.server.query.FilterSchema;
 import io.gantry.server.query.ListQuery;
+import io.gantry.server.query.PageTokens;
 import io.gantry.server.query.SortKey;
 import io.gantry.tlog.Checkpoint;
 import io.gantry.tlog.Frontier;
@@ -34,17 +35,20 @@ public final class AuditService {
 
   private final AuditRepository audit;
   private final Checkpointer checkpointer;
+  private final PageTokens pageTokens;
 
-  public AuditService(AuditRepository audit, Checkpointer checkpointer) {
+  public AuditService(AuditRepository audit, Checkpointer checkpointer, PageTokens pageTokens) {
     this.audit = audit;
     this.checkpointer = checkpointer;
+    this.pageTokens = pageTokens;
   }
 
   /** What a list call filters on; empty values do not filter. */
   public record EventFilter(String resourcePrefix, String actor, Optional<Action> action,
       Optional<OffsetDateTime> start, Optional<OffsetDateTime> end) {}
 
-  public ListQuery.Page<LoggedEvent> list(EventFilter filter, int pageSize, String pageToken) {
+  /** @param caller who asks: only they may turn the page */
+  public ListQuery.Page<LoggedEvent> list(EventFilter filter, String caller, int pageSize, String pageToken) {
     Condition condition = DSL.noCondition();
     if (!filter.resourcePrefix().isEmpty()) {
       String prefix = filter.resourcePrefix().replaceAll("/+$", "");
@@ -62,8 +66,8 @@ public final class AuditService {
     if (filter.end().isPresent()) {
       condition = condition.and(AUDIT_EVENT.TIME.lt(filter.end().get()));
     }
-    ListQuery query = ListQuery.of(new ListQuery.Request(filter.toString(), pageSize, pageToken, "", ""),
-        new FilterSchema(), BY_SEQ, "seq", AUDIT_EVENT.SEQ);
+    ListQuery query = ListQuery.of(new ListQuery.Request(filter.toString(), caller, pageSize, pageToken, "", ""),
+        new FilterSchema(), BY_SEQ, "seq", AUDIT_EVENT.SEQ, pageTokens);
     return audit.list(condition, query);
   }
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
@@ -63,9 +64,10 @@ public final class ModelRepository {
     return tx.selectFrom(REGISTERED_MODEL).where(REGISTERED_MODEL.NAME.eq(modelId)).forUpdate().fetchOptional();
   }
 
-  public ListQuery.Page<Model> list(DSLContext ctx, ListQuery query) {
+  /** @param readable which models the caller may read, in SQL: rows beyond them are never fetched */
+  public ListQuery.Page<Model> list(DSLContext ctx, ListQuery query, Condition readable) {
     var rows = ctx.selectFrom(REGISTERED_MODEL)
-        .where(query.condition())
+        .where(readable).and(query.condition())
         .orderBy(query.orderBy())
         .limit(query.limit())
         .fetch();

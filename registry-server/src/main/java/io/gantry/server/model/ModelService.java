@@ -3,6 +3,7 @@ package io.gantry.server.model;
 import static io.gantry.db.Tables.REGISTERED_MODEL;
 
 import io.gantry.db.tables.records.RegisteredModelRecord;
+import io.gantry.server.access.ReadableModels;
 import io.gantry.server.audit.Action;
 import io.gantry.server.audit.Payload;
 import io.gantry.server.common.Names;
@@ -13,6 +14,7 @@ import io.gantry.server.common.Violations;
 import io.gantry.server.error.ErrorCode;
 import io.gantry.server.error.GantryException;
 import io.gantry.server.query.ListQuery;
+import io.gantry.server.query.PageTokens;
 import java.util.Map;
 import java.util.Optional;
 import org.jooq.DSLContext;
@@ -26,11 +28,13 @@ public final class ModelService {
   private final DSLContext dsl;
   private final Transactions transactions;
   private final ModelRepository models;
+  private final PageTokens pageTokens;
 
-  public ModelService(DSLContext dsl, Transactions transactions, ModelRepository models) {
+  public ModelService(DSLContext dsl, Transactions transactions, ModelRepository models, PageTokens pageTokens) {
     this.dsl = dsl;
     this.transactions = transactions;
     this.models = models;
+    this.pageTokens = pageTokens;
   }
 
   public Model create(String modelId, String description, Map<String, String> tags, Optional<RequestKey> requestKey,
@@ -61,10 +65,11 @@ public final class ModelService {
     return require(dsl, modelId);
   }
 
-  public ListQuery.Page<Model> list(ListQuery.Request request) {
+  /** Lists the models {@code readable} holds. */
+  public ListQuery.Page<Model> list(ListQuery.Request request, ReadableModels readable) {
     ListQuery query = ListQuery.of(request, ModelRepository.FILTER, ModelRepository.SORT_KEYS, "name",
-        REGISTERED_MODEL.ID);
-    return models.list(dsl, query);
+        REGISTERED_MODEL.ID, pageTokens);
+    return models.list(dsl, query, readable.condition(REGISTERED_MODEL.NAME));
   }
 
   public Model updateDescription(String modelId, String description, String etag, String actor) {

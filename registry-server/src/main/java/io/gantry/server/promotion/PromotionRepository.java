@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.JSON;
 import org.jooq.Record;
@@ -165,8 +166,9 @@ public final class PromotionRepository {
         .fetch(PROMOTION.ID);
   }
 
-  public ListQuery.Page<Promotion> list(DSLContext ctx, ListQuery query) {
-    var rows = select(ctx).where(query.condition()).orderBy(query.orderBy()).limit(query.limit()).fetch();
+  /** @param readable which models the caller may read, in SQL: rows beyond them are never fetched */
+  public ListQuery.Page<Promotion> list(DSLContext ctx, ListQuery query, Condition readable) {
+    var rows = select(ctx).where(readable).and(query.condition()).orderBy(query.orderBy()).limit(query.limit()).fetch();
     Map<UUID, Promotion> byId = toPromotions(ctx, rows).stream()
         .collect(Collectors.toMap(Promotion::id, promotion -> promotion));
     return query.page(rows, row -> byId.get(row.get(PROMOTION.ID)));

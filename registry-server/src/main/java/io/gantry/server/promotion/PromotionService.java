@@ -1,6 +1,7 @@
 package io.gantry.server.promotion;
 
 import static io.gantry.db.Tables.PROMOTION;
+import static io.gantry.db.Tables.REGISTERED_MODEL;
 
 import io.gantry.policy.Approval;
 import io.gantry.policy.ArtifactCheck;
@@ -10,6 +11,7 @@ import io.gantry.policy.Policies;
 import io.gantry.policy.PolicyInput;
 import io.gantry.policy.PromotionRequest;
 import io.gantry.policy.Verdict;
+import io.gantry.server.access.ReadableModels;
 import io.gantry.server.alias.Alias;
 import io.gantry.server.alias.AliasMove;
 import io.gantry.server.alias.AliasRepository;
@@ -30,6 +32,7 @@ import io.gantry.server.promotion.Promotion.Decision;
 import io.gantry.server.promotion.Promotion.Kind;
 import io.gantry.server.promotion.Promotion.State;
 import io.gantry.server.query.ListQuery;
+import io.gantry.server.query.PageTokens;
 import io.gantry.server.version.Version;
 import io.gantry.server.version.VersionRepository;
 import io.gantry.server.version.VersionService;
@@ -76,10 +79,11 @@ public final class PromotionService {
   private final ArtifactService artifacts;
   private final Clock clock;
   private final Duration ttl;
+  private final PageTokens pageTokens;
 
   public PromotionService(DSLContext dsl, Transactions transactions, PromotionRepository promotions,
       AliasRepository aliases, VersionRepository versions, PolicyBindingService bindings, ArtifactService artifacts,
-      Clock clock, Duration ttl) {
+      Clock clock, Duration ttl, PageTokens pageTokens) {
     this.dsl = dsl;
     this.transactions = transactions;
     this.promotions = promotions;
@@ -89,6 +93,7 @@ public final class PromotionService {
     this.artifacts = artifacts;
     this.clock = clock;
     this.ttl = ttl;
+    this.pageTokens = pageTokens;
   }
 
   /**
@@ -220,10 +225,11 @@ public final class PromotionService {
     return promotions.find(dsl, id).orElseThrow(() -> notFound(id));
   }
 
-  public ListQuery.Page<Promotion> list(ListQuery.Request request) {
+  /** Lists the promotions of the models {@code readable} holds. */
+  public ListQuery.Page<Promotion> list(ListQuery.Request request, ReadableModels readable) {
     ListQuery query = ListQuery.of(request, PromotionRepository.FILTER, PromotionRepository.SORT_KEYS,
-        "create_time desc", PROMOTION.SEQ);
-    return promotions.list(dsl, query);
+        "create_time desc", PROMOTION.SEQ, pageTokens);
+    return promotions.list(dsl, query, readable.condition(REGISTERED_MODEL.NAME));
   }
 
   /**

@@ -4,13 +4,12 @@ import io.gantry.server.common.Digests;
 import io.gantry.server.error.GantryException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 import org.jooq.Condition;
 import org.jooq.Field;
@@ -22,45 +21,51 @@ import org.jooq.impl.DSL;
  * One page of a list call: filter, order and keyset position, from the request's
  * {@code filter}, {@code order_by}, {@code page_size} and {@code page_token}.
  *
- * <p>Page tokens are opaque to clients: they carry the last row's sort value and id, a digest of
- * the query they belong to, and a checksum. They are not secret (their values are only ever bind
- * values), but an altered token or one reused with another filter or order is refused.
+ * <p>Page tokens are opaque and sealed ({@link PageTokens}): they hold the last row's sort value and id, and a digest
+ * of the query and the caller they belong to. A token that was altered, or is used with another filter, order or
+ * list, or by another caller, is refused.
  */
 public final class ListQuery {
 
   public static final int DEFAULT_PAGE_SIZE = 50;
   public static final int MAX_PAGE_SIZE = 1000;
-  private static final int CHECKSUM_BYTES = 8;
+  private static final int DIGEST_BYTES = 16;
 
   private final int pageSize;
   private final SortKey<?> sortKey;
   private final boolean descending;
   private final Field<Long> id;
   private final Condition condition;
-  private final String queryDigest;
+  private final byte[] queryDigest;
+  private final PageTokens tokens;
 
   private ListQuery(int pageSize, SortKey<?> sortKey, boolean descending, Field<Long> id, Condition condition,
-      String queryDigest) {
+      byte[] queryDigest, PageTokens tokens) {
     this.pageSize = pageSize;
     this.sortKey = sortKey;
     this.descending = descending;
     this.id = id;
     this.condition = condition;
     this.queryDigest = queryDigest;
+    this.tokens = tokens;
   }
 
-  /** What a list request asks for, before it is checked. */
-  public record Request(String scope, int pageSize, String pageToken, String filter, String orderBy) {}
+  /**
+   * What a list request asks for, before it is checked.
+   *
+   * @param scope what else the page depends on (e.g. the parent), so a token cannot move between lists
+   * @param caller the principal asking, so a token cannot move between callers
+   */
+  public record Request(String scope, String caller, int pageSize, String pageToken, String filter, String orderBy) {}
 
   /** One page of results. {@code nextPageToken} is empty on the last page. */
   public record Page<T>(List<T> items, String nextPageToken) {}
 
   /**
-   * @param scope what else the page depends on (e.g. the parent), so a token cannot move between lists
    * @param sortKeys the orders allowed, by name; the first is the default unless {@code defaultOrder} says otherwise
    */
   public static ListQuery of(Request request, FilterSchema schema, Map<String, SortKey<?>> sortKeys,
-      String defaultOrder, Field<Long> id) {
+      String defaultOrder, Field<Long> id, PageTokens tokens) {
     if (request.pageSize() < 0) {
       throw GantryException.invalid("page_size", "must not be negative, got " + request.pageSize());
     }
@@ -74,8 +79,9 @@ public final class ListQuery {
     }
     boolean descending = order.length == 2 && order[1].toLowerCase(Locale.ROOT).equals("desc");
     Condition condition = FilterParser.parse(request.filter()).map(schema::toCondition).orElse(DSL.noCondition());
-    String digest = digest(request.scope() + "\n" + request.filter() + "\n" + sortKey.name() + "\n" + descending);
-    ListQuery query = new ListQuery(pageSize, sortKey, descending, id, condition, digest);
+    byte[] digest = digest(request.scope(), request.caller(), request.filter(), sortKey.name(),
+        String.valueOf(descending));
+    ListQuery query = new ListQuery(pageSize, sortKey, descending, id, condition, digest, tokens);
     if (!request.pageToken().isEmpty()) {
       query = query.after(request.pageToken());
     }
@@ -109,22 +115,24 @@ public final class ListQuery {
   private <T> String token(Record last) {
     @SuppressWarnings("unchecked")
     SortKey<T> key = (SortKey<T>) sortKey;
-    String payload = queryDigest + "\n" + last.get(id) + "\n" + key.encode().apply(last.get(key.field()));
-    byte[] body = payload.getBytes(StandardCharsets.UTF_8);
-    byte[] token = ByteBuffer.allocate(body.length + CHECKSUM_BYTES).put(body).put(checksum(body)).array();
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(token);
+    byte[] value = key.encode().apply(last.get(key.field())).getBytes(StandardCharsets.UTF_8);
+    return tokens.seal(ByteBuffer.allocate(DIGEST_BYTES + Long.BYTES + value.length)
+        .put(queryDigest).putLong(last.get(id)).put(value).array());
   }
 
   private ListQuery after(String pageToken) {
-    String[] parts = decode(pageToken);
-    if (!parts[0].equals(queryDigest)) {
-      throw GantryException.invalid("page_token",
-          "belongs to a different query: filter, order_by and parent must stay as they were for the first page");
+    byte[] content = tokens.open(pageToken).filter(c -> c.length >= DIGEST_BYTES + Long.BYTES)
+        .orElseThrow(ListQuery::malformedToken);
+    if (!MessageDigest.isEqual(Arrays.copyOf(content, DIGEST_BYTES), queryDigest)) {
+      throw GantryException.invalid("page_token", "belongs to a different query or caller: filter, order_by and "
+          + "parent must stay as they were for the first page, and only its caller may turn the page");
     }
+    ByteBuffer position = ByteBuffer.wrap(content, DIGEST_BYTES, content.length - DIGEST_BYTES);
+    long lastId = position.getLong();
+    String value = new String(content, position.position(), position.remaining(), StandardCharsets.UTF_8);
     try {
-      long lastId = Long.parseLong(parts[1]);
-      return new ListQuery(pageSize, sortKey, descending, id, condition.and(seek(sortKey, parts[2], lastId)),
-          queryDigest);
+      return new ListQuery(pageSize, sortKey, descending, id, condition.and(seek(sortKey, value, lastId)),
+          queryDigest, tokens);
     } catch (RuntimeException e) {
       throw malformedToken();
     }
@@ -136,38 +144,19 @@ public final class ListQuery {
     return descending ? position.lt(value, lastId) : position.gt(value, lastId);
   }
 
-  private static String[] decode(String pageToken) {
-    byte[] token;
-    try {
-      token = Base64.getUrlDecoder().decode(pageToken);
-    } catch (IllegalArgumentException e) {
-      throw malformedToken();
-    }
-    if (token.length <= CHECKSUM_BYTES) {
-      throw malformedToken();
-    }
-    byte[] body = Arrays.copyOf(token, token.length - CHECKSUM_BYTES);
-    if (!Arrays.equals(checksum(body), Arrays.copyOfRange(token, body.length, token.length))) {
-      throw malformedToken();
-    }
-    String[] parts = new String(body, StandardCharsets.UTF_8).split("\n", 3);
-    if (parts.length != 3) {
-      throw malformedToken();
-    }
-    return parts;
-  }
-
   private static GantryException malformedToken() {
     return GantryException.invalid("page_token",
         "is not a token this server issued, or was altered; use next_page_token exactly as returned");
   }
 
-  private static byte[] checksum(byte[] body) {
-    return Arrays.copyOf(Digests.sha256(body), CHECKSUM_BYTES);
-  }
-
-  private static String digest(String text) {
-    return Base64.getUrlEncoder().withoutPadding()
-        .encodeToString(Arrays.copyOf(Digests.sha256(text.getBytes(StandardCharsets.UTF_8)), 12));
+  /** The digest of {@code parts}, each length-prefixed so that no two lists of parts run together alike. */
+  private static byte[] digest(String... parts) {
+    MessageDigest digest = Digests.newSha256();
+    for (String part : parts) {
+      byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
+      digest.update(ByteBuffer.allocate(Integer.BYTES).putInt(bytes.length).array());
+      digest.update(bytes);
+    }
+    return Arrays.copyOf(digest.digest(), DIGEST_BYTES);
   }
 }

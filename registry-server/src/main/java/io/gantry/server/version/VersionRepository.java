@@ -163,10 +163,12 @@ public final class VersionRepository {
     return tx.selectFrom(MODEL_VERSION).where(MODEL_VERSION.ID.eq(id)).forUpdate().fetchOptional();
   }
 
-  public ListQuery.Page<Version> list(DSLContext ctx, Optional<String> modelId, ListQuery query) {
+  /** @param readable which models the caller may read, in SQL: rows beyond them are never fetched */
+  public ListQuery.Page<Version> list(DSLContext ctx, Optional<String> modelId, ListQuery query,
+      Condition readable) {
     Condition parent = modelId.map(REGISTERED_MODEL.NAME::eq).orElse(DSL.noCondition());
     var rows = selectVersions(ctx)
-        .where(parent).and(query.condition())
+        .where(parent).and(readable).and(query.condition())
         .orderBy(query.orderBy())
         .limit(query.limit())
         .fetch();

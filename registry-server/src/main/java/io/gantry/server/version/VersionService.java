@@ -2,8 +2,10 @@ package io.gantry.server.version;
 
 import static io.gantry.db.Tables.EVALUATION;
 import static io.gantry.db.Tables.MODEL_VERSION;
+import static io.gantry.db.Tables.REGISTERED_MODEL;
 
 import io.gantry.db.tables.records.ModelVersionRecord;
+import io.gantry.server.access.ReadableModels;
 import io.gantry.server.audit.Action;
 import io.gantry.server.audit.Payload;
 import io.gantry.server.common.Digests;
@@ -19,6 +21,7 @@ import io.gantry.server.mlflow.MlflowMetadata;
 import io.gantry.server.model.ModelService;
 import io.gantry.server.query.FilterSchema;
 import io.gantry.server.query.ListQuery;
+import io.gantry.server.query.PageTokens;
 import io.gantry.v1.MlflowFiles;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
@@ -40,11 +43,14 @@ public final class VersionService {
   private final DSLContext dsl;
   private final Transactions transactions;
   private final VersionRepository versions;
+  private final PageTokens pageTokens;
 
-  public VersionService(DSLContext dsl, Transactions transactions, VersionRepository versions) {
+  public VersionService(DSLContext dsl, Transactions transactions, VersionRepository versions,
+      PageTokens pageTokens) {
     this.dsl = dsl;
     this.transactions = transactions;
     this.versions = versions;
+    this.pageTokens = pageTokens;
   }
 
   /**
@@ -86,12 +92,12 @@ public final class VersionService {
     return require(dsl, ref);
   }
 
-  /** Lists the versions of one model, or of every model when {@code modelId} is empty. */
-  public ListQuery.Page<Version> list(Optional<String> modelId, ListQuery.Request request) {
+  /** Lists the versions of one model, or of every model {@code readable} holds when {@code modelId} is empty. */
+  public ListQuery.Page<Version> list(Optional<String> modelId, ListQuery.Request request, ReadableModels readable) {
     modelId.ifPresent(model -> requireModel(versions, dsl, model));
     ListQuery query = ListQuery.of(request, VersionRepository.FILTER, VersionRepository.SORT_KEYS, "version desc",
-        MODEL_VERSION.ID);
-    return versions.list(dsl, modelId, query);
+        MODEL_VERSION.ID, pageTokens);
+    return versions.list(dsl, modelId, query, readable.condition(REGISTERED_MODEL.NAME));
   }
 
   public Version updateDescription(VersionRef ref, String description, String etag, String actor) {
@@ -178,7 +184,7 @@ public final class VersionService {
 
   public ListQuery.Page<Evaluation> listEvaluations(VersionRef ref, ListQuery.Request request) {
     ListQuery query = ListQuery.of(request, new FilterSchema(), VersionRepository.EVALUATION_SORT_KEYS,
-        "create_time desc", EVALUATION.ID);
+        "create_time desc", EVALUATION.ID, pageTokens);
     return versions.listEvaluations(dsl, require(dsl, ref).id(), query);
   }
 

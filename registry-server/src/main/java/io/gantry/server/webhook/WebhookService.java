@@ -12,6 +12,7 @@ import io.gantry.server.error.ErrorCode;
 import io.gantry.server.error.GantryException;
 import io.gantry.server.query.FilterSchema;
 import io.gantry.server.query.ListQuery;
+import io.gantry.server.query.PageTokens;
 import io.gantry.server.query.SortKey;
 import io.gantry.policy.PolicyFile;
 import java.io.IOException;
@@ -46,11 +47,14 @@ public final class WebhookService {
   private final DSLContext dsl;
   private final Transactions transactions;
   private final WebhookRepository repository;
+  private final PageTokens pageTokens;
 
-  public WebhookService(DSLContext dsl, Transactions transactions, WebhookRepository repository) {
+  public WebhookService(DSLContext dsl, Transactions transactions, WebhookRepository repository,
+      PageTokens pageTokens) {
     this.dsl = dsl;
     this.transactions = transactions;
     this.repository = repository;
+    this.pageTokens = pageTokens;
   }
 
   /** What a new webhook is and what it signs with. */
@@ -140,10 +144,12 @@ public final class WebhookService {
     });
   }
 
-  public ListQuery.Page<WebhookDelivery> deliveries(String parent, int pageSize, String pageToken, String filter) {
+  /** @param caller who asks: only they may turn the page */
+  public ListQuery.Page<WebhookDelivery> deliveries(String parent, String caller, int pageSize, String pageToken,
+      String filter) {
     String id = parseName("parent", parent);
-    ListQuery query = ListQuery.of(new ListQuery.Request(parent, pageSize, pageToken, filter, ""), DELIVERY_FILTER,
-        BY_SEQ, "audit_seq", WEBHOOK_DELIVERY.AUDIT_SEQ);
+    ListQuery query = ListQuery.of(new ListQuery.Request(parent, caller, pageSize, pageToken, filter, ""),
+        DELIVERY_FILTER, BY_SEQ, "audit_seq", WEBHOOK_DELIVERY.AUDIT_SEQ, pageTokens);
     if (repository.find(dsl, id).isEmpty()) {
       throw notFound(parent);
     }

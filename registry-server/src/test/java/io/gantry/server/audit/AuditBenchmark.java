@@ -9,6 +9,7 @@ import io.gantry.server.common.RequestKey;
 import io.gantry.server.common.Transactions;
 import io.gantry.server.config.Database;
 import io.gantry.server.config.ServerConfig;
+import io.gantry.server.query.PageTokens;
 import io.gantry.server.version.Version;
 import io.gantry.server.version.VersionRepository;
 import io.gantry.server.version.VersionService;
@@ -68,7 +69,7 @@ public final class AuditBenchmark {
       try (Checkpointer checkpointer = new Checkpointer(audit, NoteSigner.generate("bench.local/audit"),
           "bench.local/audit", Long.MAX_VALUE, Duration.ofDays(1))) {
         checkpointer.publish();
-        AuditService service = new AuditService(audit, checkpointer);
+        AuditService service = new AuditService(audit, checkpointer, PageTokens.load(dsl));
         Random random = new Random(42);
         for (int round = 0; round < 2; round++) {
           int proofs = 2000;
@@ -97,7 +98,8 @@ public final class AuditBenchmark {
 
   /** Creates with an MLmodel through the production service path (without gRPC); returns ms per create. */
   private static double serviceCreates(DSLContext dsl, AuditLog log, int creates) {
-    VersionService versions = new VersionService(dsl, new Transactions(dsl, log, CommitHook.NONE), new VersionRepository());
+    VersionService versions = new VersionService(dsl, new Transactions(dsl, log, CommitHook.NONE), new VersionRepository(),
+        PageTokens.load(dsl));
     MlflowFiles files = MlflowFiles.newBuilder().setMlmodel(TestRegistry.mlflowFixture("mlmodel/sklearn-wine_mlflow-2.13.1.MLmodel"))
         .setRequirementsTxt(TestRegistry.mlflowFixture("env/sklearn_mlflow-1.30.1.requirements.txt")).build();
     long started = System.nanoTime();
