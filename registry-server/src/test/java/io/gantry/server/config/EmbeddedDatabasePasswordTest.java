@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,7 @@ class EmbeddedDatabasePasswordTest {
       try (Connection admin = connect(port, password())) {
         assertThat(show(admin, "listen_addresses")).isEqualTo("127.0.0.1");
         assertThat(show(admin, "password_encryption")).isEqualTo("scram-sha-256");
+        awaitChangeListener(admin);
       }
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(passwordFile())))
           .isEqualTo("rw-------");
@@ -112,15 +114,26 @@ class EmbeddedDatabasePasswordTest {
   }
 
   @Test
-  void lostPasswordFile_stopsStartUp_withOneLineNamingTheFile() throws Exception {
+  void lostPasswordFile_stopsStartUp_withOneLineNamingTheFile_untilTheAdminTrustsLocalUsersOnce() throws Exception {
     try (GantryServer first = TestRegistry.start(dataDir)) {
-      assertThat(passwordFile()).exists();
+      TestRegistry.dsl(first).execute("create table kept (v int)");
     }
+    String lost = password();
     Files.delete(passwordFile());
 
     assertThatThrownBy(() -> TestRegistry.start(dataDir).close()).isInstanceOf(ConfigException.class)
         .hasMessageContaining(passwordFile().toString()).hasMessageNotContaining("\n");
     assertThat(passwordFile()).doesNotExist();
+
+    // the README's way back: trust local users for one start
+    Path rules = dataDir.resolve("postgres/pg_hba.conf");
+    Files.writeString(rules, Files.readString(rules).replace("scram-sha-256", "trust"));
+    try (GantryServer recovered = TestRegistry.start(dataDir)) {
+      assertThat(password()).isNotEqualTo(lost);
+      assertThat(TestRegistry.dsl(recovered).fetchCount(org.jooq.impl.DSL.table("kept"))).isZero();
+      assertThatThrownBy(() -> connect(databasePort(), lost)).isInstanceOf(PSQLException.class);
+      assertThat(authenticationRules()).isNotEmpty().allMatch(rule -> rule.endsWith("scram-sha-256"));
+    }
   }
 
   /** A data directory as every release before this one left it: initdb's {@code trust} for every local user. */
@@ -163,6 +176,23 @@ class EmbeddedDatabasePasswordTest {
       properties.setProperty("password", password);
     }
     return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", properties);
+  }
+
+  /** The server's own LISTEN connection, opened outside the pool, gets in with the password too. */
+  private static void awaitChangeListener(Connection admin) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      try (Statement statement = admin.createStatement();
+           ResultSet row = statement.executeQuery(
+               "select count(*) from pg_stat_activity where application_name = 'gantry-change-listener'")) {
+        row.next();
+        if (row.getInt(1) > 0) {
+          return;
+        }
+      }
+      assertThat(System.nanoTime()).as("the change listener to connect").isLessThan(deadline);
+      Thread.sleep(50);
+    }
   }
 
   private static String show(Connection connection, String setting) throws SQLException {
