@@ -59,6 +59,9 @@ class EmbeddedDatabasePasswordTest {
           .isEqualTo("rw-------");
       assertThat(password()).hasSizeGreaterThanOrEqualTo(43);
       assertThat(authenticationRules()).isNotEmpty().allMatch(rule -> rule.endsWith("scram-sha-256"));
+      assertThat(Files.readString(dataDir.resolve("postgres/pg_hba.conf")))
+          .as("initdb's own rules: the database never trusted anyone, so Gantry did not have to rewrite them")
+          .doesNotContain("Written by Gantry");
     }
   }
 
