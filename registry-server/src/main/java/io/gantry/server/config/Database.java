@@ -3,10 +3,6 @@ package io.gantry.server.config;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -21,20 +17,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The registry's PostgreSQL: an external server reached through a HikariCP pool, or an embedded
- * one (a real PostgreSQL process) whose data lives under the data directory and survives restarts.
- * Migrations are applied on open.
+ * The registry's PostgreSQL, reached through a HikariCP pool: an external server, or the embedded one
+ * ({@link EmbeddedDatabase}). Migrations are applied on open.
  */
 public final class Database implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Database.class);
   private static final int POOL_SIZE = 16;
 
-  private final EmbeddedPostgres embedded;
+  private final EmbeddedDatabase embedded;
   private final HikariDataSource pool;
   private final DSLContext dsl;
 
-  private Database(EmbeddedPostgres embedded, HikariDataSource pool) {
+  private Database(EmbeddedDatabase embedded, HikariDataSource pool) {
     this.embedded = embedded;
     this.pool = pool;
     // per-statement logging costs time on every call even when debug logging is off
@@ -43,7 +38,7 @@ public final class Database implements AutoCloseable {
 
   /** @param metrics where the connection pool reports (hikaricp_* meters) */
   public static Database open(ServerConfig config, MeterRegistry metrics) {
-    EmbeddedPostgres embedded = null;
+    EmbeddedDatabase embedded = null;
     HikariConfig hikari = new HikariConfig();
     hikari.setMetricRegistry(metrics);
     hikari.setPoolName("gantry");
@@ -58,8 +53,10 @@ public final class Database implements AutoCloseable {
       hikari.setPassword(external.password());
       log.info("Using PostgreSQL at {}", external.url());
     } else {
-      embedded = startEmbedded(config.dataDir().resolve("postgres"));
-      hikari.setJdbcUrl(embedded.getJdbcUrl("postgres", "postgres"));
+      embedded = EmbeddedDatabase.start(config.dataDir());
+      hikari.setJdbcUrl(embedded.jdbcUrl());
+      hikari.setUsername(EmbeddedDatabase.SUPERUSER);
+      hikari.setPassword(embedded.password());
     }
     HikariDataSource pool;
     try {
@@ -77,25 +74,6 @@ public final class Database implements AutoCloseable {
       throw new ConfigException("database migration failed: " + rootMessage(e), e);
     }
     return new Database(embedded, pool);
-  }
-
-  private static EmbeddedPostgres startEmbedded(Path directory) {
-    try {
-      Files.createDirectories(directory);
-      log.info("Starting embedded PostgreSQL with data in {}", directory);
-      // The library's defaults suit throwaway test databases (fsync off); this one holds the registry.
-      return EmbeddedPostgres.builder()
-          .setDataDirectory(directory)
-          .setCleanDataDirectory(false)
-          .setServerConfig("fsync", "on")
-          .setServerConfig("synchronous_commit", "on")
-          .setServerConfig("full_page_writes", "on")
-          .setServerConfig("max_connections", "100")
-          .start();
-    } catch (IOException | RuntimeException e) {
-      throw new ConfigException("cannot start the embedded PostgreSQL in " + directory + ": "
-          + rootMessage(e), e);
-    }
   }
 
   private static void migrate(DataSource dataSource) {
@@ -136,18 +114,13 @@ public final class Database implements AutoCloseable {
     closeQuietly(embedded);
   }
 
-  private static void closeQuietly(EmbeddedPostgres embedded) {
-    if (embedded == null) {
-      return;
-    }
-    try {
+  private static void closeQuietly(EmbeddedDatabase embedded) {
+    if (embedded != null) {
       embedded.close();
-    } catch (IOException e) {
-      log.warn("Embedded PostgreSQL did not stop cleanly", e);
     }
   }
 
-  private static String rootMessage(Throwable e) {
+  static String rootMessage(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
