@@ -48,7 +48,8 @@ final class WebSession {
     List<String> headers = exchange.getRequestHeaders().getOrDefault("Cookie", List.of());
     Optional<String> id = cookie(headers, SESSION).filter(WebSessions::wellFormed);
     Optional<String> csrf = cookie(headers, CSRF).filter(value -> RANDOM_TOKEN.matcher(value).matches());
-    return new WebSession(id, csrf, id.map(WebSession::boundToken).orElseGet(() -> csrf.orElseGet(WebSession::newToken)));
+    String csrfToken = id.map(WebSession::boundToken).orElseGet(() -> csrf.orElseGet(WebSession::newToken));
+    return new WebSession(id, csrf, csrfToken);
   }
 
   static boolean credentialSafe(String value) {

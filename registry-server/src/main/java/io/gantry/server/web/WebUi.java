@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * The web page for approvers and compliance reviewers, under {@value #ROOT} on the HTTP port: server-rendered HTML
  * that reads and acts only through the gRPC services, in-process and as the signed-in browser's caller (its
  * server-side session, {@link WebSessions}), so a page can do exactly what that caller could do over gRPC, refused and
- * audited the same way. Pages are plain forms
- * and links; they work without JavaScript. docs/web.md describes each page.
+ * audited the same way. Pages are plain forms and links; they work without JavaScript. docs/web.md describes each
+ * page.
  */
 public final class WebUi implements HttpHandler {
 
