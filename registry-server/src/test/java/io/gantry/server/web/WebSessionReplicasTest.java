@@ -8,9 +8,12 @@ import io.gantry.server.GantryServer;
 import io.gantry.server.TestRegistry;
 import io.gantry.v1.AccessControlGrpc;
 import io.gantry.v1.ApiToken;
+import io.gantry.v1.AuditAction;
+import io.gantry.v1.AuditGrpc;
 import io.gantry.v1.CreateApiTokenRequest;
 import io.gantry.v1.CreateRoleBindingRequest;
 import io.gantry.v1.GetCallerRequest;
+import io.gantry.v1.ListAuditEventsRequest;
 import io.gantry.v1.RevokeApiTokenRequest;
 import io.gantry.v1.Role;
 import io.gantry.v1.RoleBinding;
@@ -39,11 +42,13 @@ import org.junit.jupiter.api.Test;
  * session id and never the token; a session made on one replica serves on the others; Sign out ends it on every
  * replica at once, so a copied cookie is worth nothing after it; sessions expire and are swept; a form's CSRF token
  * belongs to its session; and the header through which the page's in-process calls name their session is refused
- * from the network. The third replica keeps sessions for two seconds only.
+ * from the network, and that refusal audited. The third replica ends sessions after three idle seconds, or eight in all.
  */
 class WebSessionReplicasTest {
 
   private static final String SESSION_HEADER = "x-gantry-web-session";
+  private static final int IDLE_SECONDS = 3;
+  private static final int LIFETIME_SECONDS = 8;
   private static Path dir;
   private static EmbeddedPostgres postgres;
   private static GantryServer first;
@@ -63,7 +68,8 @@ class WebSessionReplicasTest {
         "GANTRY_API_TOKENS", "true", "GANTRY_BOOTSTRAP_TOKEN_FILE", bootstrap.toString()));
     first = TestRegistry.start(dir, env);
     second = TestRegistry.start(dir, env);
-    env.put("GANTRY_WEB_SESSION_LIFETIME_SECONDS", "2");
+    env.put("GANTRY_WEB_SESSION_IDLE_SECONDS", String.valueOf(IDLE_SECONDS));
+    env.put("GANTRY_WEB_SESSION_LIFETIME_SECONDS", String.valueOf(LIFETIME_SECONDS));
     brief = TestRegistry.start(dir, env);
     toFirst = TestRegistry.connect(first);
     toBrief = TestRegistry.connect(brief);
@@ -139,27 +145,35 @@ class WebSessionReplicasTest {
   }
 
   @Test
-  void anExpiredSession_isRefused_andSwept() throws Exception {
-    String token = viewer("vic");
-    // the token was made on the first replica: the change feed tells the third
-    awaitTrue(() -> {
-      try {
-        bearer(AccessControlGrpc.newBlockingStub(toBrief), token).getCaller(GetCallerRequest.getDefaultInstance());
-        return true;
-      } catch (StatusRuntimeException e) {
-        return false;
-      }
-    });
+  void aSessionInUse_livesUntilItsLifetimeEnds_andIsThenRefusedAndSwept() throws Exception {
+    String token = viewerKnownToBrief("vic");
+    long signedIn = System.nanoTime();
     PageClient used = signedIn(brief, token);
     signedIn(brief, token);
-    assertThat(used.get("/ui/promotions").statusCode()).isEqualTo(200);
     assertThat(sessionsOf("vic")).isEqualTo(2);
 
-    awaitTrue(() -> used.get("/ui/promotions").statusCode() == 401);
+    // used more often than the idle limit, so only its lifetime can end it
+    while (used.get("/ui/promotions").statusCode() == 200) {
+      assertThat(Duration.ofNanos(System.nanoTime() - signedIn)).as("ended by its lifetime")
+          .isLessThan(Duration.ofSeconds(LIFETIME_SECONDS + 10));
+      Thread.sleep(200);
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - signedIn)).as("not before its lifetime")
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(LIFETIME_SECONDS));
     assertThat(used.copyTo(first.httpPort()).get("/ui/promotions").statusCode())
         .as("expired on every replica").isEqualTo(401);
-    // the one read once more is deleted on that read; the other, never read again, by the sweep
+    // the one presented again is deleted on that read; the other, never presented again, by the sweep
     awaitTrue(() -> sessionsOf("vic") == 0);
+  }
+
+  @Test
+  void anIdleSession_isRefused() throws Exception {
+    PageClient idle = signedIn(brief, viewerKnownToBrief("ivy"));
+    assertThat(idle.get("/ui/promotions").statusCode()).isEqualTo(200);
+
+    Thread.sleep(Duration.ofSeconds(IDLE_SECONDS).toMillis() + 500);
+
+    assertThat(idle.get("/ui/promotions").statusCode()).isEqualTo(401);
   }
 
   @Test
@@ -191,6 +205,10 @@ class WebSessionReplicasTest {
 
     assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
     assertThat(refused.getStatus().getDescription()).contains(SESSION_HEADER);
+    var audit = bearer(AuditGrpc.newBlockingStub(toFirst), admin);
+    awaitTrue(() -> audit.listAuditEvents(ListAuditEventsRequest.newBuilder()
+        .setAction(AuditAction.AUDIT_ACTION_CREDENTIAL_REJECTED).setPageSize(1000).build()).getEventsList().stream()
+        .anyMatch(event -> event.getPayload().getFieldsOrThrow("reason").getStringValue().contains(SESSION_HEADER)));
   }
 
   /** An API token for {@code principal}, a viewer of every model. */
@@ -200,6 +218,20 @@ class WebSessionReplicasTest {
         .setSubject("user:" + principal).setRole(Role.ROLE_VIEWER).setModelPattern("*")).build());
     return access.createApiToken(CreateApiTokenRequest.newBuilder().setApiToken(ApiToken.newBuilder()
         .setPrincipal(principal)).build()).getSecret();
+  }
+
+  /** A viewer's API token, once the third replica has heard of it (tokens are made on the first). */
+  private static String viewerKnownToBrief(String principal) throws Exception {
+    String token = viewer(principal);
+    awaitTrue(() -> {
+      try {
+        bearer(AccessControlGrpc.newBlockingStub(toBrief), token).getCaller(GetCallerRequest.getDefaultInstance());
+        return true;
+      } catch (StatusRuntimeException e) {
+        return false;
+      }
+    });
+    return token;
   }
 
   private static PageClient signedIn(GantryServer server, String credential) throws Exception {
