@@ -22,7 +22,11 @@ import io.gantry.server.attestation.AttestationService;
 import io.gantry.server.imports.ImportRepository;
 import io.gantry.server.imports.ImportService;
 import io.gantry.server.auth.ApiTokenAuthenticator;
+import io.gantry.server.auth.Caller;
 import io.gantry.server.auth.VerifiedIdentityInterceptor;
+import io.gantry.server.auth.WebSessionInterceptor;
+import io.gantry.server.session.WebSessions;
+import io.gantry.server.ops.HttpsContext;
 import io.gantry.server.common.SecretFiles;
 import com.sun.net.httpserver.HttpHandler;
 import io.gantry.server.mlflowrest.MlflowArtifactsApi;
@@ -112,6 +116,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -143,6 +149,7 @@ public final class GantryServer implements AutoCloseable {
   private static final Duration LISTENER_START_WAIT = Duration.ofSeconds(5);
   private static final Duration TOKEN_USE_FLUSH = Duration.ofSeconds(30);
   private static final Duration ACCESS_RELOAD = Duration.ofSeconds(60);
+  private static final Duration SESSION_SWEEP = Duration.ofMinutes(5);
   /** The name the attestation key's note form carries; attestations use only its raw Ed25519 key. */
   private static final String ATTESTATION_KEY_NAME = "gantry-attestation";
   /** The principal of the token GANTRY_BOOTSTRAP_TOKEN_FILE receives. */
@@ -269,12 +276,17 @@ public final class GantryServer implements AutoCloseable {
       // Without verified credentials the identity header is trusted as is: the config keeps that on loopback.
       InetSocketAddress address = new InetSocketAddress(config.identity().listenAddress(), config.grpcPort());
       List<ServerInterceptor> checks = new ArrayList<>();
-      checks.add(config.identity().verified()
-          ? new VerifiedIdentityInterceptor(config.identity().jwt().map(JwtAuthenticator::new),
-              config.identity().apiTokens() ? Optional.of(new ApiTokenAuthenticator(access)) : Optional.empty(),
+      Optional<ApiTokenAuthenticator> apiTokens = config.identity().apiTokens()
+          ? Optional.of(new ApiTokenAuthenticator(access)) : Optional.empty();
+      ServerInterceptor identity = config.identity().verified()
+          ? new VerifiedIdentityInterceptor(config.identity().jwt().map(JwtAuthenticator::new), apiTokens,
               config.identity().tls().filter(tls -> tls.clientCa().isPresent())
                   .map(ServerConfig.Tls::clientPrincipal), refusals)
-          : new HeaderIdentityInterceptor());
+          : new HeaderIdentityInterceptor();
+      // the web page's calls run as their session's caller; every other call is identified as before
+      var webSessions = new WebSessions(database.dsl(), Clock.systemUTC(), config.http().sessionIdle(),
+          config.http().sessionLifetime());
+      checks.add(new WebSessionInterceptor(webSessions, webSessionMethods(config), apiTokens, refusals, identity));
       if (config.identity().rolesEnforced()) {
         checks.add(new AuthorizationInterceptor(access, id -> promotionRepository.target(database.dsl(), id)
             .map(target -> Scope.alias(target.getKey(), target.getValue())), refusals));
@@ -346,14 +358,14 @@ public final class GantryServer implements AutoCloseable {
       MlflowRestApi.PREFIXES.forEach(prefix -> handlers.put(prefix, mlflow));
       handlers.put(MlflowArtifactsApi.PREFIX, new MlflowArtifactsApi(local.channel(), !config.identity().verified()));
       // the web page for approvers and reviewers acts the same way: through the services, as the signed-in caller
-      handlers.put(WebUi.ROOT, new WebUi(local.channel(), !config.identity().verified()));
+      handlers.put(WebUi.ROOT, new WebUi(local.channel(), !config.identity().verified(), webSessions));
       // the database answered when it was last asked (start-up has just migrated it)
       AtomicBoolean serving = new AtomicBoolean(true);
       List<String> mlflowApis = new ArrayList<>(MlflowRestApi.PREFIXES);
       mlflowApis.add(MlflowArtifactsApi.PREFIX);
-      HttpBoundary boundary = new HttpBoundary(config.httpAllowedHosts(), mlflowApis, MlflowRestApi.PREFIXES);
-      OpsHttpServer ops = OpsHttpServer.start(config.identity().httpAddress(), config.httpPort(), serving::get,
-          metrics, handlers, boundary, workers);
+      HttpBoundary boundary = new HttpBoundary(config.http().allowedHosts(), mlflowApis, MlflowRestApi.PREFIXES);
+      OpsHttpServer ops = OpsHttpServer.start(config.identity().httpAddress(), config.httpPort(),
+          config.http().tls().map(HttpsContext::load), serving::get, metrics, handlers, boundary, workers);
       ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "gantry-background");
         thread.setDaemon(true);
@@ -372,6 +384,9 @@ public final class GantryServer implements AutoCloseable {
           janitorMillis, TimeUnit.MILLISECONDS);
       background.scheduleWithFixedDelay(() -> runQuietly("record API token uses", access::recordUses),
           TOKEN_USE_FLUSH.toSeconds(), TOKEN_USE_FLUSH.toSeconds(), TimeUnit.SECONDS);
+      long sessionSweepMillis = Math.min(webSessions.sweepInterval().toMillis(), SESSION_SWEEP.toMillis());
+      background.scheduleWithFixedDelay(() -> runQuietly("delete ended web sessions", webSessions::sweep),
+          sessionSweepMillis, sessionSweepMillis, TimeUnit.MILLISECONDS);
       // a safety net under the change feed, as the cache's TTL is
       background.scheduleWithFixedDelay(() -> runQuietly("read role bindings and API tokens", access::reload),
           ACCESS_RELOAD.toSeconds(), ACCESS_RELOAD.toSeconds(), TimeUnit.SECONDS);
@@ -415,6 +430,19 @@ public final class GantryServer implements AutoCloseable {
       throw new ConfigException("GANTRY_TLS_CERT/GANTRY_TLS_KEY/GANTRY_TLS_CLIENT_CA cannot be used: "
           + e.getMessage(), e);
     }
+  }
+
+  /** How a web session's caller must have been proven for this server to honour it: as it accepts callers itself. */
+  private static Set<Caller.Method> webSessionMethods(ServerConfig config) {
+    if (!config.identity().verified()) {
+      return Set.of(Caller.Method.HEADER);
+    }
+    Set<Caller.Method> methods = EnumSet.noneOf(Caller.Method.class);
+    config.identity().jwt().ifPresent(jwt -> methods.add(Caller.Method.JWT));
+    if (config.identity().apiTokens()) {
+      methods.add(Caller.Method.API_TOKEN);
+    }
+    return methods;
   }
 
   private static String verifiers(ServerConfig config) {

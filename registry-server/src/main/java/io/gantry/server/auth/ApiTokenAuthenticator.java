@@ -70,7 +70,17 @@ public final class ApiTokenAuthenticator {
       identity = verify(token);
       verified.put(token, identity);
     }
-    UUID id = identity.apiToken().orElseThrow();
+    requireActive(identity.apiToken().orElseThrow());
+    return identity;
+  }
+
+  /**
+   * Records a use of the token {@code id}, which must still be neither revoked nor expired: asked on every call made
+   * with it, or with a web session signed in with it.
+   *
+   * @throws CredentialRejected saying why it cannot be used
+   */
+  public void requireActive(UUID id) {
     Stored stored = directory.find(id).orElseThrow(() -> unknown(id));
     if (stored.revoked()) {
       throw new CredentialRejected("API token " + id + " was revoked");
@@ -79,7 +89,6 @@ public final class ApiTokenAuthenticator {
       throw new CredentialRejected("API token " + id + " expired at " + stored.expireTime().get());
     }
     directory.used(id);
-    return identity;
   }
 
   private Caller.Identity verify(String token) {

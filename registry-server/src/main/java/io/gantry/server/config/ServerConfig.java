@@ -35,12 +35,11 @@ import java.util.regex.Pattern;
  * @param identity where the gRPC port listens, and how callers are identified there
  * @param limits what one client may ask of the gRPC port
  * @param webhooks how webhook deliveries are sent and retried
- * @param httpAllowedHosts the names the HTTP port answers to besides {@code localhost} and IP addresses
- *     ({@code GANTRY_HTTP_ALLOWED_HOSTS}): lower-case host names, and {@code *.domain} for every name under domain
+ * @param http TLS on the HTTP port, and the web page's sessions
  */
 public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<ExternalDatabase> externalDatabase,
     Audit audit, Promotion promotion, Artifacts artifacts, Cache cache, int workerThreads,
-    int networkThreads, Identity identity, Limits limits, Webhooks webhooks, List<String> httpAllowedHosts) {
+    int networkThreads, Identity identity, Limits limits, Webhooks webhooks, Http http) {
 
   public static final int DEFAULT_GRPC_PORT = 9090;
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -121,6 +120,19 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
    */
   public record Webhooks(int senders, int maxAttempts, Duration firstRetry, Duration maxRetry, Duration timeout,
       Duration poll) {}
+
+  /**
+   * The HTTP port's transport and the web page's sessions.
+   *
+   * @param tls the HTTP port's certificate chain and key (PEM); by default the gRPC port's; empty: plain HTTP
+   * @param insecure plain HTTP beyond loopback, because a proxy in front terminates TLS (GANTRY_HTTP_INSECURE)
+   * @param allowedHosts the names the port answers to besides {@code localhost} and IP addresses
+   *     ({@code GANTRY_HTTP_ALLOWED_HOSTS}): lower-case host names, and {@code *.domain} for every name under domain
+   * @param sessionIdle a web session unused this long has ended
+   * @param sessionLifetime a web session has ended this long after sign-in, however much it is used
+   */
+  public record Http(Optional<Tls> tls, boolean insecure, List<String> allowedHosts, Duration sessionIdle,
+      Duration sessionLifetime) {}
 
   /** Connection settings of an external PostgreSQL. */
   public record ExternalDatabase(String url, String user, String password) {}
@@ -245,8 +257,39 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
         Duration.ofSeconds(positive(env, "GANTRY_WEBHOOK_MAX_RETRY_SECONDS", 3600)),
         Duration.ofSeconds(positive(env, "GANTRY_WEBHOOK_TIMEOUT_SECONDS", 10)),
         Duration.ofMillis(positive(env, "GANTRY_WEBHOOK_POLL_MILLIS", 1000)));
+    Identity identity = identity(env);
     return new ServerConfig(port, httpPort, dataDir, external, audit, promotion, artifacts, cache, (int) workers,
-        (int) network, identity(env), limits(env), webhooks, allowedHosts(env));
+        (int) network, identity, limits(env), webhooks, http(env, identity));
+  }
+
+  private static Http http(Map<String, String> env, Identity identity) {
+    String cert = env.getOrDefault("GANTRY_HTTP_TLS_CERT", "").trim();
+    String key = env.getOrDefault("GANTRY_HTTP_TLS_KEY", "").trim();
+    if (cert.isEmpty() != key.isEmpty()) {
+      throw new ConfigException("GANTRY_HTTP_TLS_CERT and GANTRY_HTTP_TLS_KEY go together: set both or neither");
+    }
+    Optional<Tls> tls = cert.isEmpty()
+        ? identity.tls().map(grpc -> new Tls(grpc.certificateChain(), grpc.privateKey(), Optional.empty(),
+            CertificateUserName.NONE))
+        : Optional.of(new Tls(readable("GANTRY_HTTP_TLS_CERT", cert), readable("GANTRY_HTTP_TLS_KEY", key),
+            Optional.empty(), CertificateUserName.NONE));
+    boolean insecure = flag(env, "GANTRY_HTTP_INSECURE", false);
+    if (tls.isEmpty() && !insecure && !identity.httpAddress().isLoopbackAddress()) {
+      throw new ConfigException("GANTRY_HTTP_HOST is " + identity.httpAddress().getHostAddress() + ", beyond "
+          + "loopback, where bearer tokens and web session cookies would cross the network in clear: set "
+          + "GANTRY_HTTP_TLS_CERT and GANTRY_HTTP_TLS_KEY (or GANTRY_TLS_CERT and GANTRY_TLS_KEY, which the HTTP port "
+          + "then uses too), or GANTRY_HTTP_INSECURE=true when a proxy in front terminates TLS");
+    }
+    return new Http(tls, insecure, allowedHosts(env),
+        Duration.ofSeconds(positive(env, "GANTRY_WEB_SESSION_IDLE_SECONDS", Duration.ofHours(1).toSeconds())),
+        Duration.ofSeconds(positive(env, "GANTRY_WEB_SESSION_LIFETIME_SECONDS", Duration.ofHours(12).toSeconds())));
+  }
+
+  private static Path readable(String name, String file) {
+    if (!Files.isReadable(Path.of(file))) {
+      throw new ConfigException(name + " names " + file + ", which cannot be read");
+    }
+    return Path.of(file).toAbsolutePath();
   }
 
   private static List<String> allowedHosts(Map<String, String> env) {
@@ -412,11 +455,7 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
     if (!clientCa.isEmpty()) {
       files.put("GANTRY_TLS_CLIENT_CA", clientCa);
     }
-    files.forEach((name, file) -> {
-      if (!Files.isReadable(Path.of(file))) {
-        throw new ConfigException(name + " names " + file + ", which cannot be read");
-      }
-    });
+    files.forEach(ServerConfig::readable);
     return Optional.of(new Tls(Path.of(cert).toAbsolutePath(), Path.of(key).toAbsolutePath(),
         clientCa.isEmpty() ? Optional.empty() : Optional.of(Path.of(clientCa).toAbsolutePath()), userName));
   }

@@ -47,15 +47,15 @@ final class Layout {
 
   private static void signedIn(Html html, WebRequest request) {
     Optional<Caller> caller = Optional.empty();
-    if (request.session.credential().isPresent() || request.headerIdentity) {
+    if (request.session.id().isPresent() || request.headerIdentity) {
       try {
         caller = Optional.of(request.access().getCaller(GetCallerRequest.getDefaultInstance()));
       } catch (StatusRuntimeException e) {
-        // an expired or revoked credential: the page offers to sign in again
+        // an ended session, or a revoked credential: the page offers to sign in again
       }
     }
     html.open("div", "class", "identity");
-    if (caller.isPresent() && request.session.credential().isPresent()) {
+    if (caller.isPresent() && request.session.id().isPresent()) {
       html.text("Signed in as ").element("strong", caller.get().getPrincipal(), "id", "principal")
           .text(" (" + caller.get().getAuthenticatedBy() + ") ");
       form(html, request, WebUi.ROOT + "signout", f -> f.element("button", "Sign out", "type", "submit"));

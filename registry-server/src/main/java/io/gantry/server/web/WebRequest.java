@@ -3,6 +3,7 @@ package io.gantry.server.web;
 import io.gantry.server.ops.QueryString;
 import com.sun.net.httpserver.HttpExchange;
 import io.gantry.server.auth.HeaderIdentityInterceptor;
+import io.gantry.server.auth.WebSessionInterceptor;
 import io.gantry.v1.AccessControlGrpc;
 import io.gantry.v1.AuditGrpc;
 import io.gantry.v1.ModelRegistryGrpc;
@@ -20,8 +21,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One browser request: its parameters, its session, and stubs to the gRPC services that carry the signed-in
- * credential, so each call is checked, refused and audited exactly as the same call over gRPC.
+ * One browser request: its parameters, its session, and stubs to the gRPC services that name that session, so each
+ * call runs as the signed-in caller and is checked, refused and audited exactly as the same call over gRPC.
  */
 final class WebRequest {
 
@@ -31,6 +32,8 @@ final class WebRequest {
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
   private static final Metadata.Key<String> USER =
       Metadata.Key.of(HeaderIdentityInterceptor.HEADER, Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> SESSION =
+      Metadata.Key.of(WebSessionInterceptor.HEADER, Metadata.ASCII_STRING_MARSHALLER);
 
   final HttpExchange exchange;
   final WebSession session;
@@ -83,19 +86,21 @@ final class WebRequest {
     return carry(AccessControlGrpc.newBlockingStub(channel));
   }
 
-  /** Stubs calling with {@code credential} instead of the session's: the sign-in form's check. */
+  /** A stub calling with {@code credential}, as a gRPC client would send it: the sign-in form's check. */
   AccessControlGrpc.AccessControlBlockingStub accessAs(String credential) {
-    return attach(AccessControlGrpc.newBlockingStub(channel), Optional.of(credential));
-  }
-
-  private <S extends AbstractStub<S>> S carry(S stub) {
-    return attach(stub, session.credential());
-  }
-
-  private <S extends AbstractStub<S>> S attach(S stub, Optional<String> credential) {
     Metadata metadata = new Metadata();
-    credential.ifPresent(value -> metadata.put(headerIdentity ? USER : AUTHORIZATION,
-        headerIdentity ? value : "Bearer " + value));
+    metadata.put(headerIdentity ? USER : AUTHORIZATION, headerIdentity ? credential : "Bearer " + credential);
+    return attach(AccessControlGrpc.newBlockingStub(channel), metadata);
+  }
+
+  /** The stub naming the browser's session, if it has one (without, calls go unidentified). */
+  private <S extends AbstractStub<S>> S carry(S stub) {
+    Metadata metadata = new Metadata();
+    session.id().ifPresent(id -> metadata.put(SESSION, id));
+    return attach(stub, metadata);
+  }
+
+  private static <S extends AbstractStub<S>> S attach(S stub, Metadata metadata) {
     return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata))
         .withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS);
   }

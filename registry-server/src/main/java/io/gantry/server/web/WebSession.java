@@ -1,56 +1,64 @@
 package io.gantry.server.web;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsExchange;
+import io.gantry.server.session.WebSessions;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The browser's side of a sign-in, kept in two cookies, both {@code HttpOnly} (no script reads them) and
- * {@code SameSite=Strict} (no other site's page sends them): {@value #CREDENTIAL} holds what the browser signed in
- * with, which every page passes on to the gRPC services exactly as a gRPC client would send it; {@value #CSRF} holds
- * a random token that every form repeats in a hidden field (double submit), so a form posted from another site,
- * which can neither read nor set the cookie, is refused. Nothing is kept on the server, so any replica answers.
+ * The browser's side of a sign-in, kept in cookies that are {@code HttpOnly} (no script reads them),
+ * {@code SameSite=Strict} (no other site's page sends them) and, whenever the page is served over TLS, {@code Secure}.
+ * {@value #SESSION} holds the id of a server-side session ({@link WebSessions}), never the credential signed in with.
+ * Every form repeats a CSRF token: once signed in, an HMAC of the session id, so a token read or planted from another
+ * session is refused; before (the sign-in form), a random token that {@value #CSRF} holds too (double submit).
  */
 final class WebSession {
 
-  static final String CREDENTIAL = "gantry_credential";
+  static final String SESSION = "gantry_session";
   static final String CSRF = "gantry_csrf";
-  /** The hidden form field that repeats the CSRF cookie. */
+  /** The hidden form field that repeats the CSRF token. */
   static final String CSRF_FIELD = "csrf";
-  /** What a credential may hold to travel in a cookie and a gRPC header: user names, JWTs and API tokens do. */
-  private static final Pattern COOKIE_SAFE = Pattern.compile("[A-Za-z0-9._~+/=@-]{1,8192}");
+  /** What a credential may hold to travel in a gRPC header: user names, JWTs and API tokens do. */
+  private static final Pattern CREDENTIAL_SAFE = Pattern.compile("[A-Za-z0-9._~+/=@-]{1,8192}");
+  private static final Pattern RANDOM_TOKEN = Pattern.compile("[A-Za-z0-9_-]{43}");
+  private static final byte[] CSRF_PURPOSE = "gantry web csrf".getBytes(StandardCharsets.US_ASCII);
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final Optional<String> credential;
+  private final Optional<String> id;
   private final Optional<String> csrfCookie;
   private final String csrfToken;
 
-  private WebSession(Optional<String> credential, Optional<String> csrfCookie, String csrfToken) {
-    this.credential = credential;
+  private WebSession(Optional<String> id, Optional<String> csrfCookie, String csrfToken) {
+    this.id = id;
     this.csrfCookie = csrfCookie;
     this.csrfToken = csrfToken;
   }
 
   static WebSession of(HttpExchange exchange) {
     List<String> headers = exchange.getRequestHeaders().getOrDefault("Cookie", List.of());
-    Optional<String> credential = cookie(headers, CREDENTIAL).filter(WebSession::cookieSafe);
-    Optional<String> csrf = cookie(headers, CSRF).filter(WebSession::cookieSafe);
-    return new WebSession(credential, csrf, csrf.orElseGet(WebSession::newToken));
+    Optional<String> id = cookie(headers, SESSION).filter(WebSessions::wellFormed);
+    Optional<String> csrf = cookie(headers, CSRF).filter(value -> RANDOM_TOKEN.matcher(value).matches());
+    String csrfToken = id.map(WebSession::boundToken).orElseGet(() -> csrf.orElseGet(WebSession::newToken));
+    return new WebSession(id, csrf, csrfToken);
   }
 
-  static boolean cookieSafe(String value) {
-    return COOKIE_SAFE.matcher(value).matches();
+  static boolean credentialSafe(String value) {
+    return CREDENTIAL_SAFE.matcher(value).matches();
   }
 
-  /** The credential the browser signed in with; empty before sign-in. */
-  Optional<String> credential() {
-    return credential;
+  /** The id of the session the browser holds; empty before sign-in. It may have ended since. */
+  Optional<String> id() {
+    return id;
   }
 
   /** The token this page's forms carry. */
@@ -58,20 +66,22 @@ final class WebSession {
     return csrfToken;
   }
 
-  /** Sets the CSRF cookie on a browser that has none yet. */
+  /** Sets the pre-session CSRF cookie on a browser that has none yet. */
   void issueCsrfCookie(HttpExchange exchange) {
-    if (csrfCookie.isEmpty()) {
+    if (csrfCookie.isEmpty() && id.isEmpty()) {
       setCookie(exchange, CSRF, csrfToken, true);
     }
   }
 
   /**
-   * Whether a form post comes from this site's own page: the browser holds the CSRF cookie and the form repeats it;
-   * and if the browser says where the post comes from ({@code Origin}, {@code Sec-Fetch-Site}), that is this site.
+   * Whether a form post comes from this site's own page: the form repeats the token of the browser's session (or,
+   * before sign-in, its CSRF cookie); and if the browser says where the post comes from ({@code Origin},
+   * {@code Sec-Fetch-Site}), that is this site.
    */
   boolean sameSitePost(HttpExchange exchange, String formToken) {
-    if (csrfCookie.isEmpty() || formToken == null
-        || !MessageDigest.isEqual(csrfCookie.get().getBytes(StandardCharsets.UTF_8),
+    Optional<String> expected = id.isPresent() ? Optional.of(csrfToken) : csrfCookie;
+    if (expected.isEmpty() || formToken == null
+        || !MessageDigest.isEqual(expected.get().getBytes(StandardCharsets.UTF_8),
             formToken.getBytes(StandardCharsets.UTF_8))) {
       return false;
     }
@@ -91,19 +101,37 @@ final class WebSession {
     }
   }
 
-  static void signIn(HttpExchange exchange, String credential) {
-    setCookie(exchange, CREDENTIAL, credential, true);
+  static void signIn(HttpExchange exchange, String sessionId) {
+    setCookie(exchange, SESSION, sessionId, true);
   }
 
   static void signOut(HttpExchange exchange) {
-    setCookie(exchange, CREDENTIAL, "", false);
+    setCookie(exchange, SESSION, "", false);
   }
 
   private static void setCookie(HttpExchange exchange, String name, String value, boolean keep) {
-    // Secure when a TLS-terminating proxy says the browser came over https; plain http on loopback needs it off
-    boolean secure = "https".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("X-Forwarded-Proto"));
     exchange.getResponseHeaders().add("Set-Cookie", name + "=" + value + "; Path=" + WebUi.ROOT
-        + "; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "") + (keep ? "" : "; Max-Age=0"));
+        + "; HttpOnly; SameSite=Strict" + (overTls(exchange) ? "; Secure" : "") + (keep ? "" : "; Max-Age=0"));
+  }
+
+  /**
+   * Whether the browser reached the page over TLS: this port's own, or a proxy's in front that says so. Believing
+   * the proxy's header is safe from anyone: it can only add {@code Secure}, which keeps a cookie off plain HTTP.
+   */
+  private static boolean overTls(HttpExchange exchange) {
+    return exchange instanceof HttpsExchange
+        || "https".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("X-Forwarded-Proto"));
+  }
+
+  /** The session's CSRF token: an HMAC keyed by its id, so it names that session only and reveals nothing of it. */
+  private static String boundToken(String sessionId) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(sessionId.getBytes(StandardCharsets.US_ASCII), "HmacSHA256"));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(CSRF_PURPOSE));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("every JDK has HmacSHA256", e);
+    }
   }
 
   private static Optional<String> cookie(List<String> headers, String name) {

@@ -2,6 +2,8 @@ package io.gantry.server.web;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import com.nimbusds.jwt.JWTParser;
+import io.gantry.server.session.WebSessions;
 import io.gantry.v1.Caller;
 import io.gantry.v1.GetCallerRequest;
 import io.grpc.Channel;
@@ -11,16 +13,23 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.time.Instant;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The web page for approvers and compliance reviewers, under {@value #ROOT} on the HTTP port: server-rendered HTML
- * that reads and acts only through the gRPC services, in-process and with the signed-in browser's credential, so a
- * page can do exactly what that caller could do over gRPC, refused and audited the same way. Pages are plain forms
- * and links; they work without JavaScript. docs/web.md describes each page.
+ * that reads and acts only through the gRPC services, in-process and as the signed-in browser's caller (its
+ * server-side session, {@link WebSessions}), so a page can do exactly what that caller could do over gRPC, refused and
+ * audited the same way. Pages are plain forms and links; they work without JavaScript. docs/web.md describes each
+ * page.
  */
 public final class WebUi implements HttpHandler {
 
@@ -35,6 +44,7 @@ public final class WebUi implements HttpHandler {
 
   private final Channel channel;
   private final boolean headerIdentity;
+  private final WebSessions sessions;
   private final ModelPages models = new ModelPages();
   private final PromotionPages promotions = new PromotionPages();
   private final AuditPages audit = new AuditPages();
@@ -43,10 +53,12 @@ public final class WebUi implements HttpHandler {
    * @param channel an in-process channel to this server's gRPC services
    * @param headerIdentity the loopback default: signing in names the caller, as {@code x-gantry-user} does; otherwise
    *     signing in takes a credential the server verifies (a JWT or an API token)
+   * @param sessions where sign-in keeps who signed in, and Sign out ends it
    */
-  public WebUi(Channel channel, boolean headerIdentity) {
+  public WebUi(Channel channel, boolean headerIdentity, WebSessions sessions) {
     this.channel = channel;
     this.headerIdentity = headerIdentity;
+    this.sessions = sessions;
   }
 
   @Override
@@ -126,6 +138,7 @@ public final class WebUi implements HttpHandler {
     if (route.equals("signin")) {
       signIn(request);
     } else if (route.equals("signout")) {
+      request.session.id().ifPresent(sessions::end);
       WebSession.signOut(request.exchange);
       redirect(request.exchange, ROOT + "signin");
     } else if (route.equals("audit/verify")) {
@@ -157,7 +170,8 @@ public final class WebUi implements HttpHandler {
             + "x-gantry-user header of gRPC calls. Every action is recorded under that name.");
       } else {
         html.element("p", "Paste a token this server accepts (a JWT from your identity provider, or an API token). "
-            + "It is kept in an HttpOnly cookie of this site only, and sent on with each call the page makes.");
+            + "The server checks it once and keeps who it names in a session; your browser keeps only the session's "
+            + "id, which Sign out ends.");
       }
       Layout.form(html, request, ROOT + "signin", form -> {
         String id = headerIdentity ? "user" : "token";
@@ -169,10 +183,13 @@ public final class WebUi implements HttpHandler {
     });
   }
 
-  /** Signs in once the services accept the credential, so a typo is told at once rather than on the next page. */
+  /**
+   * Begins a session once the services accept the credential, for whom they say it names; the credential itself is
+   * kept nowhere. A typo is told at once rather than on the next page.
+   */
   private void signIn(WebRequest request) throws IOException {
     String credential = request.field("credential").strip();
-    if (!WebSession.cookieSafe(credential)) {
+    if (!WebSession.credentialSafe(credential)) {
       respond(request.exchange, 400, signInPage(request, headerIdentity
           ? "A user name is letters, digits and . _ @ + - (at most 256 characters)."
           : "That is not a token: a JWT or an API token is letters, digits and . _ ~ + / = -."));
@@ -187,8 +204,22 @@ public final class WebUi implements HttpHandler {
       return;
     }
     log.info("web page: {} signed in ({})", caller.getPrincipal(), caller.getAuthenticatedBy());
-    WebSession.signIn(request.exchange, credential);
+    request.session.id().ifPresent(sessions::end);
+    String session = sessions.begin(new WebSessions.Session(caller.getPrincipal(), Set.copyOf(caller.getGroupsList()),
+        caller.getAuthenticatedBy(), caller.getApiToken().isEmpty() ? Optional.empty()
+            : Optional.of(UUID.fromString(caller.getApiToken().substring("apiTokens/".length())))),
+        caller.getAuthenticatedBy().equals("jwt") ? jwtExpiry(credential) : Optional.empty());
+    WebSession.signIn(request.exchange, session);
     redirect(request.exchange, ROOT + "promotions");
+  }
+
+  /** The {@code exp} of a JWT the services have just accepted: a session begun with it ends by then. */
+  private static Optional<Instant> jwtExpiry(String jwt) {
+    try {
+      return Optional.ofNullable(JWTParser.parse(jwt).getJWTClaimsSet().getExpirationTime()).map(Date::toInstant);
+    } catch (ParseException e) {
+      throw new IllegalStateException("a JWT the server accepted cannot be parsed", e);
+    }
   }
 
   private void error(WebRequest request, int status, String message) throws IOException {

@@ -27,7 +27,8 @@ class MlflowRestAccessTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @RegisterExtension
-  static final VerifiedServer gantry = new VerifiedServer(java.util.Map.of("GANTRY_HTTP_HOST", "0.0.0.0"));
+  static final VerifiedServer gantry = new VerifiedServer(java.util.Map.of("GANTRY_HTTP_HOST", "0.0.0.0",
+      "GANTRY_HTTP_INSECURE", "true"));
 
   @BeforeAll
   static void grantRoles() {

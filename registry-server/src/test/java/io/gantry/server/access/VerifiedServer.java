@@ -74,9 +74,14 @@ public final class VerifiedServer implements BeforeAllCallback, AfterAllCallback
 
   /** A JWT for {@code principal}, in {@code groups}, valid for ten minutes. */
   public String jwt(String principal, String... groups) {
+    return jwt(Duration.ofMinutes(10), principal, groups);
+  }
+
+  /** A JWT for {@code principal}, in {@code groups}, valid for {@code validity}. */
+  public String jwt(Duration validity, String principal, String... groups) {
     try {
       JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().issuer(ISSUER).audience(AUDIENCE).subject(principal)
-          .expirationTime(Date.from(Instant.now().plus(Duration.ofMinutes(10))));
+          .expirationTime(Date.from(Instant.now().plus(validity)));
       if (groups.length > 0) {
         claims.claim("groups", List.of(groups));
       }
@@ -90,7 +95,7 @@ public final class VerifiedServer implements BeforeAllCallback, AfterAllCallback
   }
 
   /** {@code stub} sending {@code authorization: Bearer <credential>}; null sends none. */
-  static <S extends AbstractStub<S>> S bearer(S stub, String credential) {
+  public static <S extends AbstractStub<S>> S bearer(S stub, String credential) {
     if (credential == null) {
       return stub;
     }

@@ -249,6 +249,6 @@ class HttpBoundaryTest {
     }
     assertThat(ServerConfig.fromEnvironment(Map.of("GANTRY_HTTP_ALLOWED_HOSTS",
         " Gantry.Example.com ,, *.corp.example"))
-        .httpAllowedHosts()).containsExactly("gantry.example.com", "*.corp.example");
+        .http().allowedHosts()).containsExactly("gantry.example.com", "*.corp.example");
   }
 }

@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -23,10 +24,24 @@ final class PageClient {
   private static final Pattern HIDDEN_CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
 
   private final String base;
+  private final HttpClient http;
   final Map<String, String> cookies = new LinkedHashMap<>();
 
   PageClient(int httpPort) {
-    base = "http://127.0.0.1:" + httpPort;
+    this("http://127.0.0.1:" + httpPort, HTTP);
+  }
+
+  /** A browser of {@code base} ({@code https://…}, say) through {@code http}, which follows no redirect. */
+  PageClient(String base, HttpClient http) {
+    this.base = base;
+    this.http = http;
+  }
+
+  /** Another browser of the same site holding this one's cookies: what a stolen cookie gives. */
+  PageClient copyTo(int httpPort) {
+    PageClient copy = new PageClient(httpPort);
+    copy.cookies.putAll(cookies);
+    return copy;
   }
 
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
@@ -70,7 +85,8 @@ final class PageClient {
       request.header("Cookie", cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
           .collect(Collectors.joining("; ")));
     }
-    HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString());
     for (String cookie : response.headers().allValues("Set-Cookie")) {
       String pair = cookie.substring(0, cookie.indexOf(';'));
       String name = pair.substring(0, pair.indexOf('='));

@@ -2,13 +2,20 @@ package io.gantry.server.web;
 
 import static io.gantry.server.TestRegistry.registry;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.gantry.server.TestRegistry;
+import io.gantry.v1.AccessControlGrpc;
 import io.gantry.v1.CreateModelRequest;
 import io.gantry.v1.CreateModelVersionRequest;
+import io.gantry.v1.GetCallerRequest;
 import io.gantry.v1.ModelVersion;
 import io.gantry.v1.PromotionState;
 import io.gantry.v1.RegisteredModel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -96,11 +103,12 @@ class WebPageHttpTest {
     HttpResponse<String> wrong = browser.post(approve, Map.of("csrf", token + "x", "comment", "forged"));
     HttpResponse<String> otherSite = browser.post(approve, Map.of("csrf", token, "comment", "forged"),
         "Origin", "http://evil.example");
-    String cookie = browser.cookies.remove(WebSession.CSRF);
-    HttpResponse<String> noCookie = browser.post(approve, Map.of("csrf", token, "comment", "forged"));
-    browser.cookies.put(WebSession.CSRF, cookie);
+    PageClient otherBrowser = new PageClient(TestRegistry.httpPort());
+    otherBrowser.signIn("alice");
+    HttpResponse<String> otherSession = browser.post(approve, Map.of("csrf",
+        PageClient.csrfField(otherBrowser.get("/ui/promotions/" + review.id())), "comment", "forged"));
 
-    for (HttpResponse<String> refused : java.util.List.of(missing, wrong, noCookie)) {
+    for (HttpResponse<String> refused : java.util.List.of(missing, wrong, otherSession)) {
       assertThat(refused.statusCode()).isEqualTo(403);
       assertThat(refused.body()).contains("CSRF token is missing or does not match");
     }
@@ -134,13 +142,28 @@ class WebPageHttpTest {
   }
 
   @Test
+  void theSessionHeader_fromANetworkCaller_isUnauthenticated_onTheLoopbackDefaultToo() throws Exception {
+    Metadata headers = new Metadata();
+    // whatever it holds: the header is the page's own, and nothing a network caller may send
+    headers.put(Metadata.Key.of("x-gantry-web-session", Metadata.ASCII_STRING_MARSHALLER), "any-session-id");
+    var stub = AccessControlGrpc.newBlockingStub(TestRegistry.channel())
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+
+    StatusRuntimeException refused = catchThrowableOfType(() -> stub.getCaller(GetCallerRequest.getDefaultInstance()),
+        StatusRuntimeException.class);
+
+    assertThat(refused).as("not taken as anonymous").isNotNull();
+    assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+  }
+
+  @Test
   void signIn_refusesANameTheIdentityHeaderWouldRefuse() throws Exception {
     String token = PageClient.csrfField(browser.get("/ui/signin"));
 
     HttpResponse<String> refused = browser.post("/ui/signin", Map.of("csrf", token, "credential", "carol smith"));
 
     assertThat(refused.statusCode()).isEqualTo(400);
-    assertThat(browser.cookies).doesNotContainKey(WebSession.CREDENTIAL);
+    assertThat(browser.cookies).doesNotContainKey(WebSession.SESSION);
   }
 
   @Test

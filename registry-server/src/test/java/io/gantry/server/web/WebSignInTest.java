@@ -22,6 +22,7 @@ import io.gantry.v1.RequestPromotionRequest;
 import io.gantry.v1.Role;
 import io.gantry.v1.SetPromotionPolicyRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -29,8 +30,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The web page on a server that verifies its callers (JWTs and API tokens): the pages need a credential, the sign-in
- * form checks it with the server and keeps it in an HttpOnly, SameSite=Strict cookie that no page or address
- * repeats, and roles apply to what the page does exactly as to gRPC calls.
+ * form checks it with the server and begins a server-side session whose id (never the credential) an HttpOnly,
+ * SameSite=Strict cookie holds, that no page or address repeats; a session begun with a JWT ends with it; roles apply
+ * to what the page does exactly as to gRPC calls.
  */
 class WebSignInTest {
 
@@ -54,11 +56,11 @@ class WebSignInTest {
 
     assertThat(refused.statusCode()).isEqualTo(401);
     assertThat(refused.body()).contains("UNAUTHENTICATED: ").contains("type=\"password\"");
-    assertThat(browser.cookies).doesNotContainKey(WebSession.CREDENTIAL);
+    assertThat(browser.cookies).doesNotContainKey(WebSession.SESSION);
   }
 
   @Test
-  void anApiToken_signsIn_inAnHttpOnlyStrictCookie_thatNoPageOrAddressRepeats() throws Exception {
+  void anApiToken_signsIn_toASessionInAnHttpOnlyStrictCookie_thatNoPageOrAddressRepeats() throws Exception {
     String token = gantry.token("rita");
     gantry.grant("user:rita", Role.ROLE_VIEWER, "*");
     PageClient browser = browser();
@@ -69,8 +71,8 @@ class WebSignInTest {
     assertThat(signedIn.statusCode()).isEqualTo(303);
     assertThat(signedIn.headers().firstValue("Location")).hasValue("/ui/promotions");
     assertThat(signedIn.headers().allValues("Set-Cookie")).singleElement().satisfies(cookie ->
-        assertThat(cookie).startsWith(WebSession.CREDENTIAL + "=" + token + ";").contains("HttpOnly")
-            .contains("SameSite=Strict").contains("Path=/ui/"));
+        assertThat(cookie).startsWith(WebSession.SESSION + "=").doesNotContain(token).contains("HttpOnly")
+            .contains("SameSite=Strict").contains("Path=/ui/").doesNotContain("Secure"));
     for (String path : new String[] {"/ui/promotions", "/ui/models", "/ui/signin"}) {
       HttpResponse<String> page = browser.get(path);
       assertThat(page.statusCode()).as(path).isEqualTo(200);
@@ -81,9 +83,10 @@ class WebSignInTest {
     assertThat(audit.statusCode()).as("a viewer is no auditor").isEqualTo(403);
     assertThat(audit.body()).contains("PERMISSION_DENIED: rita needs the auditor role").doesNotContain(token);
 
-    HttpResponse<String> signedOut = browser.post("/ui/signout", Map.of("csrf", csrf));
+    HttpResponse<String> signedOut = browser.post("/ui/signout",
+        Map.of("csrf", PageClient.csrfField(browser.get("/ui/promotions"))));
     assertThat(signedOut.statusCode()).isEqualTo(303);
-    assertThat(browser.cookies).doesNotContainKey(WebSession.CREDENTIAL);
+    assertThat(browser.cookies).doesNotContainKey(WebSession.SESSION);
     assertThat(browser.get("/ui/promotions").statusCode()).isEqualTo(401);
   }
 
@@ -121,6 +124,19 @@ class WebSignInTest {
         ListAuditEventsRequest.newBuilder().setResourcePrefix(requested.getName())
             .setAction(AuditAction.AUDIT_ACTION_PROMOTION_APPROVED).build()).getEventsList())
         .extracting(AuditEvent::getActor).containsExactly("alice");
+  }
+
+  @Test
+  void aSessionBegunWithAJwt_endsWhenTheJwtExpires() throws Exception {
+    gantry.grant("user:jade", Role.ROLE_VIEWER, "*");
+    PageClient browser = signedIn(gantry.jwt(Duration.ofSeconds(3), "jade"));
+    assertThat(browser.get("/ui/promotions").statusCode()).isEqualTo(200);
+
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (browser.get("/ui/promotions").statusCode() != 401) {
+      assertThat(System.nanoTime()).as("the session ended with the JWT").isLessThan(deadline);
+      Thread.sleep(200);
+    }
   }
 
   private static PageClient browser() {
