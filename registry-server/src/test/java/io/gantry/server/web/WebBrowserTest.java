@@ -1,8 +1,8 @@
 package io.gantry.server.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.gantry.server.HeadlessChromium;
 import io.gantry.server.TestRegistry;
 import io.gantry.v1.PromotionState;
 import java.io.IOException;
@@ -12,10 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,11 +20,8 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -41,17 +34,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class WebBrowserTest {
 
-  private static final List<String> CHROMIUM = List.of("chromium", "chromium-browser", "google-chrome");
-  private static final List<String> CHROMEDRIVER = List.of("chromedriver");
   private static final int WIDTH = 1280;
   private static final int TALLEST_SCREENSHOT = 3200;
-
-  /**
-   * Only chromedriver's own CDP endpoint is used (executeCdpCommand), so Selenium's bundled CDP bindings need not
-   * match the installed Chromium: its warning that they do not is noise. Held here, as a logger's level is lost when
-   * nothing holds the logger.
-   */
-  private static final Logger CDP_VERSION_NOTICE = Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
 
   private static ChromeDriver driver;
   private static WebDriverWait wait;
@@ -60,20 +44,7 @@ class WebBrowserTest {
 
   @BeforeAll
   static void startChromium() throws IOException {
-    Optional<Path> chromium = onPath(CHROMIUM);
-    Optional<Path> chromedriver = onPath(CHROMEDRIVER);
-    assumeTrue(chromium.isPresent() && chromedriver.isPresent(), "browser tests skipped: Chromium or chromedriver "
-        + "is not installed (apt-get install chromium chromium-driver); found chromium=" + chromium
-        + ", chromedriver=" + chromedriver);
-    ChromeOptions options = new ChromeOptions().setBinary(chromium.get().toFile())
-        // --no-sandbox: CI runs as root, where Chromium's sandbox cannot start
-        .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-            "--window-size=" + WIDTH + ",900", "--lang=en-US");
-    // the driver named outright, so Selenium never goes looking for one on the network
-    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.get().toFile())
-        .usingAnyFreePort().build();
-    CDP_VERSION_NOTICE.setLevel(Level.OFF);
-    driver = new ChromeDriver(service, options);
+    driver = HeadlessChromium.start(WIDTH);
     wait = new WebDriverWait(driver, Duration.ofSeconds(15));
     screenshots = Path.of(System.getProperty("gantry.screenshots", "target/screenshots")).toAbsolutePath();
     Files.createDirectories(screenshots);
@@ -237,11 +208,5 @@ class WebBrowserTest {
     } finally {
       driver.manage().window().setSize(size);
     }
-  }
-
-  private static Optional<Path> onPath(List<String> names) {
-    return Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
-        .flatMap(dir -> names.stream().map(name -> Path.of(dir, name)))
-        .filter(Files::isExecutable).findFirst();
   }
 }

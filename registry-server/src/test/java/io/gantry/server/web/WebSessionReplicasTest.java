@@ -55,6 +55,7 @@ class WebSessionReplicasTest {
   private static GantryServer second;
   private static GantryServer brief;
   private static ManagedChannel toFirst;
+  private static ManagedChannel toSecond;
   private static ManagedChannel toBrief;
   private static String admin;
 
@@ -72,6 +73,7 @@ class WebSessionReplicasTest {
     env.put("GANTRY_WEB_SESSION_LIFETIME_SECONDS", String.valueOf(LIFETIME_SECONDS));
     brief = TestRegistry.start(dir, env);
     toFirst = TestRegistry.connect(first);
+    toSecond = TestRegistry.connect(second);
     toBrief = TestRegistry.connect(brief);
     admin = Files.readString(bootstrap).trim();
   }
@@ -79,6 +81,7 @@ class WebSessionReplicasTest {
   @AfterAll
   static void stop() throws Exception {
     toFirst.shutdownNow();
+    toSecond.shutdownNow();
     toBrief.shutdownNow();
     brief.close();
     second.close();
@@ -146,7 +149,7 @@ class WebSessionReplicasTest {
 
   @Test
   void aSessionInUse_livesUntilItsLifetimeEnds_andIsThenRefusedAndSwept() throws Exception {
-    String token = viewerKnownToBrief("vic");
+    String token = viewer("vic");
     long signedIn = System.nanoTime();
     PageClient used = signedIn(brief, token);
     signedIn(brief, token);
@@ -168,7 +171,7 @@ class WebSessionReplicasTest {
 
   @Test
   void anIdleSession_isRefused() throws Exception {
-    PageClient idle = signedIn(brief, viewerKnownToBrief("ivy"));
+    PageClient idle = signedIn(brief, viewer("ivy"));
     assertThat(idle.get("/ui/promotions").statusCode()).isEqualTo(200);
 
     Thread.sleep(Duration.ofSeconds(IDLE_SECONDS).toMillis() + 500);
@@ -212,25 +215,26 @@ class WebSessionReplicasTest {
   }
 
   /** An API token for {@code principal}, a viewer of every model. */
-  private static String viewer(String principal) {
+  /**
+   * A viewer's API token, once every replica has heard of it: tokens are made on the first, and the others learn of
+   * them through the change feed, a few milliseconds later.
+   */
+  private static String viewer(String principal) throws Exception {
     var access = bearer(AccessControlGrpc.newBlockingStub(toFirst), admin);
     access.createRoleBinding(CreateRoleBindingRequest.newBuilder().setRoleBinding(RoleBinding.newBuilder()
         .setSubject("user:" + principal).setRole(Role.ROLE_VIEWER).setModelPattern("*")).build());
-    return access.createApiToken(CreateApiTokenRequest.newBuilder().setApiToken(ApiToken.newBuilder()
+    String token = access.createApiToken(CreateApiTokenRequest.newBuilder().setApiToken(ApiToken.newBuilder()
         .setPrincipal(principal)).build()).getSecret();
-  }
-
-  /** A viewer's API token, once the third replica has heard of it (tokens are made on the first). */
-  private static String viewerKnownToBrief(String principal) throws Exception {
-    String token = viewer(principal);
-    awaitTrue(() -> {
-      try {
-        bearer(AccessControlGrpc.newBlockingStub(toBrief), token).getCaller(GetCallerRequest.getDefaultInstance());
-        return true;
-      } catch (StatusRuntimeException e) {
-        return false;
-      }
-    });
+    for (ManagedChannel replica : List.of(toFirst, toSecond, toBrief)) {
+      awaitTrue(() -> {
+        try {
+          bearer(AccessControlGrpc.newBlockingStub(replica), token).getCaller(GetCallerRequest.getDefaultInstance());
+          return true;
+        } catch (StatusRuntimeException e) {
+          return false;
+        }
+      });
+    }
     return token;
   }
 
