@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.gantry.server.GantryServer;
+import io.gantry.server.Keytool;
 import io.gantry.server.TestRegistry;
 import io.gantry.server.config.ConfigException;
 import io.gantry.server.config.ServerConfig;
@@ -22,16 +23,12 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.MetadataUtils;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,11 +50,11 @@ class MutualTlsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=gantry",
+    Keytool.run("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=gantry",
         "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-keystore", store("server"));
     serverCert = pem(dir.resolve("server.crt"), "server", "server");
     Path serverKey = key("server", "server");
-    keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=test-ca",
+    Keytool.run("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=test-ca",
         "-ext", "bc:c", "-validity", "2", "-keystore", store("ca"));
     Path ca = pem(dir.resolve("ca.crt"), "ca", "ca");
     issue("deployer", "CN=deploy-bot,O=Example", "SAN=dns:deployer.prod.example.com");
@@ -66,7 +63,7 @@ class MutualTlsTest {
     issue("ops", "CN=ops,O=Example", "SAN=dns:ops");
     issue("impostor", "CN=bootstrap-admin,O=Example", "SAN=dns:bootstrap-admin");
     issue("mailer", "CN=mailer,O=Example", "SAN=email:bootstrap-admin");
-    keytool("-genkeypair", "-alias", "rogue", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=deploy-bot",
+    Keytool.run("-genkeypair", "-alias", "rogue", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=deploy-bot",
         "-validity", "2", "-keystore", store("rogue"));
     pem(dir.resolve("rogue.crt"), "rogue", "rogue");
     key("rogue", "rogue");
@@ -89,52 +86,29 @@ class MutualTlsTest {
 
   /** A key pair for {@code name} and a certificate for it signed by the CA. */
   private static void issue(String name, String subject, String san) throws Exception {
-    keytool("-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", subject,
+    Keytool.run("-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", subject,
         "-validity", "2", "-keystore", store(name));
-    keytool("-certreq", "-alias", name, "-keystore", store(name), "-file", dir.resolve(name + ".csr").toString());
+    Keytool.run("-certreq", "-alias", name, "-keystore", store(name), "-file", dir.resolve(name + ".csr").toString());
     List<String> sign = new ArrayList<>(List.of("-gencert", "-rfc", "-alias", "ca", "-keystore", store("ca"),
         "-infile", dir.resolve(name + ".csr").toString(), "-outfile", dir.resolve(name + ".crt").toString(),
         "-validity", "2"));
     if (san != null) {
       sign.addAll(List.of("-ext", san));
     }
-    keytool(sign.toArray(String[]::new));
+    Keytool.run(sign.toArray(String[]::new));
     key(name, name);
   }
 
-  private static void keytool(String... args) throws Exception {
-    Path keytool = Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("keytool");
-    List<String> command = new ArrayList<>(List.of(keytool.toString()));
-    command.addAll(List.of(args));
-    command.addAll(List.of("-storetype", "PKCS12", "-storepass", "changeit", "-noprompt"));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as(new String(process.getInputStream().readAllBytes())).isZero();
-  }
 
-  private static KeyStore load(String name) throws Exception {
-    KeyStore keyStore = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(Path.of(store(name)))) {
-      keyStore.load(in, "changeit".toCharArray());
-    }
-    return keyStore;
-  }
 
   private static Path pem(Path file, String name, String alias) throws Exception {
-    Files.writeString(file, pem("CERTIFICATE", load(name).getCertificate(alias).getEncoded()));
-    return file;
+    return Keytool.certificatePem(Path.of(store(name)), alias, file);
   }
 
   private static Path key(String name, String alias) throws Exception {
-    Path file = dir.resolve(name + ".key");
-    Files.writeString(file, pem("PRIVATE KEY", load(name).getKey(alias, "changeit".toCharArray()).getEncoded()));
-    return file;
+    return Keytool.privateKeyPem(Path.of(store(name)), alias, dir.resolve(name + ".key"));
   }
 
-  private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
-  }
 
   private static ManagedChannel channel(String client) throws Exception {
     TlsChannelCredentials.Builder credentials = TlsChannelCredentials.newBuilder().trustManager(serverCert.toFile());

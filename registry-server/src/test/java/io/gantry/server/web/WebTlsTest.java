@@ -5,24 +5,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.gantry.server.GantryServer;
+import io.gantry.server.Keytool;
 import io.gantry.server.TestRegistry;
 import io.gantry.server.config.ConfigException;
 import io.gantry.server.config.ServerConfig;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
@@ -50,16 +45,11 @@ class WebTlsTest {
   @BeforeAll
   static void makeCertificate() throws Exception {
     Path store = dir.resolve("server.p12");
-    keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=gantry",
+    Keytool.run("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=gantry",
         "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-keystore", store.toString());
-    KeyStore keyStore = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(store)) {
-      keyStore.load(in, "changeit".toCharArray());
-    }
-    cert = dir.resolve("server.crt");
-    Files.writeString(cert, pem("CERTIFICATE", keyStore.getCertificate("server").getEncoded()));
-    key = dir.resolve("server.key");
-    Files.writeString(key, pem("PRIVATE KEY", keyStore.getKey("server", "changeit".toCharArray()).getEncoded()));
+    KeyStore keyStore = Keytool.load(store);
+    cert = Keytool.certificatePem(store, "server", dir.resolve("server.crt"));
+    key = Keytool.privateKeyPem(store, "server", dir.resolve("server.key"));
     KeyStore trusted = KeyStore.getInstance("PKCS12");
     trusted.load(null, null);
     trusted.setCertificateEntry("server", keyStore.getCertificate("server"));
@@ -143,18 +133,5 @@ class WebTlsTest {
     return TestRegistry.start(dir.resolve(name), env);
   }
 
-  private static void keytool(String... args) throws Exception {
-    Path keytool = Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("keytool");
-    List<String> command = new ArrayList<>(List.of(keytool.toString()));
-    command.addAll(List.of(args));
-    command.addAll(List.of("-storetype", "PKCS12", "-storepass", "changeit", "-noprompt"));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as(new String(process.getInputStream().readAllBytes())).isZero();
-  }
 
-  private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
-  }
 }
