@@ -263,7 +263,7 @@ public final class GantryServer implements AutoCloseable {
       HealthStatusManager health = new HealthStatusManager();
 
       var access = new AccessService(database.dsl(), transactions, new AccessRepository(),
-          config.identity().admins(), workers, Clock.systemUTC());
+          config.identity().admins(), Clock.systemUTC());
       changes.subscribe(access);
       config.promotion().policyFile().ifPresent(file -> loadPolicyFile(file,
           (text, source) -> access.apply(PolicyFile.parseRoles(text, source), POLICY_FILE_ACTOR)));

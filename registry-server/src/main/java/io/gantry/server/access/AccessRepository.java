@@ -1,5 +1,6 @@
 package io.gantry.server.access;
 
+import static io.gantry.db.Tables.ACCESS_VERSION;
 import static io.gantry.db.Tables.API_TOKEN;
 import static io.gantry.db.Tables.ROLE_BINDING;
 
@@ -17,6 +18,20 @@ import org.jooq.DSLContext;
 
 /** Role bindings and API tokens in PostgreSQL. Every method runs in the context it is given. */
 public final class AccessRepository {
+
+  /** The version of who may do what: raised by every change to role bindings and API tokens. */
+  public long version(DSLContext ctx) {
+    return ctx.select(ACCESS_VERSION.VERSION).from(ACCESS_VERSION).fetchSingle(ACCESS_VERSION.VERSION);
+  }
+
+  /**
+   * Raises the version in the writing transaction and returns it; the row stays locked until the transaction ends,
+   * so access changes commit in the order of their versions.
+   */
+  public long advanceVersion(DSLContext tx) {
+    return tx.update(ACCESS_VERSION).set(ACCESS_VERSION.VERSION, ACCESS_VERSION.VERSION.plus(1))
+        .returning(ACCESS_VERSION.VERSION).fetchSingle(ACCESS_VERSION.VERSION);
+  }
 
   public List<RoleBinding> bindings(DSLContext ctx) {
     return ctx.selectFrom(ROLE_BINDING).orderBy(ROLE_BINDING.ID).fetch(AccessRepository::toBinding);

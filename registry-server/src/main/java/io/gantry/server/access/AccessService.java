@@ -16,7 +16,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,22 +23,18 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.jooq.DSLContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Who may do what: role bindings and API tokens, changed by admins (every change audited) and held in memory on
- * every replica, so that checking a call reads no database. A change reaches the other replicas through the change
- * feed; until the listener hears it, a replica decides on what it read last.
+ * every replica, so that checking a call reads no database. A change is in effect on the replica that made it before
+ * the call returns, and reaches the other replicas through the change feed; until the listener hears it, a replica
+ * decides on what it read last. Copies are kept in the order of the changes ({@link AccessSnapshots}).
  */
 public final class AccessService implements ChangeSubscriber, ApiTokenAuthenticator.Directory {
 
-  private static final Logger log = LoggerFactory.getLogger(AccessService.class);
   private static final Pattern BINDING_NAME = Pattern.compile("roleBindings/(-?[0-9]{1,18})");
   private static final Pattern TOKEN_NAME = Pattern.compile("apiTokens/([0-9a-fA-F-]{36})");
   private static final int MAX_DESCRIPTION = 1000;
@@ -47,43 +42,41 @@ public final class AccessService implements ChangeSubscriber, ApiTokenAuthentica
   private final DSLContext dsl;
   private final Transactions transactions;
   private final AccessRepository repository;
-  private final List<RoleBinding> configured;
-  private final Executor background;
   private final Clock clock;
-  private final AtomicBoolean reloadPending = new AtomicBoolean();
   private final Map<UUID, Instant> unrecordedUses = new ConcurrentHashMap<>();
-  private volatile Grants grants;
+  private final AccessSnapshots snapshots;
+
+  /** What a write returns, and the access version its transaction committed. */
+  private record Committed<T>(T value, long version) {}
 
   /** @param admins subjects that are admin on every model by configuration */
   public AccessService(DSLContext dsl, Transactions transactions, AccessRepository repository, List<String> admins,
-      Executor background, Clock clock) {
+      Clock clock) {
     this.dsl = dsl;
     this.transactions = transactions;
     this.repository = repository;
-    this.background = background;
     this.clock = clock;
     List<RoleBinding> fromConfiguration = new ArrayList<>();
     for (String subject : admins) {
       fromConfiguration.add(new RoleBinding(-(fromConfiguration.size() + 1), subject, Role.ADMIN,
           RoleBinding.EVERY_MODEL, List.of(), clock.instant(), "GANTRY_ADMINS", true));
     }
-    this.configured = List.copyOf(fromConfiguration);
-    reload();
+    this.snapshots = new AccessSnapshots(dsl, repository, fromConfiguration);
   }
 
   /** Whether {@code caller} has {@code right} on {@code scope}. */
   public boolean allows(Caller.Identity caller, Right right, Scope scope) {
-    return grants.allows(caller, right, scope);
+    return grants().allows(caller, right, scope);
   }
 
   /** The bindings that apply to {@code caller}. */
   public List<RoleBinding> bindingsOf(Caller.Identity caller) {
-    return grants.bindingsOf(caller);
+    return grants().bindingsOf(caller);
   }
 
   /** The models {@code caller} may read: every model once a binding that gives reading names {@code *}. */
   public ReadableModels readable(Caller.Identity caller) {
-    List<String> globs = grants.bindingsOf(caller).stream().filter(binding -> binding.role().gives(Right.READ))
+    List<String> globs = grants().bindingsOf(caller).stream().filter(binding -> binding.role().gives(Right.READ))
         .map(RoleBinding::modelPattern).distinct().toList();
     return globs.contains(RoleBinding.EVERY_MODEL) ? ReadableModels.EVERY_MODEL : ReadableModels.of(globs);
   }
@@ -95,7 +88,7 @@ public final class AccessService implements ChangeSubscriber, ApiTokenAuthentica
   public Set<String> memberships(Caller.Identity caller, String modelId, String alias) {
     Set<String> memberships = new TreeSet<>();
     caller.groups().forEach(group -> memberships.add(RoleBinding.GROUP + group));
-    for (RoleBinding binding : grants.bindingsOf(caller)) {
+    for (RoleBinding binding : grants().bindingsOf(caller)) {
       if (binding.grants(Right.READ, Scope.model(modelId))
           && (binding.aliases().isEmpty() || binding.aliases().contains(alias))) {
         memberships.add("role:" + binding.role().wireName());
@@ -125,16 +118,14 @@ public final class AccessService implements ChangeSubscriber, ApiTokenAuthentica
       }
     }
     violations.throwIfAny();
-    RoleBinding binding = transactions.write(actor, tx -> {
+    return inEffect(transactions.write(actor, tx -> {
       RoleBinding inserted = repository.insert(tx.dsl(), subject, role, modelPattern, aliases, actor)
           .orElseThrow(() -> new GantryException(ErrorCode.ROLE_BINDING_ALREADY_EXISTS, subject + " already has the "
               + role.wireName() + " role on " + modelPattern + ": delete that binding first to change its aliases"));
       tx.record(Action.ROLE_GRANTED, inserted.name(), Payload.of("subject", subject, "role", role.wireName(),
           "model_pattern", modelPattern, "aliases", aliases));
-      return inserted;
-    });
-    reload();
-    return binding;
+      return new Committed<>(inserted, repository.advanceVersion(tx.dsl()));
+    }));
   }
 
   /**
@@ -171,19 +162,18 @@ public final class AccessService implements ChangeSubscriber, ApiTokenAuthentica
       throw new GantryException(ErrorCode.ROLE_BINDING_CONFIGURED, name + " comes from GANTRY_ADMINS: change the "
           + "server's configuration to remove it");
     }
-    transactions.write(actor, tx -> {
+    inEffect(transactions.write(actor, tx -> {
       RoleBinding binding = repository.binding(tx.dsl(), id).orElseThrow(() -> bindingNotFound(name));
       repository.delete(tx.dsl(), id);
       tx.record(Action.ROLE_REVOKED, binding.name(), Payload.of("subject", binding.subject(),
           "role", binding.role().wireName(), "model_pattern", binding.modelPattern(), "aliases", binding.aliases()));
-      return null;
-    });
-    reload();
+      return new Committed<>(binding, repository.advanceVersion(tx.dsl()));
+    }));
   }
 
   /** Every binding, those from configuration first; only those of {@code subject} when it is not empty. */
   public List<RoleBinding> bindings(String subject) {
-    return grants.bindings().stream().filter(b -> subject.isEmpty() || b.subject().equals(subject)).toList();
+    return grants().bindings().stream().filter(b -> subject.isEmpty() || b.subject().equals(subject)).toList();
   }
 
   /** A token and its secret, which is in this answer only. */
@@ -200,15 +190,14 @@ public final class AccessService implements ChangeSubscriber, ApiTokenAuthentica
     }
     violations.throwIfAny();
     ApiTokenAuthenticator.Minted minted = ApiTokenAuthenticator.mint();
-    ApiToken token = transactions.write(actor, tx -> {
+    ApiToken token = inEffect(transactions.write(actor, tx -> {
       ApiToken inserted = repository.insertToken(tx.dsl(), minted.id(), principal, description, minted.sha256(),
           expireTime, actor);
       Map<String, Object> payload = Payload.of("principal", principal, "description", description);
       payload.put("expire_time", expireTime.map(Instant::toString).orElse(null));
       tx.record(Action.TOKEN_CREATED, inserted.name(), payload);
-      return inserted;
-    });
-    reload();
+      return new Committed<>(inserted, repository.advanceVersion(tx.dsl()));
+    }));
     return new NewToken(token, minted.secret());
   }
 
@@ -219,30 +208,39 @@ public final class AccessService implements ChangeSubscriber, ApiTokenAuthentica
 
   public ApiToken revokeToken(String name, String actor) {
     UUID id = parseTokenName(name);
-    ApiToken token = transactions.write(actor, tx -> {
+    return inEffect(transactions.write(actor, tx -> {
       ApiToken before = repository.lockToken(tx.dsl(), id).orElseThrow(() ->
           new GantryException(ErrorCode.API_TOKEN_NOT_FOUND, "API token " + name + " not found"));
       if (before.revokeTime().isPresent()) {
         tx.unchanged();
-        return before;
+        // revoked before, maybe through another replica: refused here too once this call returns
+        return new Committed<>(before, repository.version(tx.dsl()));
       }
       ApiToken revoked = repository.revoke(tx.dsl(), id, actor);
       tx.record(Action.TOKEN_REVOKED, revoked.name(), Payload.of("principal", revoked.principal()));
-      return revoked;
-    });
-    reload();
-    return token;
+      return new Committed<>(revoked, repository.advanceVersion(tx.dsl()));
+    }));
+  }
+
+  private Grants grants() {
+    return snapshots.served();
+  }
+
+  /** Returns once this replica decides on a copy that holds the write: its caller's next call sees it. */
+  private <T> T inEffect(Committed<T> committed) {
+    snapshots.awaitVersion(committed.version());
+    return committed.value();
   }
 
   /** Whether the API token still works: known, not revoked, not expired. */
   public boolean tokenWorks(UUID id) {
-    return grants.token(id).filter(token -> !token.revoked()
+    return grants().token(id).filter(token -> !token.revoked()
         && token.expireTime().map(clock.instant()::isBefore).orElse(true)).isPresent();
   }
 
   @Override
   public Optional<ApiTokenAuthenticator.Stored> find(UUID id) {
-    return grants.token(id);
+    return grants().token(id);
   }
 
   @Override
@@ -261,20 +259,15 @@ public final class AccessService implements ChangeSubscriber, ApiTokenAuthentica
     }
   }
 
-  /** Reads every binding and token again. */
+  /** Reads every binding and token again; returns once a copy at least that new is served. */
   public void reload() {
-    List<RoleBinding> bindings = new ArrayList<>(configured);
-    bindings.addAll(repository.bindings(dsl));
-    Map<UUID, ApiTokenAuthenticator.Stored> tokens = new LinkedHashMap<>();
-    for (ApiTokenAuthenticator.Stored token : repository.storedTokens(dsl)) {
-      tokens.put(token.id(), token);
-    }
-    grants = new Grants(bindings, tokens);
+    snapshots.awaitFresh();
   }
 
   @Override
   public void accessChanged() {
-    reloadSoon();
+    // off the calling thread (the listener's or a writer's): the reloader serves every change heard meanwhile at once
+    snapshots.refresh();
   }
 
   @Override
@@ -285,22 +278,7 @@ public final class AccessService implements ChangeSubscriber, ApiTokenAuthentica
 
   @Override
   public void resynced() {
-    reloadSoon();
-  }
-
-  /** Reloads off the calling thread (the listener's), once however many changes arrive meanwhile. */
-  private void reloadSoon() {
-    if (reloadPending.compareAndSet(false, true)) {
-      background.execute(() -> {
-        reloadPending.set(false);
-        try {
-          reload();
-        } catch (RuntimeException e) {
-          log.warn("Could not read role bindings and API tokens again; deciding on those read before: {}",
-              e.toString());
-        }
-      });
-    }
+    snapshots.refresh();
   }
 
   private static long parseBindingName(String name) {

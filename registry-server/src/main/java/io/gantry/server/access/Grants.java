@@ -10,20 +10,28 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Who may do what, as last read from the database: every role binding (those from configuration first) and every
- * API token. Immutable; a change replaces it. Decisions are remembered, so the check on a cache hit costs a lookup.
+ * Who may do what, as read from the database at one access version: every role binding (those from configuration
+ * first) and every API token. Immutable; a copy of a higher version replaces it. Decisions are remembered, so the
+ * check on a cache hit costs a lookup.
  */
 final class Grants {
 
   private record Question(Caller.Identity caller, Right right, Scope scope) {}
 
+  private final long version;
   private final List<RoleBinding> bindings;
   private final Map<UUID, ApiTokenAuthenticator.Stored> tokens;
   private final Cache<Question, Boolean> decisions = Caffeine.newBuilder().maximumSize(50_000).build();
 
-  Grants(List<RoleBinding> bindings, Map<UUID, ApiTokenAuthenticator.Stored> tokens) {
+  Grants(long version, List<RoleBinding> bindings, Map<UUID, ApiTokenAuthenticator.Stored> tokens) {
+    this.version = version;
     this.bindings = List.copyOf(bindings);
     this.tokens = Map.copyOf(tokens);
+  }
+
+  /** The access version this copy reflects: every change committed up to it, none after. */
+  long version() {
+    return version;
   }
 
   List<RoleBinding> bindings() {
