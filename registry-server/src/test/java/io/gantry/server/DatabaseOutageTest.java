@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 class DatabaseOutageTest {
 
   @Test
-  void databaseDown_writesAreUnavailable_cachedResolvesAnswer_healthSaysSo_andServiceRecoversByItself()
+  void databaseDown_writesAreUnavailable_unchangedCachedResolvesAnswer_healthSaysSo_andServiceRecoversByItself()
       throws Exception {
     Path pgData = TestRegistry.tempDir("gantry-external-pg");
     int port = freePort();

@@ -37,7 +37,9 @@ import java.util.function.Supplier;
  * ResolveAlias and GetModelVersion, the calls deployment fleets make all day. A cache hit is answered
  * on the transport thread that read the request, with bytes serialized when the entry was loaded;
  * a miss, an {@code as_of} resolve and a failure go to the worker pool, which may block on the
- * database. When the database cannot be reached, the last answer known is served instead of an error.
+ * database. When the database cannot be reached, the last answer known is served instead of an error,
+ * unless its model is known to have changed since: then the call is UNAVAILABLE, never an answer the
+ * name may have left.
  */
 public final class CachedReadsEndpoint {
 

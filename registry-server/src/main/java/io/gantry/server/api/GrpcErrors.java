@@ -5,6 +5,7 @@ import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
 import io.gantry.server.error.ErrorCode;
 import io.gantry.server.error.GantryException;
+import io.gantry.server.error.Incidents;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import java.sql.SQLException;
@@ -15,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place where failures become gRPC statuses: {@code google.rpc.Status} with an
- * {@code ErrorInfo} always, and a {@code BadRequest} for invalid fields. Only INTERNAL is logged;
- * everything else is the caller's business.
+ * {@code ErrorInfo} always, and a {@code BadRequest} for invalid fields. Only INTERNAL is logged, under an
+ * error id that is all its caller is told; everything else is the caller's business.
  */
 public final class GrpcErrors {
 
@@ -27,12 +28,12 @@ public final class GrpcErrors {
 
   public static StatusRuntimeException toStatusException(Throwable failure) {
     GantryException error = classify(failure);
-    if (error.code() == ErrorCode.INTERNAL_ERROR) {
-      log.error("Internal error", failure);
-    }
+    String message = error.code() == ErrorCode.INTERNAL_ERROR
+        ? Incidents.record(log, "A gRPC call", failure)
+        : error.getMessage();
     var status = com.google.rpc.Status.newBuilder()
         .setCode(error.code().status().value())
-        .setMessage(error.getMessage())
+        .setMessage(message)
         .addDetails(Any.pack(ErrorInfo.newBuilder()
             .setReason(error.code().name())
             .setDomain(DOMAIN)

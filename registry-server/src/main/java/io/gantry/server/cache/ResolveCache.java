@@ -5,12 +5,13 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.gantry.server.change.ChangeFeed;
 import io.gantry.server.change.ChangeSubscriber;
+import io.gantry.server.error.ErrorCode;
+import io.gantry.server.error.GantryException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -23,7 +24,15 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>While the listener is not listening, changes elsewhere go unseen: nothing is served from the
  * cache then, except when the database cannot be reached at all, when the last answer known (at most
- * the TTL old) beats none.
+ * the TTL old) beats none, provided no change to its model was seen since it was loaded: an entry
+ * known to be changed is never served again, and with the database away its name is UNAVAILABLE.
+ *
+ * <p>Generations are kept for a bounded number of models (twice the entries of one kind: at most
+ * that many models have an entry at all), so that resolves of ever new, even nonexistent, names
+ * cannot grow them without end. A generation dropped to stay within the bound is retired first (set
+ * to {@link #RETIRED}, and every change after adds to it, so it stays negative): the entries and the
+ * loads still holding it then count as changed, while new loads of the model get a new generation.
+ * Dropping one can cost a reload, never a stale answer.
  */
 public final class ResolveCache implements ChangeSubscriber {
 
@@ -44,11 +53,14 @@ public final class ResolveCache implements ChangeSubscriber {
   /** Taken before a load reads the database; the entry it produces is valid only if nothing changed since. */
   public record Ticket(AtomicLong generation, long loadedAt, long epoch) {}
 
+  // a retired generation is negative for good; live ones count up from 0
+  private static final long RETIRED = Long.MIN_VALUE / 2;
+
   private final ChangeFeed feed;
   private final boolean enabled;
   private final Cache<String, Entry> aliases;
   private final Cache<String, Entry> versions;
-  private final ConcurrentHashMap<String, AtomicLong> generations = new ConcurrentHashMap<>();
+  private final Cache<String, AtomicLong> generations;
   // advanced whenever changes may have gone unseen; entries of an earlier epoch are not trusted
   private volatile long epoch;
   private final Counter[] hits = new Counter[Kind.values().length];
@@ -61,11 +73,19 @@ public final class ResolveCache implements ChangeSubscriber {
     this.enabled = maxEntries > 0;
     this.aliases = build(Kind.ALIAS, ttl, maxEntries, metrics);
     this.versions = build(Kind.VERSION, ttl, maxEntries, metrics);
+    this.generations = Caffeine.newBuilder()
+        .maximumSize(2 * Math.max(maxEntries, 1))
+        // runs as the generation leaves the map, before anyone can ask for the model's next one
+        .evictionListener((String model, AtomicLong generation, RemovalCause cause) -> generation.set(RETIRED))
+        .build();
     for (Kind kind : Kind.values()) {
       hits[kind.ordinal()] = requests(metrics, kind, "hit");
       misses[kind.ordinal()] = requests(metrics, kind, "miss");
       staleServed[kind.ordinal()] = requests(metrics, kind, "stale");
     }
+    Gauge.builder("gantry.resolve.cache.models", generations, ResolveCache::trackedModels)
+        .description("models whose changes the cache tracks")
+        .register(metrics);
   }
 
   private static Cache<String, Entry> build(Kind kind, Duration ttl, long maxEntries, MeterRegistry metrics) {
@@ -114,11 +134,21 @@ public final class ResolveCache implements ChangeSubscriber {
     return null;
   }
 
-  /** The last response known for {@code name}, however stale (within the TTL), for when the database fails. */
+  /**
+   * The last response known for {@code name}, for when reading the database failed for want of a
+   * connection: null if there is none, served (within the TTL) if nothing changed its model since.
+   *
+   * @throws GantryException DATABASE_UNAVAILABLE if a change was seen since: the answer held is one
+   *     the name may have left, and no answer beats that one
+   */
   public byte[] lastKnown(Kind kind, String name) {
     Entry entry = enabled ? cache(kind).getIfPresent(name) : null;
     if (entry == null) {
       return null;
+    }
+    if (changedHere(entry)) {
+      throw new GantryException(ErrorCode.DATABASE_UNAVAILABLE, name + " changed since this replica last read it "
+          + "(its model changed) and the database cannot be reached to read it again; retry with backoff");
     }
     staleServed[kind.ordinal()].increment();
     return entry.response();
@@ -126,13 +156,14 @@ public final class ResolveCache implements ChangeSubscriber {
 
   /** Call before reading the database for an entry of {@code model}. */
   public Ticket ticket(String model) {
-    AtomicLong generation = generations.computeIfAbsent(model, m -> new AtomicLong());
+    AtomicLong generation = generations.get(model, m -> new AtomicLong());
     long trustedEpoch = epoch;
     return new Ticket(generation, generation.get(), feed.listening() ? trustedEpoch : trustedEpoch - 1);
   }
 
   public void put(Kind kind, String name, Ticket ticket, byte[] response) {
-    if (enabled) {
+    // a ticket taken from a generation already retired would look current for ever
+    if (enabled && ticket.loadedAt() >= 0) {
       cache(kind).put(name, new Entry(response, ticket.generation(), ticket.loadedAt(), ticket.epoch()));
     }
   }
@@ -146,6 +177,12 @@ public final class ResolveCache implements ChangeSubscriber {
     return entry.generation().get() != entry.loadedAt();
   }
 
+  /** How many models' generations are held; bounded whatever names callers ask for. */
+  private static long trackedModels(Cache<String, AtomicLong> generations) {
+    generations.cleanUp();
+    return generations.estimatedSize();
+  }
+
   private Cache<String, Entry> cache(Kind kind) {
     return kind == Kind.ALIAS ? aliases : versions;
   }
@@ -153,7 +190,7 @@ public final class ResolveCache implements ChangeSubscriber {
   @Override
   public void changed(Set<String> models) {
     for (String model : models) {
-      AtomicLong generation = generations.get(model);
+      AtomicLong generation = generations.getIfPresent(model);
       if (generation != null) {
         generation.incrementAndGet();
       }

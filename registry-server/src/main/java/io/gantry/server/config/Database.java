@@ -51,7 +51,7 @@ public final class Database implements AutoCloseable {
       hikari.setJdbcUrl(external.url());
       hikari.setUsername(external.user());
       hikari.setPassword(external.password());
-      log.info("Using PostgreSQL at {}", external.url());
+      log.info("Using PostgreSQL at {}", RedactedUrl.of(external.url()));
     } else {
       embedded = EmbeddedDatabase.start(config.dataDir());
       hikari.setJdbcUrl(embedded.jdbcUrl());
@@ -63,7 +63,7 @@ public final class Database implements AutoCloseable {
       pool = new HikariDataSource(hikari);
     } catch (RuntimeException e) {
       closeQuietly(embedded);
-      throw new ConfigException("cannot connect to the database at " + hikari.getJdbcUrl() + ": "
+      throw new ConfigException("cannot connect to the database at " + RedactedUrl.of(hikari.getJdbcUrl()) + ": "
           + rootMessage(e), e);
     }
     try {

@@ -135,7 +135,12 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
       Duration sessionLifetime) {}
 
   /** Connection settings of an external PostgreSQL. */
-  public record ExternalDatabase(String url, String user, String password) {}
+  public record ExternalDatabase(String url, String user, String password) {
+    @Override
+    public String toString() {
+      return "ExternalDatabase[url=" + RedactedUrl.of(url) + ", user=" + user + "]";
+    }
+  }
 
   /**
    * @param listenAddress the gRPC port's address: loopback unless callers are verified
@@ -204,7 +209,8 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
     if (url != null && !url.isBlank()) {
       if (!url.startsWith("jdbc:postgresql://")) {
         throw new ConfigException(
-            "GANTRY_DB_URL must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), got '" + url + "'");
+            "GANTRY_DB_URL must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), got '"
+                + RedactedUrl.of(url) + "'");
       }
       external = Optional.of(new ExternalDatabase(
           url, env.getOrDefault("GANTRY_DB_USER", ""), env.getOrDefault("GANTRY_DB_PASSWORD", "")));

@@ -1,5 +1,6 @@
 package io.gantry.server.mlflowrest;
 
+import io.gantry.server.error.Incidents;
 import io.gantry.server.ops.QueryString;
 import static io.gantry.server.mlflowrest.MlflowMessages.JSON;
 
@@ -133,9 +134,9 @@ public final class MlflowRestApi implements HttpHandler {
         status = e.httpStatus;
         body = MlflowHttp.error(e);
       } catch (RuntimeException e) {
-        log.error("MLflow REST {} failed", key, e);
         status = 500;
-        body = MlflowHttp.error(new MlflowError(500, "INTERNAL_ERROR", "internal error: " + e));
+        body = MlflowHttp.error(new MlflowError(500, "INTERNAL_ERROR",
+            Incidents.record(log, "MLflow REST " + key, e)));
       }
       MlflowHttp.respond(exchange, status, body);
     }

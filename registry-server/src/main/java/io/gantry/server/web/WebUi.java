@@ -3,6 +3,7 @@ package io.gantry.server.web;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.nimbusds.jwt.JWTParser;
+import io.gantry.server.error.Incidents;
 import io.gantry.server.session.WebSessions;
 import io.gantry.v1.Caller;
 import io.gantry.v1.GetCallerRequest;
@@ -92,8 +93,7 @@ public final class WebUi implements HttpHandler {
       } catch (WebError e) {
         error(request, e.status, e.getMessage());
       } catch (RuntimeException e) {
-        log.error("web page {} {} failed", method, path, e);
-        error(request, 500, "internal error: " + e);
+        error(request, 500, Incidents.record(log, "web page " + method + " " + path, e));
       }
     }
   }

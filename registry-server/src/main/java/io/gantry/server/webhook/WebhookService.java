@@ -4,6 +4,7 @@ import static io.gantry.db.Tables.WEBHOOK_DELIVERY;
 
 import io.gantry.server.audit.Action;
 import io.gantry.server.audit.Payload;
+import io.gantry.server.common.Digests;
 import io.gantry.server.common.ModelGlob;
 import io.gantry.server.common.Names;
 import io.gantry.server.common.Transactions;
@@ -18,10 +19,12 @@ import io.gantry.policy.PolicyFile;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -244,9 +247,15 @@ public final class WebhookService {
     return new GantryException(ErrorCode.WEBHOOK_NOT_FOUND, name + " does not exist");
   }
 
-  /** A webhook in the audit log: everything but its secret. */
+  /**
+   * A webhook in the audit log, which no one can edit: never its secret, and of its URL (often a secret too, a
+   * token in its path or query) only where it points and a digest to tell whether two URLs are the same.
+   */
   private static Map<String, Object> describe(Webhook webhook) {
-    return Payload.of("url", webhook.url(), "event_types", webhook.eventTypes(), "model_pattern",
-        webhook.modelPattern(), "description", webhook.description());
+    URI url = URI.create(webhook.url());
+    String origin = url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort());
+    return Payload.of("url_origin", origin, "url_sha256", HexFormat.of().formatHex(
+        Digests.sha256(webhook.url().getBytes(StandardCharsets.UTF_8))), "event_types",
+        webhook.eventTypes(), "model_pattern", webhook.modelPattern(), "description", webhook.description());
   }
 }

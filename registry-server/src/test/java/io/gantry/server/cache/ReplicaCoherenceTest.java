@@ -109,7 +109,7 @@ class ReplicaCoherenceTest {
   }
 
   @Test
-  void aKilledListenerConnection_clearsTheCache_whichRefillsAndNeverServesAVersionTheAliasLeft() throws Exception {
+  void aKilledListenerConnection_clearsTheCache_whichRefills_andFollowsEveryMoveAfter() throws Exception {
     String model = modelWithTwoVersions("listener-killed");
     promote(toWriter, model, "champion", 1);
     String name = "models:/" + model + "@champion";

@@ -16,6 +16,7 @@ import io.gantry.v1.CreateModelVersionRequest;
 import io.gantry.v1.DeleteModelRequest;
 import io.gantry.v1.DeleteVersionTagRequest;
 import io.gantry.v1.GetModelVersionRequest;
+import io.gantry.v1.ModelRegistryGrpc;
 import io.gantry.v1.ModelVersion;
 import io.gantry.v1.ModelVersionStatus;
 import io.gantry.v1.ReportEvaluationRequest;
@@ -26,6 +27,9 @@ import com.google.protobuf.FieldMask;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Instant;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Resolves answered from memory on one server, and every change that must reach them at once. */
@@ -150,6 +154,46 @@ class ResolveCacheTest {
     }
     promote(TestRegistry.channel(), model, "nowhere", 1);
     assertThat(resolve(registry(), "models:/" + model + "@nowhere").getVersion()).isEqualTo(1);
+  }
+
+  @Test
+  void resolvesOfManyNonexistentModels_leaveTheTrackedModelsBounded_andAMoveIsStillSeen() throws Exception {
+    String model = modelWithVersions("bounded", 2);
+    promote(TestRegistry.channel(), model, "champion", 1);
+    String name = "models:/" + model + "@champion";
+    assertThat(resolve(registry(), name).getVersion()).isEqualTo(1);
+
+    var stub = ModelRegistryGrpc.newFutureStub(TestRegistry.channel());
+    Semaphore inFlight = new Semaphore(32);
+    AtomicInteger notFound = new AtomicInteger();
+    int names = 100_000;
+    for (int i = 0; i < names; i++) {
+      inFlight.acquire();
+      var call = stub.resolveAlias(ResolveAliasRequest.newBuilder()
+          .setName("models:/" + model + "-absent-" + i + "@champion").build());
+      call.addListener(() -> {
+        try {
+          call.get();
+        } catch (ExecutionException e) {
+          if (Status.fromThrowable(e.getCause()).getCode() == Status.Code.NOT_FOUND) {
+            notFound.incrementAndGet();
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } finally {
+          inFlight.release();
+        }
+      }, Runnable::run);
+    }
+    inFlight.acquire(32);
+    inFlight.release(32);
+    assertThat(notFound.get()).isEqualTo(names);
+
+    // at most two kinds of GANTRY_CACHE_MAX_ENTRIES (10,000 by default) entries, each of one model
+    assertThat(CacheTesting.meter(HTTP, "gantry_resolve_cache_models")).isBetween(1.0, 20_000.0);
+    promote(TestRegistry.channel(), model, "champion", 2);
+    assertThat(resolve(registry(), name).getVersion()).isEqualTo(2);
+    assertThat(resolve(registry(), name).getVersion()).isEqualTo(2);
   }
 
   private static ModelVersion get(String name) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gantry.proto.Structs;
+import io.gantry.server.CapturedLog;
 import io.gantry.server.TestRegistry;
 import io.gantry.v1.AuditAction;
 import io.gantry.v1.AuditGrpc;
@@ -22,6 +23,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,6 +63,27 @@ class MlflowRestTest {
 
   private static String q(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void anUnexpectedFailure_answersAnErrorIdOnly_andTheServerLogCarriesTheSameId() throws Exception {
+    // a time Java parses and PostgreSQL cannot hold (past 294276 AD): the database refuses it, which no code expects
+    String filter = q("create_time > \"+300000-01-01T00:00:00Z\"");
+    Answer answer;
+    String logged;
+    try (CapturedLog log = new CapturedLog()) {
+      answer = call("GET", "/api/2.0/mlflow/registered-models/search?filter=" + filter, null, "alice");
+      logged = log.text();
+    }
+
+    assertThat(answer.status()).as(answer.body().toString()).isEqualTo(500);
+    assertThat(answer.body().path("error_code").asText()).isEqualTo("INTERNAL_ERROR");
+    String message = answer.body().path("message").asText();
+    Matcher id = Pattern.compile("internal error \\(id ([0-9a-f]{16})\\): see the server log").matcher(message);
+    assertThat(id.matches()).as(message).isTrue();
+    assertThat(answer.body().toString()).doesNotContain("Exception").doesNotContain("java.").doesNotContain("jooq")
+        .doesNotContain("SQL").doesNotContain("registered_model").doesNotContain("300000");
+    assertThat(logged).containsPattern("error id " + id.group(1) + "\\)\\R\\S*Exception");
   }
 
   @Test

@@ -34,12 +34,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -293,6 +295,30 @@ class WebhookDeliveryTest {
     assertThat(audited).extracting(e -> e.getAction()).containsExactly(AuditAction.AUDIT_ACTION_WEBHOOK_CREATED,
         AuditAction.AUDIT_ACTION_WEBHOOK_DELETED);
     assertThat(audited.get(0).getPayload().toString()).doesNotContain(secret.substring(6));
+  }
+
+  @Test
+  void aWebhookUrl_isAuditedAsItsOriginAndDigest_neverItsSecretPathOrQuery() throws Exception {
+    var stub = webhooks(firstChannel);
+    String id = id("secret-url");
+    String url = receiver.url("/hooks/T0KEN-s3cret-path?sig=q5ecret-query");
+    stub.createWebhook(CreateWebhookRequest.newBuilder().setWebhookId(id)
+        .setWebhook(Webhook.newBuilder().setUrl(url)).build());
+    stub.deleteWebhook(DeleteWebhookRequest.newBuilder().setName("webhooks/" + id).build());
+
+    var audited = AuditGrpc.newBlockingStub(firstChannel).listAuditEvents(ListAuditEventsRequest.newBuilder()
+        .setResourcePrefix("webhooks/" + id).build()).getEventsList();
+    assertThat(audited).extracting(e -> e.getAction()).containsExactly(AuditAction.AUDIT_ACTION_WEBHOOK_CREATED,
+        AuditAction.AUDIT_ACTION_WEBHOOK_DELETED);
+    String digest = HexFormat.of().formatHex(
+        MessageDigest.getInstance("SHA-256").digest(url.getBytes(StandardCharsets.UTF_8)));
+    for (var event : audited) {
+      assertThat(event.toString()).doesNotContain("T0KEN").doesNotContain("s3cret").doesNotContain("q5ecret");
+      var payload = event.getPayload().getFieldsMap();
+      assertThat(payload.get("url_origin").getStringValue()).isEqualTo(URI.create(url).resolve("/").toString()
+          .replaceAll("/$", ""));
+      assertThat(payload.get("url_sha256").getStringValue()).isEqualTo(digest);
+    }
   }
 
   @Test
