@@ -1,0 +1,127 @@
+package io.gantry.server.access;
+
+import io.gantry.server.GantryServer;
+import io.gantry.server.TestRegistry;
+import io.gantry.v1.AuditAction;
+import io.gantry.v1.AuditGrpc;
+import io.gantry.v1.CreateModelRequest;
+import io.gantry.v1.ListAuditEventsRequest;
+import io.gantry.v1.ModelRegistryGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Figures for docs/BENCHMARKS.md (not a test): a real write (CreateModel with an admin's API token, one at a time)
+ * without a flood, then while a flood of bad credentials runs from other threads and connections, in one run on its
+ * own embedded PostgreSQL; and how many audit events the flood left. See docs/BENCHMARKS.md for the command.
+ */
+public final class RefusalBenchmark {
+
+  private RefusalBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int flood = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+    int quietWrites = args.length > 1 ? Integer.parseInt(args[1]) : 500;
+    int flooders = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+    Path dir = TestRegistry.tempDir("gantry-refusal-bench");
+    Path tokenFile = dir.resolveSibling(dir.getFileName() + "-admin.token");
+    try (GantryServer server = TestRegistry.start(dir, Map.of("GANTRY_API_TOKENS", "true",
+        "GANTRY_BOOTSTRAP_TOKEN_FILE", tokenFile.toString()))) {
+      String admin = Files.readString(tokenFile).trim();
+      ManagedChannel channel = TestRegistry.connect(server);
+      var registry = VerifiedServer.bearer(ModelRegistryGrpc.newBlockingStub(channel), admin);
+      var audit = VerifiedServer.bearer(AuditGrpc.newBlockingStub(channel), admin);
+      AtomicInteger names = new AtomicInteger();
+
+      writes(registry, names, quietWrites / 5); // warm-up
+      List<Double> quiet = writes(registry, names, quietWrites);
+
+      long eventsBefore = rejections(audit);
+      List<ManagedChannel> floodChannels = new ArrayList<>();
+      ExecutorService attackers = Executors.newFixedThreadPool(flooders);
+      AtomicInteger left = new AtomicInteger(flood);
+      long started = System.nanoTime();
+      List<Future<?>> running = new ArrayList<>();
+      for (int i = 0; i < flooders; i++) {
+        ManagedChannel attacker = TestRegistry.connect(server);
+        floodChannels.add(attacker);
+        var bogus = VerifiedServer.bearer(ModelRegistryGrpc.newBlockingStub(attacker), "bogus-token-" + i);
+        running.add(attackers.submit(() -> {
+          while (left.getAndDecrement() > 0) {
+            try {
+              bogus.createModel(CreateModelRequest.newBuilder().setModelId("flood").build());
+              throw new IllegalStateException("a bogus token was accepted");
+            } catch (StatusRuntimeException refused) {
+              // expected: UNAUTHENTICATED
+            }
+          }
+        }));
+      }
+      List<Double> flooded = new ArrayList<>();
+      while (running.stream().anyMatch(future -> !future.isDone())) {
+        flooded.addAll(writes(registry, names, 1));
+      }
+      double floodSeconds = (System.nanoTime() - started) / 1e9;
+      for (Future<?> future : running) {
+        future.get();
+      }
+      attackers.shutdown();
+      floodChannels.forEach(ManagedChannel::shutdownNow);
+      long eventsAfterFlood = rejections(audit);
+
+      System.out.printf("write without a flood: p50 %.2f ms, p99 %.2f ms (%d writes)%n", percentile(quiet, 50),
+          percentile(quiet, 99), quiet.size());
+      System.out.printf("write during a flood of %,d bad credentials (%d threads, %.1f s, %.0f refusals/s): "
+          + "p50 %.2f ms, p99 %.2f ms (%d writes)%n", flood, flooders, floodSeconds, flood / floodSeconds,
+          percentile(flooded, 50), percentile(flooded, 99), flooded.size());
+      System.out.printf("ratio p50 %.2f, p99 %.2f%n", percentile(flooded, 50) / percentile(quiet, 50),
+          percentile(flooded, 99) / percentile(quiet, 99));
+      System.out.printf("CREDENTIAL_REJECTED events the flood added before its window closed: %d%n",
+          eventsAfterFlood - eventsBefore);
+      channel.shutdownNow();
+    } finally {
+      TestRegistry.deleteRecursively(dir);
+      Files.deleteIfExists(tokenFile);
+    }
+  }
+
+  /** The times of {@code count} creates, in milliseconds. */
+  private static List<Double> writes(ModelRegistryGrpc.ModelRegistryBlockingStub registry, AtomicInteger names,
+      int count) {
+    List<Double> millis = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      long t0 = System.nanoTime();
+      registry.createModel(CreateModelRequest.newBuilder().setModelId("bench-" + names.incrementAndGet()).build());
+      millis.add((System.nanoTime() - t0) / 1e6);
+    }
+    return millis;
+  }
+
+  private static long rejections(AuditGrpc.AuditBlockingStub audit) {
+    long count = 0;
+    String token = "";
+    do {
+      var page = audit.listAuditEvents(ListAuditEventsRequest.newBuilder()
+          .setAction(AuditAction.AUDIT_ACTION_CREDENTIAL_REJECTED).setPageSize(1000).setPageToken(token).build());
+      count += page.getEventsCount();
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    return count;
+  }
+
+  private static double percentile(List<Double> values, int percentile) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1));
+  }
+}
