@@ -18,12 +18,15 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jooq.impl.DSL;
 
 /**
  * Figures for docs/BENCHMARKS.md (not a test): a real write (CreateModel with an admin's API token, one at a time)
  * without a flood, then while a flood of bad credentials runs from other threads and connections, in one run on its
- * own embedded PostgreSQL; and how many audit events the flood left. See docs/BENCHMARKS.md for the command.
+ * own embedded PostgreSQL; and how many audit events the flood left, and how much the database grew, once they
+ * are written (the refusal window is 5 s here). See docs/BENCHMARKS.md for the command.
  */
 public final class RefusalBenchmark {
 
@@ -35,8 +38,9 @@ public final class RefusalBenchmark {
     int flooders = args.length > 2 ? Integer.parseInt(args[2]) : 8;
     Path dir = TestRegistry.tempDir("gantry-refusal-bench");
     Path tokenFile = dir.resolveSibling(dir.getFileName() + "-admin.token");
+    // a short window, so that the summaries are in the log before the run ends
     try (GantryServer server = TestRegistry.start(dir, Map.of("GANTRY_API_TOKENS", "true",
-        "GANTRY_BOOTSTRAP_TOKEN_FILE", tokenFile.toString()))) {
+        "GANTRY_BOOTSTRAP_TOKEN_FILE", tokenFile.toString(), "GANTRY_REFUSAL_WINDOW_SECONDS", "5"))) {
       String admin = Files.readString(tokenFile).trim();
       ManagedChannel channel = TestRegistry.connect(server);
       var registry = VerifiedServer.bearer(ModelRegistryGrpc.newBlockingStub(channel), admin);
@@ -47,6 +51,7 @@ public final class RefusalBenchmark {
       List<Double> quiet = writes(registry, names, quietWrites);
 
       long eventsBefore = rejections(audit);
+      long bytesBefore = databaseBytes(server);
       List<ManagedChannel> floodChannels = new ArrayList<>();
       ExecutorService attackers = Executors.newFixedThreadPool(flooders);
       AtomicInteger left = new AtomicInteger(flood);
@@ -78,6 +83,7 @@ public final class RefusalBenchmark {
       attackers.shutdown();
       floodChannels.forEach(ManagedChannel::shutdownNow);
       long eventsAfterFlood = rejections(audit);
+      long settled = settle(audit);
 
       System.out.printf("write without a flood: p50 %.2f ms, p99 %.2f ms (%d writes)%n", percentile(quiet, 50),
           percentile(quiet, 99), quiet.size());
@@ -86,8 +92,9 @@ public final class RefusalBenchmark {
           percentile(flooded, 50), percentile(flooded, 99), flooded.size());
       System.out.printf("ratio p50 %.2f, p99 %.2f%n", percentile(flooded, 50) / percentile(quiet, 50),
           percentile(flooded, 99) / percentile(quiet, 99));
-      System.out.printf("CREDENTIAL_REJECTED events the flood added before its window closed: %d%n",
-          eventsAfterFlood - eventsBefore);
+      System.out.printf("CREDENTIAL_REJECTED events the flood added: %d when it ended, %d once written; "
+          + "database grew %.1f MB%n", eventsAfterFlood - eventsBefore, settled - eventsBefore,
+          (databaseBytes(server) - bytesBefore) / 1e6);
       channel.shutdownNow();
     } finally {
       TestRegistry.deleteRecursively(dir);
@@ -105,6 +112,24 @@ public final class RefusalBenchmark {
       millis.add((System.nanoTime() - t0) / 1e6);
     }
     return millis;
+  }
+
+  /** The CREDENTIAL_REJECTED events once their number has not changed for twice the window (at most 5 minutes). */
+  private static long settle(AuditGrpc.AuditBlockingStub audit) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    long last = -1;
+    long now = rejections(audit);
+    while (now != last && System.nanoTime() < deadline) {
+      Thread.sleep(10_000);
+      last = now;
+      now = rejections(audit);
+    }
+    return now;
+  }
+
+  private static long databaseBytes(GantryServer server) {
+    return TestRegistry.dsl(server).select(DSL.field("pg_database_size(current_database())", Long.class))
+        .fetchOne().value1();
   }
 
   private static long rejections(AuditGrpc.AuditBlockingStub audit) {
