@@ -30,6 +30,9 @@ import org.jooq.impl.DSL;
  */
 public final class RefusalBenchmark {
 
+  /** Writes that failed, by status code. */
+  private static final Map<String, Integer> FAILED = new java.util.TreeMap<>();
+
   private RefusalBenchmark() {}
 
   public static void main(String[] args) throws Exception {
@@ -49,6 +52,8 @@ public final class RefusalBenchmark {
 
       writes(registry, names, quietWrites / 5); // warm-up
       List<Double> quiet = writes(registry, names, quietWrites);
+      Map<String, Integer> failedQuiet = new java.util.TreeMap<>(FAILED);
+      FAILED.clear();
 
       long eventsBefore = rejections(audit);
       long bytesBefore = databaseBytes(server);
@@ -85,11 +90,11 @@ public final class RefusalBenchmark {
       long eventsAfterFlood = rejections(audit);
       long settled = settle(audit);
 
-      System.out.printf("write without a flood: p50 %.2f ms, p99 %.2f ms (%d writes)%n", percentile(quiet, 50),
-          percentile(quiet, 99), quiet.size());
+      System.out.printf("write without a flood: p50 %.2f ms, p99 %.2f ms (%d writes, failed: %s)%n",
+          percentile(quiet, 50), percentile(quiet, 99), quiet.size(), failedQuiet);
       System.out.printf("write during a flood of %,d bad credentials (%d threads, %.1f s, %.0f refusals/s): "
-          + "p50 %.2f ms, p99 %.2f ms (%d writes)%n", flood, flooders, floodSeconds, flood / floodSeconds,
-          percentile(flooded, 50), percentile(flooded, 99), flooded.size());
+          + "p50 %.2f ms, p99 %.2f ms (%d writes, failed: %s)%n", flood, flooders, floodSeconds,
+          flood / floodSeconds, percentile(flooded, 50), percentile(flooded, 99), flooded.size(), FAILED);
       System.out.printf("ratio p50 %.2f, p99 %.2f%n", percentile(flooded, 50) / percentile(quiet, 50),
           percentile(flooded, 99) / percentile(quiet, 99));
       System.out.printf("CREDENTIAL_REJECTED events the flood added: %d when it ended, %d once written; "
@@ -102,13 +107,17 @@ public final class RefusalBenchmark {
     }
   }
 
-  /** The times of {@code count} creates, in milliseconds. */
+  /** The times of {@code count} creates, in milliseconds; one that fails counts with the time it took to. */
   private static List<Double> writes(ModelRegistryGrpc.ModelRegistryBlockingStub registry, AtomicInteger names,
       int count) {
     List<Double> millis = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       long t0 = System.nanoTime();
-      registry.createModel(CreateModelRequest.newBuilder().setModelId("bench-" + names.incrementAndGet()).build());
+      try {
+        registry.createModel(CreateModelRequest.newBuilder().setModelId("bench-" + names.incrementAndGet()).build());
+      } catch (StatusRuntimeException e) {
+        FAILED.merge(e.getStatus().getCode().name(), 1, Integer::sum);
+      }
       millis.add((System.nanoTime() - t0) / 1e6);
     }
     return millis;
