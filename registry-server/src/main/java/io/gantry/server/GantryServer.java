@@ -174,12 +174,14 @@ public final class GantryServer implements AutoCloseable {
   private final List<AutoCloseable> streams;
   private final WireGuard wire;
   private final WebhookDispatcher webhooks;
+  private final RefusalLog refusals;
   private boolean closed;
 
   private GantryServer(Database database, Server server, LocalChannel local, HealthStatusManager health,
       ScheduledExecutorService background, Checkpointer checkpointer, ArtifactStore store, OpsHttpServer ops,
       JvmGcMetrics gcMetrics, AtomicBoolean serving, ChangeFeed changes, ExecutorService workers,
-      NetworkThreads network, List<AutoCloseable> streams, WireGuard wire, WebhookDispatcher webhooks) {
+      NetworkThreads network, List<AutoCloseable> streams, WireGuard wire, WebhookDispatcher webhooks,
+      RefusalLog refusals) {
     this.database = database;
     this.server = server;
     this.local = local;
@@ -196,6 +198,7 @@ public final class GantryServer implements AutoCloseable {
     this.streams = streams;
     this.wire = wire;
     this.webhooks = webhooks;
+    this.refusals = refusals;
   }
 
   /**
@@ -267,7 +270,8 @@ public final class GantryServer implements AutoCloseable {
       changes.subscribe(access);
       config.promotion().policyFile().ifPresent(file -> loadPolicyFile(file,
           (text, source) -> access.apply(PolicyFile.parseRoles(text, source), POLICY_FILE_ACTOR)));
-      var refusals = new RefusalLog(transactions, workers, metrics);
+      var refusals = new RefusalLog(transactions, config.audit().refusals(), Clock.systemUTC(), metrics);
+      opened.push(refusals);
       var webhooks = new WebhookService(database.dsl(), transactions, webhookRepository, pageTokens);
       config.promotion().policyFile().ifPresent(file -> loadPolicyFile(file,
           (text, source) -> webhooks.apply(PolicyFile.parseWebhooks(text, source), POLICY_FILE_ACTOR)));
@@ -374,7 +378,7 @@ public final class GantryServer implements AutoCloseable {
       webhookDispatcher.start();
       GantryServer gantry = new GantryServer(database, server, local, health, background, checkpointer, store, ops,
           gcMetrics, serving, changes, workers, network, List.of(watches, auditFollowers), wire,
-          webhookDispatcher);
+          webhookDispatcher, refusals);
       background.scheduleWithFixedDelay(gantry::probeDatabase, 0, 5, TimeUnit.SECONDS);
       long expiryMillis = Math.min(config.promotion().ttl().toMillis(), EXPIRY_SWEEP.toMillis());
       background.scheduleWithFixedDelay(() -> runQuietly("expire overdue promotions", promotions::expireOverdue),
@@ -605,6 +609,8 @@ public final class GantryServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     local.close();
+    // no call is left to be refused: the summaries still open are written now
+    refusals.close();
     // a send cut short stays pending, and is sent again by whichever replica runs next
     webhooks.close();
     wire.close();

@@ -8,6 +8,7 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import java.net.SocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
@@ -30,7 +31,11 @@ public final class VerifiedIdentityInterceptor implements ServerInterceptor {
 
   /** Records a refused credential in the audit log; must not block the calling thread. */
   public interface Refusals {
-    void credentialRejected(String method, String peer, String reason);
+    /**
+     * @param peer where the call came from
+     * @param credential what the caller presented (to be told apart by, never to be stored), or null for nothing
+     */
+    void credentialRejected(String method, SocketAddress peer, String credential, String reason);
   }
 
   private static final Metadata.Key<String> AUTHORIZATION =
@@ -64,8 +69,10 @@ public final class VerifiedIdentityInterceptor implements ServerInterceptor {
     try {
       identity = identify(call, Caller.onlyValue(headers, AUTHORIZATION));
     } catch (CredentialRejected e) {
+      Iterable<String> presented = headers.getAll(AUTHORIZATION);
       refusals.credentialRejected(call.getMethodDescriptor().getFullMethodName(),
-          String.valueOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)), e.getMessage());
+          call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR),
+          presented == null ? null : String.join("\n", presented), e.getMessage());
       return Caller.refuse(call, new GantryException(ErrorCode.CREDENTIAL_REJECTED, e.getMessage()));
     }
     return Caller.runAs(identity, call, headers, next);

@@ -64,8 +64,7 @@ public final class WebSessionInterceptor implements ServerInterceptor {
       caller = caller(sessions.resume(session).orElseThrow(() -> new CredentialRejected(
           "the web session has ended (signed out, or expired): sign in again")));
     } catch (CredentialRejected e) {
-      refusals.credentialRejected(call.getMethodDescriptor().getFullMethodName(), String.valueOf(peer),
-          e.getMessage());
+      refusals.credentialRejected(call.getMethodDescriptor().getFullMethodName(), peer, session, e.getMessage());
       return Caller.refuse(call, new GantryException(ErrorCode.CREDENTIAL_REJECTED, e.getMessage()));
     }
     return Caller.runAs(caller, call, headers, next);

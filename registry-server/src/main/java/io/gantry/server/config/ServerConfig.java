@@ -57,9 +57,19 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
    *     Replicas sharing a database must share it.
    * @param attestationKeyFile the Ed25519 key that signs promotion attestations, in the same form; generated when
    *     absent. Replicas must share it too.
+   * @param refusals how refused calls are written
    */
   public record Audit(String origin, Path keyFile, Path attestationKeyFile, long checkpointEveryEvents,
-      Duration checkpointInterval) {}
+      Duration checkpointInterval, Refusals refusals) {}
+
+  /**
+   * How refused calls reach the audit log (docs/audit.md).
+   *
+   * @param window how long the refused credentials of one peer and credential are summarized before they are written
+   * @param maxKeys how many peer and credential pairs are summarized apart; the rest are summarized together
+   * @param maxPending how many refusal events may wait to be written; beyond it they are counted, not written
+   */
+  public record Refusals(Duration window, int maxKeys, int maxPending) {}
 
   /**
    * Promotion settings.
@@ -224,7 +234,10 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
         Path.of(env.getOrDefault("GANTRY_ATTESTATION_KEY_FILE", dataDir.resolve("attestation-signing.key")
             .toString())).toAbsolutePath(),
         positive(env, "GANTRY_CHECKPOINT_INTERVAL_EVENTS", 1000),
-        Duration.ofSeconds(positive(env, "GANTRY_CHECKPOINT_INTERVAL_SECONDS", 60)));
+        Duration.ofSeconds(positive(env, "GANTRY_CHECKPOINT_INTERVAL_SECONDS", 60)),
+        new Refusals(Duration.ofSeconds(positive(env, "GANTRY_REFUSAL_WINDOW_SECONDS", 60)),
+            (int) Math.min(positive(env, "GANTRY_REFUSAL_MAX_KEYS", 1000), 1_000_000),
+            (int) Math.min(positive(env, "GANTRY_REFUSAL_QUEUE", 10_000), 1_000_000)));
     if (!ORIGIN.matcher(audit.origin()).matches()) {
       throw new ConfigException("GANTRY_AUDIT_ORIGIN must be a name such as example.com/audit (no spaces or '+'), got '"
           + audit.origin() + "'");

@@ -223,7 +223,8 @@ class AccessControlTest {
     String id = created.getApiToken().getName().substring("apiTokens/".length());
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (events(AuditAction.AUDIT_ACTION_CREDENTIAL_REJECTED, "unauthenticated").stream().noneMatch(e ->
-        e.getPayload().getFieldsOrThrow("reason").getStringValue().equals("API token " + id + " was revoked"))) {
+        e.getPayload().getFieldsOrThrow("reasons").getListValue().getValues(0).getStringValue()
+            .equals("API token " + id + " was revoked"))) {
       assertThat(System.nanoTime()).as("the refusal is audited").isLessThan(deadline);
       Thread.sleep(20);
     }

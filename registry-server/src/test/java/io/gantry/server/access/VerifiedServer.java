@@ -48,6 +48,7 @@ public final class VerifiedServer implements BeforeAllCallback, AfterAllCallback
   public ManagedChannel channel;
   private final Map<String, String> env;
   private Path dataDir;
+  private Map<String, String> started;
   private Path jwks;
   private RSAKey key;
 
@@ -68,7 +69,16 @@ public final class VerifiedServer implements BeforeAllCallback, AfterAllCallback
     Map<String, String> all = new HashMap<>(Map.of("GANTRY_JWT_KEYS", jwks.toString(), "GANTRY_JWT_ISSUER", ISSUER,
         "GANTRY_JWT_AUDIENCE", AUDIENCE, "GANTRY_API_TOKENS", "true", "GANTRY_ADMINS", "user:" + ROOT));
     all.putAll(env);
-    server = TestRegistry.start(dataDir, all);
+    started = Map.copyOf(all);
+    server = TestRegistry.start(dataDir, started);
+    channel = TestRegistry.connect(server);
+  }
+
+  /** Stops the server, as an operator would, and starts it again on the same data, keys and settings. */
+  public void restart() {
+    channel.shutdownNow();
+    server.close();
+    server = TestRegistry.start(dataDir, started);
     channel = TestRegistry.connect(server);
   }
 

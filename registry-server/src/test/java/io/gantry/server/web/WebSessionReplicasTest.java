@@ -211,7 +211,8 @@ class WebSessionReplicasTest {
     var audit = bearer(AuditGrpc.newBlockingStub(toFirst), admin);
     awaitTrue(() -> audit.listAuditEvents(ListAuditEventsRequest.newBuilder()
         .setAction(AuditAction.AUDIT_ACTION_CREDENTIAL_REJECTED).setPageSize(1000).build()).getEventsList().stream()
-        .anyMatch(event -> event.getPayload().getFieldsOrThrow("reason").getStringValue().contains(SESSION_HEADER)));
+        .anyMatch(event -> event.getPayload().getFieldsOrThrow("reasons").getListValue().getValuesList().stream()
+            .anyMatch(reason -> reason.getStringValue().contains(SESSION_HEADER))));
   }
 
   /** An API token for {@code principal}, a viewer of every model. */
