@@ -16,12 +16,17 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -163,6 +168,98 @@ class FrozenDatabaseTest {
     } finally {
       postgres.close();
       TestRegistry.deleteRecursively(dir);
+    }
+  }
+
+  @Test
+  void multiHostUrl_primaryFrozenAndStandbyPromoted_writesGoToTheNewPrimaryWithinSeconds() throws Exception {
+    Path dir = TestRegistry.tempDir("gantry-failover");
+    Path primaryData = dir.resolve("primary");
+    Path standbyData = dir.resolve("standby");
+    // kept on close: the standby is made from it
+    EmbeddedPostgres primary = EmbeddedPostgres.builder().setDataDirectory(primaryData).setCleanDataDirectory(false)
+        .start();
+    EmbeddedPostgres standby = null;
+    List<Long> frozen = List.of();
+    try {
+      // a streaming-replication standby of the primary, as a deployment's failover pair: a copy of the cleanly
+      // stopped primary (the binaries have no pg_basebackup) that follows it
+      int primaryPort = primary.getPort();
+      primary.close();
+      copyRecursively(primaryData, standbyData);
+      // PostgreSQL starts only on a data directory that is its owner's alone
+      Files.setPosixFilePermissions(standbyData, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+      Files.writeString(standbyData.resolve("standby.signal"), "");
+      Files.writeString(standbyData.resolve("postgresql.auto.conf"),
+          "primary_conninfo = 'host=127.0.0.1 port=" + primaryPort + " user=postgres'\n",
+          java.nio.file.StandardOpenOption.APPEND);
+      primary = EmbeddedPostgres.builder().setDataDirectory(primaryData).setCleanDataDirectory(false)
+          .setPort(primaryPort).start();
+      standby = EmbeddedPostgres.builder().setDataDirectory(standbyData).setCleanDataDirectory(false).start();
+      String url = "jdbc:postgresql://127.0.0.1:" + primary.getPort() + ",127.0.0.1:" + standby.getPort()
+          + "/postgres?targetServerType=primary";
+      try (GantryServer server = TestRegistry.start(dir.resolve("server"), Map.of(
+          "GANTRY_DB_URL", url, "GANTRY_DB_USER", "postgres"))) {
+        ManagedChannel channel = TestRegistry.connect(server);
+        ModelRegistryBlockingStub registry = TestRegistry.registry(channel, "alice");
+        registry.createModel(CreateModelRequest.newBuilder().setModelId("failover").build());
+        registry.createModelVersion(CreateModelVersionRequest.newBuilder().setParent("models/failover").build());
+        promote(channel, "failover", "champion", 1);
+
+        // everything committed has reached the standby (asynchronous replication), as a failover tool would wait for
+        String written = String.valueOf(sql(primary, "select pg_current_wal_lsn()::text"));
+        EmbeddedPostgres follower = standby;
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> Boolean.TRUE.equals(sql(follower, "select pg_last_wal_replay_lsn() >= cast(? as pg_lsn)",
+                written)));
+        frozen = processesOf(primaryData);
+        signal("STOP", frozen);
+        long stopped = System.nanoTime();
+        sql(standby, "select pg_promote()");
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+          withinHang(registry).createModelVersion(
+              CreateModelVersionRequest.newBuilder().setParent("models/failover").build());
+          return true;
+        });
+        double writable = secondsSince(stopped);
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.changes().listening());
+        double listening = secondsSince(stopped);
+        promote(channel, "failover", "champion", 2);
+        assertThat(resolve(registry, "models:/failover@champion").getVersion()).isEqualTo(2);
+        System.out.printf("failover (primary frozen, standby promoted): writes succeed on the new primary after "
+            + "%.1f s, the listener listens to it after %.1f s%n", writable, listening);
+        // the listener's detection (about 6 s) and a connection made to the other host
+        assertThat(writable).isLessThan(20);
+        channel.shutdownNow();
+      }
+    } finally {
+      if (!frozen.isEmpty()) {
+        signal("CONT", frozen);
+      }
+      if (standby != null) {
+        standby.close();
+      }
+      primary.close();
+      TestRegistry.deleteRecursively(dir);
+    }
+  }
+
+  private static Object sql(EmbeddedPostgres postgres, String query, Object... bindings) throws SQLException {
+    try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
+      return DSL.using(connection, SQLDialect.POSTGRES).fetchValue(query, bindings);
+    }
+  }
+
+  private static void copyRecursively(Path from, Path to) throws IOException {
+    try (Stream<Path> paths = Files.walk(from)) {
+      for (Path path : (Iterable<Path>) paths::iterator) {
+        Path target = to.resolve(from.relativize(path).toString());
+        if (Files.isDirectory(path)) {
+          Files.createDirectories(target);
+        } else if (!path.getFileName().toString().equals("postmaster.pid")) {
+          Files.copy(path, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
     }
   }
 
