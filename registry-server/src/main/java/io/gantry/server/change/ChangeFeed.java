@@ -211,8 +211,11 @@ public final class ChangeFeed implements CommitHook, AutoCloseable {
           subscribers.forEach(ChangeSubscriber::listenerLost);
         } else if (databaseReachable) {
           databaseReachable = false;
-          log.warn("The database does not answer ({})", e.getMessage());
-          whenLost.forEach(ChangeFeed::runQuietly);
+          // a refusal (too many clients, a password) is an answer: only a silent or gone database cuts the pool
+          if (isConnectionFailure(e)) {
+            log.warn("The database does not answer ({})", e.getMessage());
+            whenLost.forEach(ChangeFeed::runQuietly);
+          }
         }
         LockSupport.parkNanos(retry.toNanos());
         retry = retry.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retry.multipliedBy(2);
@@ -248,6 +251,16 @@ public final class ChangeFeed implements CommitHook, AutoCloseable {
         quietSince = System.nanoTime();
       }
     }
+  }
+
+  /** SQL state class 08: the connection could not be made or was lost (a timeout included). */
+  private static boolean isConnectionFailure(Exception failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void runQuietly(Runnable action) {
