@@ -145,7 +145,6 @@ public final class GantryServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GantryServer.class);
   private static final long DRAIN_SECONDS = 20;
   private static final Duration EXPIRY_SWEEP = Duration.ofSeconds(30);
-  private static final int LISTENER_CONNECT_SECONDS = 3;
   private static final Duration LISTENER_START_WAIT = Duration.ofSeconds(5);
   private static final Duration TOKEN_USE_FLUSH = Duration.ofSeconds(30);
   private static final Duration ACCESS_RELOAD = Duration.ofSeconds(60);
@@ -225,7 +224,9 @@ public final class GantryServer implements AutoCloseable {
       opened.push(checkpointer);
       ArtifactStore store = ArtifactStores.open(config.artifacts().s3(), config.dataDir());
       opened.push(store);
-      ChangeFeed changes = new ChangeFeed(() -> database.openDedicated(LISTENER_CONNECT_SECONDS), metrics);
+      Duration ping = config.liveness().ping();
+      ChangeFeed changes = new ChangeFeed(() -> database.openDedicated(ping), ping, metrics);
+      changes.whenDatabaseLost(database::dropConnections);
       opened.push(changes);
       ExecutorService workers = workerPool(config.workerThreads());
       opened.push(workers::shutdownNow);
@@ -561,6 +562,11 @@ public final class GantryServer implements AutoCloseable {
   /** For tests in this package that check what was, or was not, stored. */
   Database database() {
     return database;
+  }
+
+  /** For tests in this package that watch the change listener (the metrics page reads the database). */
+  ChangeFeed changes() {
+    return changes;
   }
 
   /** For tests in this package that call every method served, whatever its service. */

@@ -147,6 +147,14 @@ class ServerLifecycleTest {
         ConfigException.class)).hasMessage("GANTRY_CACHE_MAX_ENTRIES must be a whole number, 0 or more, got '-5'");
     assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_CACHE_TTL_SECONDS", "0")),
         ConfigException.class)).hasMessage("GANTRY_CACHE_TTL_SECONDS must be a positive whole number, got '0'");
+    assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of(
+        "GANTRY_DB_SOCKET_TIMEOUT_SECONDS", "10", "GANTRY_DB_STATEMENT_TIMEOUT_SECONDS", "10")),
+        ConfigException.class)).hasMessage("GANTRY_DB_STATEMENT_TIMEOUT_SECONDS must be below "
+        + "GANTRY_DB_SOCKET_TIMEOUT_SECONDS (10), got 10");
+    assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_DB_LIVENESS_SECONDS", "0")),
+        ConfigException.class)).hasMessage("GANTRY_DB_LIVENESS_SECONDS must be a positive whole number, got '0'");
+    assertThat(ServerConfig.fromEnvironment(Map.of()).liveness()).as("the documented defaults").isEqualTo(
+        new ServerConfig.Liveness(Duration.ofSeconds(30), Duration.ofSeconds(20), Duration.ofSeconds(2)));
     assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_WORKER_THREADS", "5000")),
         ConfigException.class)).hasMessage("GANTRY_WORKER_THREADS must be at most 1024, got 5000");
     assertThat(catchThrowableOfType(() -> ServerConfig.fromEnvironment(Map.of("GANTRY_NETWORK_THREADS", "0")),

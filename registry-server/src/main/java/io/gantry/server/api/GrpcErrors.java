@@ -23,6 +23,8 @@ public final class GrpcErrors {
 
   public static final String DOMAIN = "gantry.dev";
   private static final Logger log = LoggerFactory.getLogger(GrpcErrors.class);
+  // PostgreSQL's query_canceled: statement_timeout ran out
+  private static final String QUERY_CANCELED = "57014";
 
   private GrpcErrors() {}
 
@@ -55,7 +57,21 @@ public final class GrpcErrors {
       return new GantryException(ErrorCode.DATABASE_UNAVAILABLE,
           "the database is unavailable; retry with backoff", List.of(), failure);
     }
+    if (hasSqlState(failure, QUERY_CANCELED)) {
+      // GANTRY_DB_STATEMENT_TIMEOUT_SECONDS ran out (a lock held too long, an overloaded database)
+      return new GantryException(ErrorCode.DATABASE_UNAVAILABLE,
+          "the database did not answer in time; retry with backoff", List.of(), failure);
+    }
     return new GantryException(ErrorCode.INTERNAL_ERROR, "internal error", List.of(), failure);
+  }
+
+  private static boolean hasSqlState(Throwable failure, String state) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SQLException sql && state.equals(sql.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A lost or refused database connection (SQL state class 08, admin shutdown 57P0x, pool timeout). */

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * is the model touched. Each replica keeps one connection of its own listening, and hands what it
  * hears (and, at once, what it committed itself) to the subscribers. When that connection is lost
  * the subscribers are told, and told again once it listens anew, since anything may have changed
- * in between.
+ * in between. A quiet connection is asked a question every {@code ping}, and one that does not answer within
+ * {@code ping} counts as lost: a database that vanished without closing its sockets is noticed in seconds.
  */
 public final class ChangeFeed implements CommitHook, AutoCloseable {
 
@@ -55,12 +56,12 @@ public final class ChangeFeed implements CommitHook, AutoCloseable {
   private static final List<String> ACCESS_PREFIXES = List.of("roleBindings/", "apiTokens/");
   private static final Set<Action> REFUSALS = EnumSet.of(Action.PERMISSION_DENIED, Action.CREDENTIAL_REJECTED);
   private static final int WAIT_MILLIS = 500;
-  // a peer that vanished without closing the socket is noticed by a query this often
-  private static final Duration PING_EVERY = Duration.ofSeconds(5);
   private static final Duration FIRST_RETRY = Duration.ofMillis(50);
   private static final Duration LAST_RETRY = Duration.ofSeconds(2);
 
   private final ConnectionSource connections;
+  private final Duration ping;
+  private final List<Runnable> whenLost = new CopyOnWriteArrayList<>();
   // tags this replica's notifications: it has published its own commits already, and hearing them
   // again would only empty the cache entries reloaded since
   private final String origin = UUID.randomUUID().toString();
@@ -72,8 +73,13 @@ public final class ChangeFeed implements CommitHook, AutoCloseable {
   private volatile boolean closed;
   private volatile Connection connection;
 
-  public ChangeFeed(ConnectionSource connections, MeterRegistry metrics) {
+  /**
+   * @param connections each must give up waiting for an answer after {@code ping}, or a silent database holds the
+   *     listener as long as the kernel keeps the socket
+   */
+  public ChangeFeed(ConnectionSource connections, Duration ping, MeterRegistry metrics) {
     this.connections = connections;
+    this.ping = ping;
     this.listener = new Thread(this::listen, "gantry-change-listener");
     this.listener.setDaemon(true);
     this.reconnects = Counter.builder("gantry.change.listener.reconnects")
@@ -87,6 +93,11 @@ public final class ChangeFeed implements CommitHook, AutoCloseable {
   /** Registers a subscriber; call before {@link #start}. */
   public void subscribe(ChangeSubscriber subscriber) {
     subscribers.add(subscriber);
+  }
+
+  /** Runs {@code action} when the listener has lost its connection and cannot make a new one; call before start. */
+  public void whenDatabaseLost(Runnable action) {
+    whenLost.add(action);
   }
 
   public void start() {
@@ -198,8 +209,13 @@ public final class ChangeFeed implements CommitHook, AutoCloseable {
           log.warn("The change listener lost its connection ({}); resolves read the database until it is back",
               e.getMessage());
           subscribers.forEach(ChangeSubscriber::listenerLost);
-        } else {
+        } else if (databaseReachable) {
           databaseReachable = false;
+          // a refusal (too many clients, a password) is an answer: only a silent or gone database cuts the pool
+          if (isConnectionFailure(e)) {
+            log.warn("The database does not answer ({})", e.getMessage());
+            whenLost.forEach(ChangeFeed::runQuietly);
+          }
         }
         LockSupport.parkNanos(retry.toNanos());
         retry = retry.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retry.multipliedBy(2);
@@ -230,10 +246,28 @@ public final class ChangeFeed implements CommitHook, AutoCloseable {
           publish(topics);
         }
         quietSince = System.nanoTime();
-      } else if (System.nanoTime() - quietSince > PING_EVERY.toNanos()) {
+      } else if (System.nanoTime() - quietSince > ping.toNanos()) {
         session.selectOne().fetch();
         quietSince = System.nanoTime();
       }
+    }
+  }
+
+  /** SQL state class 08: the connection could not be made or was lost (a timeout included). */
+  private static boolean isConnectionFailure(Exception failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void runQuietly(Runnable action) {
+    try {
+      action.run();
+    } catch (RuntimeException e) {
+      log.error("An action on losing the database failed", e);
     }
   }
 

@@ -6,8 +6,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Properties;
-import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
@@ -18,22 +18,28 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The registry's PostgreSQL, reached through a HikariCP pool: an external server, or the embedded one
- * ({@link EmbeddedDatabase}). Migrations are applied on open.
+ * ({@link EmbeddedDatabase}). Migrations are applied on open. Every connection has a socket timeout and TCP
+ * keep-alive, and the pool's a statement timeout ({@link ServerConfig.Liveness}): pgjdbc's defaults would wait for
+ * a database that vanished without closing its sockets as long as the kernel does, hours.
  */
 public final class Database implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Database.class);
   private static final int POOL_SIZE = 16;
+  private static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(3);
+  private static final Duration VALIDATION_TIMEOUT = Duration.ofSeconds(2);
 
   private final EmbeddedDatabase embedded;
   private final HikariDataSource pool;
+  private final InUseConnections inUse;
   private final DSLContext dsl;
 
   private Database(EmbeddedDatabase embedded, HikariDataSource pool) {
     this.embedded = embedded;
     this.pool = pool;
+    this.inUse = new InUseConnections(pool);
     // per-statement logging costs time on every call even when debug logging is off
-    this.dsl = DSL.using(pool, SQLDialect.POSTGRES, new Settings().withExecuteLogging(false));
+    this.dsl = DSL.using(inUse, SQLDialect.POSTGRES, new Settings().withExecuteLogging(false));
   }
 
   /** @param metrics where the connection pool reports (hikaricp_* meters) */
@@ -43,7 +49,9 @@ public final class Database implements AutoCloseable {
     hikari.setMetricRegistry(metrics);
     hikari.setPoolName("gantry");
     hikari.setMaximumPoolSize(POOL_SIZE);
-    hikari.setConnectionTimeout(3_000);
+    hikari.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+    // a connection idle a while is checked before use; Hikari's 5 s would outlast the wait for a connection
+    hikari.setValidationTimeout(VALIDATION_TIMEOUT.toMillis());
     // fail start-up at once with a clear line instead of retrying in the background
     hikari.setInitializationFailTimeout(1);
     if (config.externalDatabase().isPresent()) {
@@ -58,6 +66,12 @@ public final class Database implements AutoCloseable {
       hikari.setUsername(EmbeddedDatabase.SUPERUSER);
       hikari.setPassword(embedded.password());
     }
+    // the URL's own parameters win over these (pgjdbc), so a deployer's explicit choice stands
+    hikari.addDataSourceProperty("tcpKeepAlive", "true");
+    hikari.addDataSourceProperty("connectTimeout", Long.toString(CONNECTION_TIMEOUT.toSeconds()));
+    hikari.addDataSourceProperty("loginTimeout", Long.toString(CONNECTION_TIMEOUT.toSeconds()));
+    hikari.addDataSourceProperty("socketTimeout", Long.toString(config.liveness().socketTimeout().toSeconds()));
+    hikari.addDataSourceProperty("options", "-c statement_timeout=" + config.liveness().statementTimeout().toMillis());
     HikariDataSource pool;
     try {
       pool = new HikariDataSource(hikari);
@@ -67,7 +81,7 @@ public final class Database implements AutoCloseable {
           + rootMessage(e), e);
     }
     try {
-      migrate(pool);
+      migrate(hikari);
     } catch (RuntimeException e) {
       pool.close();
       closeQuietly(embedded);
@@ -76,9 +90,10 @@ public final class Database implements AutoCloseable {
     return new Database(embedded, pool);
   }
 
-  private static void migrate(DataSource dataSource) {
+  /** On connections of its own, without the pool's timeouts: a migration of a large registry may take minutes. */
+  private static void migrate(HikariConfig hikari) {
     var result = Flyway.configure()
-        .dataSource(dataSource)
+        .dataSource(hikari.getJdbcUrl(), hikari.getUsername(), hikari.getPassword())
         .locations("classpath:db/migration")
         .load()
         .migrate();
@@ -91,10 +106,11 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * A connection of its own, outside the pool, for a session that lives as long as the server (LISTEN).
-   * It gives up connecting after {@code timeoutSeconds} and notices a silent peer through TCP keep-alive.
+   * A connection of its own, outside the pool, for a session that lives as long as the server (LISTEN). It gives up
+   * connecting, logging in, or waiting for any answer after {@code timeout}; its user checks it with a query more
+   * often than that.
    */
-  public Connection openDedicated(int timeoutSeconds) throws SQLException {
+  public Connection openDedicated(Duration timeout) throws SQLException {
     Properties properties = new Properties();
     if (pool.getUsername() != null) {
       properties.setProperty("user", pool.getUsername());
@@ -102,10 +118,25 @@ public final class Database implements AutoCloseable {
     if (pool.getPassword() != null) {
       properties.setProperty("password", pool.getPassword());
     }
-    properties.setProperty("connectTimeout", Integer.toString(timeoutSeconds));
+    String seconds = Long.toString(Math.max(1, timeout.toSeconds()));
+    properties.setProperty("connectTimeout", seconds);
+    properties.setProperty("loginTimeout", seconds);
+    properties.setProperty("socketTimeout", seconds);
     properties.setProperty("tcpKeepAlive", "true");
     properties.setProperty("ApplicationName", "gantry-change-listener");
     return DriverManager.getConnection(pool.getJdbcUrl(), properties);
+  }
+
+  /**
+   * For a database found lost: cuts the connections in use (their statements fail at once rather than at their socket
+   * timeout) and closes the idle ones, so that the next call connects anew (to the new primary, after a failover).
+   */
+  public void dropConnections() {
+    int aborted = inUse.abortAll();
+    pool.getHikariPoolMXBean().softEvictConnections();
+    var stats = pool.getHikariPoolMXBean();
+    log.warn("The database is lost: dropped the pool's connections ({} in use; now {} idle, {} active)", aborted,
+        stats.getIdleConnections(), stats.getActiveConnections());
   }
 
   @Override

@@ -36,10 +36,11 @@ import java.util.regex.Pattern;
  * @param limits what one client may ask of the gRPC port
  * @param webhooks how webhook deliveries are sent and retried
  * @param http TLS on the HTTP port, and the web page's sessions
+ * @param liveness how long the server waits on the database before it counts the database lost
  */
 public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<ExternalDatabase> externalDatabase,
     Audit audit, Promotion promotion, Artifacts artifacts, Cache cache, int workerThreads,
-    int networkThreads, Identity identity, Limits limits, Webhooks webhooks, Http http) {
+    int networkThreads, Identity identity, Limits limits, Webhooks webhooks, Http http, Liveness liveness) {
 
   public static final int DEFAULT_GRPC_PORT = 9090;
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -143,6 +144,18 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
    */
   public record Http(Optional<Tls> tls, boolean insecure, List<String> allowedHosts, Duration sessionIdle,
       Duration sessionLifetime) {}
+
+  /**
+   * How long the server waits on the database, so that one that stops answering without closing its connections (a
+   * frozen host, a cut network, a failed-over primary) is noticed in seconds rather than the kernel's hours.
+   *
+   * @param socketTimeout a pool connection silent this long in the middle of a statement (or of logging in) is dropped
+   * @param statementTimeout the database cancels a statement (lock waits included) that runs this long; below
+   *     {@code socketTimeout}, so that a slow statement ends cleanly before its connection is given up
+   * @param ping the change listener, when quiet, asks the database this often, and counts it lost when a question or
+   *     a reconnection goes unanswered this long; then the pool's connections are dropped and made anew
+   */
+  public record Liveness(Duration socketTimeout, Duration statementTimeout, Duration ping) {}
 
   /** Connection settings of an external PostgreSQL. */
   public record ExternalDatabase(String url, String user, String password) {
@@ -278,7 +291,18 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
         Duration.ofMillis(positive(env, "GANTRY_WEBHOOK_POLL_MILLIS", 1000)));
     Identity identity = identity(env);
     return new ServerConfig(port, httpPort, dataDir, external, audit, promotion, artifacts, cache, (int) workers,
-        (int) network, identity, limits(env), webhooks, http(env, identity));
+        (int) network, identity, limits(env), webhooks, http(env, identity), liveness(env));
+  }
+
+  private static Liveness liveness(Map<String, String> env) {
+    long socket = positive(env, "GANTRY_DB_SOCKET_TIMEOUT_SECONDS", 30);
+    long statement = positive(env, "GANTRY_DB_STATEMENT_TIMEOUT_SECONDS", 20);
+    if (statement >= socket) {
+      throw new ConfigException("GANTRY_DB_STATEMENT_TIMEOUT_SECONDS must be below GANTRY_DB_SOCKET_TIMEOUT_SECONDS ("
+          + socket + "), got " + statement);
+    }
+    return new Liveness(Duration.ofSeconds(socket), Duration.ofSeconds(statement),
+        Duration.ofSeconds(positive(env, "GANTRY_DB_LIVENESS_SECONDS", 2)));
   }
 
   private static Http http(Map<String, String> env, Identity identity) {

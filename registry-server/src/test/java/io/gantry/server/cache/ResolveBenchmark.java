@@ -124,7 +124,7 @@ public final class ResolveBenchmark {
     var metrics = new SimpleMeterRegistry();
     ChangeFeed unstarted = new ChangeFeed(() -> {
       throw new java.sql.SQLException("not connected");
-    }, metrics);
+    }, Duration.ofSeconds(2), metrics);
     ResolveCache cache = new ResolveCache(unstarted, Duration.ofHours(1), entries, metrics);
     long before = usedHeap();
     for (int i = 0; i < entries; i++) {
