@@ -9,8 +9,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Like {@link Policies#evaluate}, it never throws for a policy's sake. Safe to share; close it at shutdown.
  */
 public final class PolicyRunner implements AutoCloseable {
+
+  private static final long IDLE_SECONDS = 30;
 
   private final Duration timeLimit;
   private final ThreadPoolExecutor executor;
@@ -38,12 +40,14 @@ public final class PolicyRunner implements AutoCloseable {
     this.timeLimit = timeLimit;
     AtomicInteger counter = new AtomicInteger();
     // no queue: a policy starts now or not at all, so waiting for a thread never eats into its time limit
-    this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new SynchronousQueue<>(),
+    this.executor = new ThreadPoolExecutor(threads, threads, IDLE_SECONDS, TimeUnit.SECONDS, new SynchronousQueue<>(),
         runnable -> {
           Thread thread = new Thread(runnable, "policy-" + counter.incrementAndGet());
           thread.setDaemon(true);
           return thread;
         });
+    // idle threads end by themselves, so a runner nobody closes holds no threads between promotions
+    executor.allowCoreThreadTimeOut(true);
   }
 
   public Duration timeLimit() {
