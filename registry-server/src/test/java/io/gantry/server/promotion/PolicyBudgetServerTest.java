@@ -1,7 +1,5 @@
 package io.gantry.server.promotion;
 
-import static io.gantry.db.Tables.MODEL_ALIAS;
-import static io.gantry.db.Tables.REGISTERED_MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -24,7 +22,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,7 +69,7 @@ class PolicyBudgetServerTest {
     CompletableFuture<Promotion> slowPromotion = CompletableFuture.supplyAsync(() -> promote(slow));
     await().atMost(Duration.ofSeconds(10)).until(() -> SleepingPolicyFactory.ASLEEP.get() > 0);
 
-    assertThat(aliasRowLockableAtOnce()).as("no transaction holds the alias while a policy is evaluated").isTrue();
+    assertThat(AliasLocks.lockableAtOnce(TestRegistry.dsl(server), MODEL, "champion")).as("no transaction holds the alias while a policy is evaluated").isTrue();
     Promotion quick = CompletableFuture.supplyAsync(() -> promote(v3)).get(20, TimeUnit.SECONDS);
     assertThat(quick.getState()).isEqualTo(PromotionState.PROMOTION_STATE_APPLIED);
     assertThat(SleepingPolicyFactory.ASLEEP.get()).as("the slow policy was still running meanwhile").isPositive();
@@ -95,18 +92,5 @@ class PolicyBudgetServerTest {
   private static Promotion promote(ModelVersion version) {
     return TestRegistry.promotions(channel, "carol").requestPromotion(RequestPromotionRequest.newBuilder()
         .setModel("models/" + MODEL).setAlias("champion").setVersion(version.getVersion()).build());
-  }
-
-  /** Whether the alias's row can be locked without waiting: no promotion transaction holds it. */
-  private static boolean aliasRowLockableAtOnce() {
-    try {
-      TestRegistry.dsl(server).transaction(cfg -> DSL.using(cfg).select(MODEL_ALIAS.REVISION).from(MODEL_ALIAS)
-          .join(REGISTERED_MODEL).on(REGISTERED_MODEL.ID.eq(MODEL_ALIAS.MODEL_ID))
-          .where(REGISTERED_MODEL.NAME.eq(MODEL)).and(MODEL_ALIAS.ALIAS.eq("champion"))
-          .forUpdate().of(MODEL_ALIAS).noWait().fetchSingle());
-      return true;
-    } catch (org.jooq.exception.DataAccessException e) {
-      return false;
-    }
   }
 }
