@@ -47,6 +47,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import org.jooq.DSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,6 +120,15 @@ public final class PromotionService {
   /** Requests a promotion; with {@code dryRun} returns the verdicts and writes nothing. */
   public Promotion request(Draft draft, boolean dryRun, Optional<RequestKey> requestKey, String actor) {
     check(draft);
+    BiFunction<DSLContext, String, Promotion> loadExisting =
+        (ctx, name) -> promotions.find(ctx, Names.parsePromotionName("name", name)).orElseThrow();
+    if (!dryRun) {
+      // a retried request answers what the first one made, without evaluating against the state it left behind
+      Optional<Promotion> earlier = transactions.madeEarlier(requestKey, loadExisting);
+      if (earlier.isPresent()) {
+        return earlier.get();
+      }
+    }
     for (int attempt = 1; ; attempt++) {
       // evaluated without a lock; the transaction below only checks that what it saw still holds
       Alias seen = aliases.current(dsl, draft.modelId(), draft.alias());
@@ -152,8 +162,7 @@ public final class PromotionService {
               settle(tx, promotion, alias, evaluation, actor, true);
               return promotions.find(tx.dsl(), promotion.id()).orElseThrow();
             },
-            Promotion::name,
-            (ctx, name) -> promotions.find(ctx, Names.parsePromotionName("name", name)).orElseThrow());
+            Promotion::name, loadExisting);
       } catch (StaleEvaluation e) {
         giveUpAfter(attempt, seen);
       }
