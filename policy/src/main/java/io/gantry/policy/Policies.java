@@ -100,7 +100,7 @@ public final class Policies {
     return List.copyOf(verdicts);
   }
 
-  private static Verdict evaluateOne(Policy policy, PolicyInput input) {
+  static Verdict evaluateOne(Policy policy, PolicyInput input) {
     try {
       Verdict verdict = policy.evaluate(input);
       if (verdict == null) {

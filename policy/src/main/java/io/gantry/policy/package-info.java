@@ -24,7 +24,10 @@
  * {@link io.gantry.policy.Policy} is immutable and is kept for every later promotion.
  * {@link io.gantry.policy.Policies#evaluate Policies.evaluate} runs a policy set and never throws on a policy's
  * behalf: a broken policy yields a failing verdict, so it holds the alias still rather than crashing the
- * promotion. {@link io.gantry.policy.Outcome#combine} folds the verdicts into the promotion's outcome.
+ * promotion. {@link io.gantry.policy.PolicyRunner} does the same under a time limit per policy, on bounded threads
+ * of its own, as the registry evaluates; the built-in {@code cel} policy also bounds its comprehension iterations
+ * and evaluation steps, and tag patterns are RE2. {@link io.gantry.policy.Outcome#combine} folds the verdicts into
+ * the promotion's outcome.
  *
  * <h2>The policy file</h2>
  *

@@ -19,7 +19,7 @@ class PoliciesTest {
     assertThat(policies.types()).containsExactly(
         "approvals", "artifact-integrity", "beats-current", "cel", "dependencies-pinned", "frozen-alias",
         "metric-threshold",
-        "prior-alias", "required-tags", "signature-compatible", "signature-required");
+        "prior-alias", "required-tags", "signature-compatible", "signature-required", "sleeping");
   }
 
   @Test
@@ -43,7 +43,7 @@ class PoliciesTest {
         .hasMessage("unknown policy type 'metric-treshold' (known types: approvals, artifact-integrity, "
             + "beats-current, cel, "
             + "dependencies-pinned, frozen-alias, metric-threshold, prior-alias, required-tags, "
-            + "signature-compatible, signature-required)");
+            + "signature-compatible, signature-required, sleeping)");
   }
 
   @Test

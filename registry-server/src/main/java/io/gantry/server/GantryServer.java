@@ -37,6 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import io.gantry.policy.Policies;
+import io.gantry.policy.PolicyRunner;
 import io.gantry.policy.PolicyFile;
 import io.gantry.policy.PolicyFileException;
 import io.gantry.server.alias.AliasRepository;
@@ -259,7 +260,7 @@ public final class GantryServer implements AutoCloseable {
       var promotionRepository = new PromotionRepository();
       var promotions = new PromotionService(database.dsl(), transactions, promotionRepository,
           aliasRepository, versionRepository, bindings, artifacts, Clock.systemUTC(), config.promotion().ttl(),
-          pageTokens);
+          pageTokens, new PolicyRunner(config.promotion().policyTimeLimit(), config.promotion().policyEvaluators()));
       var janitor = new ArtifactJanitor(database.dsl(), transactions, artifactRepository, versionRepository, store,
           Clock.systemUTC(), config.artifacts().uploadTimeout(), config.artifacts().blobGrace());
       config.promotion().policyFile().ifPresent(file -> loadPolicyFile(file,

@@ -1,5 +1,6 @@
 package io.gantry.policy.builtin;
 
+import dev.cel.common.CelErrorCode;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import io.gantry.policy.Policy;
@@ -28,8 +29,16 @@ record CelPolicy(String expression, String failureMessage, CelRuntime.Program pr
     facts.put("expression", expression);
     Object result;
     try {
-      result = program.eval(CelVariables.of(input));
+      result = program.trace(CelVariables.of(input), new CelBudget.StepCounter());
     } catch (CelEvaluationException e) {
+      if (CelBudget.ranOutOfSteps(e)) {
+        return overBudget(facts, "cost", "at most " + String.format("%,d", CelBudget.MAX_COST)
+            + " evaluation steps per evaluation");
+      }
+      if (e.getErrorCode() == CelErrorCode.ITERATION_BUDGET_EXCEEDED) {
+        return overBudget(facts, "iterations", "at most " + String.format("%,d", CelBudget.MAX_ITERATIONS)
+            + " comprehension iterations per evaluation");
+      }
       facts.put("error", e.getMessage());
       return Verdict.fail(TYPE, "CEL expression " + expression + " failed: " + e.getMessage(), facts);
     }
@@ -43,5 +52,11 @@ record CelPolicy(String expression, String failureMessage, CelRuntime.Program pr
       return Verdict.pass(TYPE, "CEL expression holds: " + expression, facts);
     }
     return Verdict.fail(TYPE, failureMessage, facts);
+  }
+
+  private Verdict overBudget(Map<String, Object> facts, String budget, String limit) {
+    facts.put("budget", budget);
+    return Verdict.fail(TYPE, "CEL expression " + expression + " exceeded its " + (budget.equals("cost") ? "cost"
+        : "iteration") + " budget: " + limit, facts);
   }
 }

@@ -3,6 +3,7 @@ package io.gantry.policy.builtin;
 import dev.cel.bundle.Cel;
 import dev.cel.bundle.CelFactory;
 import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationException;
 import dev.cel.common.types.CelType;
 import dev.cel.common.types.MapType;
@@ -28,6 +29,9 @@ import java.util.Map;
  * <p>The expression is parsed, type-checked and planned here, once; an expression that does not compile or is
  * not of type bool is a configuration error. An error while evaluating (a missing map key, a division by zero)
  * is a failing verdict carrying the error. The variables are described in {@link CelVariables}.
+ *
+ * <p>Every evaluation runs within {@link CelBudget}'s limits; an expression whose worst case over its literal
+ * lists exceeds them is refused here, and one that exceeds them on a promotion's data fails its verdict.
  */
 public final class CelPolicyFactory implements PolicyFactory {
 
@@ -35,6 +39,7 @@ public final class CelPolicyFactory implements PolicyFactory {
 
   // One environment for every expression: building it is the expensive part, and it is immutable.
   private static final Cel CEL = CelFactory.standardCelBuilder()
+      .setOptions(CelOptions.current().comprehensionMaxIterations(CelBudget.MAX_ITERATIONS).build())
       .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
       .addVar(CelVariables.CANDIDATE, OBJECT)
       // dyn rather than a map, so that "current == null" type-checks when no version holds the alias.
@@ -64,6 +69,9 @@ public final class CelPolicyFactory implements PolicyFactory {
       throw p.invalid("expression", "must be a bool expression, but it is of type " + resultType.name()
           + ": " + expression);
     }
+    CelBudget.estimate(ast.getExpr()).excess().ifPresent(excess -> {
+      throw p.invalid("expression", excess);
+    });
     CelRuntime.Program program;
     try {
       program = CEL.createProgram(ast);

@@ -1,5 +1,6 @@
 package io.gantry.policy.builtin;
 
+import com.google.re2j.Pattern;
 import io.gantry.policy.Candidate;
 import io.gantry.policy.Policy;
 import io.gantry.policy.PolicyInput;
@@ -8,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /** Passes when the candidate carries every required tag, each matching its pattern if it has one. */
 record RequiredTagsPolicy(List<String> keys, Map<String, Pattern> patterns) implements Policy {

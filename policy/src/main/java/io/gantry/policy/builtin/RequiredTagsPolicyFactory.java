@@ -1,22 +1,27 @@
 package io.gantry.policy.builtin;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import io.gantry.policy.Policy;
 import io.gantry.policy.PolicyFactory;
 import io.gantry.policy.PolicyParams;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * {@code required-tags}: the candidate must carry tags, optionally with values of a given form.
  *
  * <ul>
  *   <li>{@code keys} (list of strings, required, not empty): the tags that must be present
- *   <li>{@code patterns} (map from key to Java regex, optional): a listed key's value must match its pattern
- *       as a whole, such as {@code git_commit: "[0-9a-f]{40}"}
+ *   <li>{@code patterns} (map from key to <a href="https://github.com/google/re2/wiki/Syntax">RE2</a> pattern,
+ *       optional): a listed key's value must match its pattern as a whole, such as
+ *       {@code git_commit: "[0-9a-f]{40}"}
  * </ul>
+ *
+ * <p>RE2 rather than {@code java.util.regex}: a tag is the version creator's input and the pattern the binder's,
+ * and RE2 matches in time linear in the tag whatever the pattern, where a backtracking engine can take years
+ * on {@code (a+)+$}. The price is RE2's syntax: no backreferences or lookaround, refused when bound.
  */
 public final class RequiredTagsPolicyFactory implements PolicyFactory {
 
@@ -40,8 +45,8 @@ public final class RequiredTagsPolicyFactory implements PolicyFactory {
       try {
         patterns.put(key, Pattern.compile(regex));
       } catch (PatternSyntaxException e) {
-        throw p.invalid("patterns", "has an invalid regex for '" + key + "': " + e.getDescription()
-            + " near index " + e.getIndex() + " of " + regex);
+        throw p.invalid("patterns", "has an invalid RE2 pattern for '" + key + "': " + e.getDescription()
+            + " in " + regex + " (RE2 has no backreferences or lookaround)");
       }
     });
     p.rejectUnknown();

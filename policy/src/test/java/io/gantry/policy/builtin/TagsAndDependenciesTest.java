@@ -61,7 +61,7 @@ class TagsAndDependenciesTest {
     void refusesAnInvalidRegex_andAPatternForAnUnlistedKey_atCreation() {
       assertThatThrownBy(() -> POLICIES.create("required-tags",
           Map.of("keys", List.of("git_commit"), "patterns", Map.of("git_commit", "[0-9a-f{40"))))
-          .hasMessageStartingWith("policy required-tags: parameter 'patterns' has an invalid regex for 'git_commit': ");
+          .hasMessageStartingWith("policy required-tags: parameter 'patterns' has an invalid RE2 pattern for 'git_commit': ");
       assertThatThrownBy(() -> POLICIES.create("required-tags",
           Map.of("keys", List.of("git_commit"), "patterns", Map.of("owner", ".+"))))
           .hasMessage("policy required-tags: parameter 'patterns' has a pattern for 'owner', which is not listed"

@@ -1,10 +1,14 @@
 package io.gantry.server.common;
 
-import java.util.regex.Pattern;
+import com.google.re2j.Pattern;
 import org.jooq.Condition;
 import org.jooq.Field;
 
-/** A model name or a glob over model names ({@code *} any run of characters, {@code ?} one), as bindings name them. */
+/**
+ * A model name or a glob over model names ({@code *} any run of characters, {@code ?} one), as bindings name them.
+ * Globs are written by binders and matched against names written by others, so they compile to RE2, linear in the
+ * name whatever the glob ({@code *a*a*a*...} would backtrack polynomially in {@code java.util.regex}).
+ */
 public final class ModelGlob {
 
   /** What a pattern may hold: model-name characters and the two wildcards. */

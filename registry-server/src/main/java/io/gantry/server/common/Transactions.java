@@ -112,21 +112,22 @@ public final class Transactions {
     }
   }
 
+  /**
+   * What an earlier request with this key made, if any, read outside any transaction: lets a caller skip costly
+   * work before {@link #createOnce}, which checks the key again under its transaction.
+   *
+   * @throws GantryException {@code REQUEST_ID_REUSED} when the key was used for a different request
+   */
+  public <T> Optional<T> madeEarlier(Optional<RequestKey> key, BiFunction<DSLContext, String, T> loadExisting) {
+    return earlierResource(dsl, key).map(name -> loadExisting.apply(dsl, name));
+  }
+
   private static <T> T createOnce(Tx tx, Optional<RequestKey> key, Function<Tx, T> create,
       Function<T, String> nameOf, BiFunction<DSLContext, String, T> loadExisting) {
-    if (key.isPresent()) {
-      var seen = tx.dsl().selectFrom(CREATE_REQUEST)
-          .where(CREATE_REQUEST.METHOD.eq(key.get().method()))
-          .and(CREATE_REQUEST.REQUEST_ID.eq(key.get().requestId()))
-          .fetchOne();
-      if (seen != null) {
-        if (!Arrays.equals(seen.getRequestHash(), key.get().fingerprint())) {
-          throw new GantryException(ErrorCode.REQUEST_ID_REUSED, "request_id '" + key.get().requestId()
-              + "' was already used for a different " + key.get().method() + " request");
-        }
-        tx.unchanged();
-        return loadExisting.apply(tx.dsl(), seen.getResourceName());
-      }
+    Optional<String> earlier = earlierResource(tx.dsl(), key);
+    if (earlier.isPresent()) {
+      tx.unchanged();
+      return loadExisting.apply(tx.dsl(), earlier.get());
     }
     T created = create.apply(tx);
     key.ifPresent(k -> tx.dsl().insertInto(CREATE_REQUEST)
@@ -137,4 +138,23 @@ public final class Transactions {
         .execute());
     return created;
   }
+
+  private static Optional<String> earlierResource(DSLContext ctx, Optional<RequestKey> key) {
+    if (key.isEmpty()) {
+      return Optional.empty();
+    }
+    var seen = ctx.selectFrom(CREATE_REQUEST)
+        .where(CREATE_REQUEST.METHOD.eq(key.get().method()))
+        .and(CREATE_REQUEST.REQUEST_ID.eq(key.get().requestId()))
+        .fetchOne();
+    if (seen == null) {
+      return Optional.empty();
+    }
+    if (!Arrays.equals(seen.getRequestHash(), key.get().fingerprint())) {
+      throw new GantryException(ErrorCode.REQUEST_ID_REUSED, "request_id '" + key.get().requestId()
+          + "' was already used for a different " + key.get().method() + " request");
+    }
+    return Optional.of(seen.getResourceName());
+  }
+
 }

@@ -77,8 +77,10 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
    *
    * @param ttl how long a promotion may await approval before it expires
    * @param policyFile policy bindings applied at start (each change audited), when set
+   * @param policyTimeLimit how long one policy may take to decide before its verdict is FAIL
+   * @param policyEvaluators how many policies may be evaluated at the same time
    */
-  public record Promotion(Duration ttl, Optional<Path> policyFile) {}
+  public record Promotion(Duration ttl, Optional<Path> policyFile, Duration policyTimeLimit, int policyEvaluators) {}
 
   /**
    * Artifact settings.
@@ -262,7 +264,9 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
       throw new ConfigException("GANTRY_POLICY_FILE names " + file + ", which cannot be read");
     });
     Promotion promotion = new Promotion(
-        Duration.ofSeconds(positive(env, "GANTRY_PROMOTION_TTL_SECONDS", Duration.ofDays(7).toSeconds())), policyFile);
+        Duration.ofSeconds(positive(env, "GANTRY_PROMOTION_TTL_SECONDS", Duration.ofDays(7).toSeconds())), policyFile,
+        Duration.ofMillis(positive(env, "GANTRY_POLICY_TIME_LIMIT_MILLIS", 2000)),
+        (int) positive(env, "GANTRY_POLICY_EVALUATORS", 8));
     Artifacts artifacts = new Artifacts(s3(env),
         Duration.ofSeconds(positive(env, "GANTRY_UPLOAD_TIMEOUT_SECONDS", Duration.ofDays(1).toSeconds())),
         Duration.ofSeconds(positive(env, "GANTRY_BLOB_GRACE_SECONDS", Duration.ofHours(1).toSeconds())),

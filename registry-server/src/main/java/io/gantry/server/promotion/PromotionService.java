@@ -7,7 +7,7 @@ import io.gantry.policy.Approval;
 import io.gantry.policy.ArtifactCheck;
 import io.gantry.policy.Candidate;
 import io.gantry.policy.Outcome;
-import io.gantry.policy.Policies;
+import io.gantry.policy.PolicyRunner;
 import io.gantry.policy.PolicyInput;
 import io.gantry.policy.PromotionRequest;
 import io.gantry.policy.Verdict;
@@ -47,6 +47,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import org.jooq.DSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +56,13 @@ import org.slf4j.LoggerFactory;
  * Gated promotion: the only way an alias moves. A request is evaluated against every policy bound to the alias;
  * it is refused, waits for approvals, or applies at once. Applying re-evaluates against the state of that moment
  * and moves the alias with a compare-and-set on its revision, in the same transaction as the audit events.
+ *
+ * <p>Policies are evaluated before any lock is taken, each within its budget ({@link PolicyRunner}), and the
+ * artifact check reads the files then too: a slow or runaway policy, or a slow store, never holds the alias. The
+ * locking transaction only re-reads the cheap facts the verdicts were computed from (a {@link Basis}: the alias's
+ * revision and holder, the policy set, the candidate's content digest, which is its manifest digest when it has
+ * files, and the decisions); if any changed meanwhile, nothing is written and the evaluation runs again, at most
+ * {@link #MAX_EVALUATIONS} times, after which the call is {@code ABORTED} ({@code ETAG_MISMATCH}) to be retried.
  *
  * <p>Locks are always taken alias first, then promotions, then versions, so concurrent promotions, approvals and
  * expiries of one alias queue instead of deadlocking. Knows nothing of gRPC.
@@ -69,6 +77,8 @@ public final class PromotionService {
   private static final int EXPIRY_BATCH = 100;
   /** The policy type whose snapshot needs the candidate's files read back. */
   private static final String ARTIFACT_INTEGRITY = "artifact-integrity";
+  /** Evaluations of one call before it gives up on an alias that keeps changing under it. */
+  static final int MAX_EVALUATIONS = 3;
 
   private final DSLContext dsl;
   private final Transactions transactions;
@@ -80,10 +90,11 @@ public final class PromotionService {
   private final Clock clock;
   private final Duration ttl;
   private final PageTokens pageTokens;
+  private final PolicyRunner runner;
 
   public PromotionService(DSLContext dsl, Transactions transactions, PromotionRepository promotions,
       AliasRepository aliases, VersionRepository versions, PolicyBindingService bindings, ArtifactService artifacts,
-      Clock clock, Duration ttl, PageTokens pageTokens) {
+      Clock clock, Duration ttl, PageTokens pageTokens, PolicyRunner runner) {
     this.dsl = dsl;
     this.transactions = transactions;
     this.promotions = promotions;
@@ -94,6 +105,7 @@ public final class PromotionService {
     this.clock = clock;
     this.ttl = ttl;
     this.pageTokens = pageTokens;
+    this.runner = runner;
   }
 
   /**
@@ -108,35 +120,67 @@ public final class PromotionService {
   /** Requests a promotion; with {@code dryRun} returns the verdicts and writes nothing. */
   public Promotion request(Draft draft, boolean dryRun, Optional<RequestKey> requestKey, String actor) {
     check(draft);
-    if (dryRun) {
-      Alias alias = aliases.current(dsl, draft.modelId(), draft.alias());
-      VersionService.requireModel(versions, dsl, draft.modelId());
-      Draft resolved = resolveTarget(dsl, draft, alias);
-      checkExpected(resolved, alias);
-      Subject subject = new Subject(resolved, actor, now());
-      Evaluation evaluation = evaluate(dsl, subject, alias, List.of());
-      State state = evaluation.outcome() == Outcome.FAIL ? State.REJECTED
-          : evaluation.outcome() == Outcome.PENDING ? State.AWAITING_APPROVAL : State.APPLIED;
-      return subject.promotion(UUID.randomUUID(), state, "dry run: " + reason(state, evaluation), alias, evaluation,
-          ttl, true);
+    BiFunction<DSLContext, String, Promotion> loadExisting =
+        (ctx, name) -> promotions.find(ctx, Names.parsePromotionName("name", name)).orElseThrow();
+    if (!dryRun) {
+      // a retried request answers what the first one made, without evaluating against the state it left behind
+      Optional<Promotion> earlier = transactions.madeEarlier(requestKey, loadExisting);
+      if (earlier.isPresent()) {
+        return earlier.get();
+      }
     }
-    return transactions.createOnce(actor, requestKey,
-        tx -> {
-          Alias alias = aliases.lockOrCreate(tx.dsl(), draft.modelId(), draft.alias(), actor)
-              .orElseThrow(() -> ModelService.notFound(draft.modelId()));
-          Draft resolved = resolveTarget(tx.dsl(), draft, alias);
-          checkExpected(resolved, alias);
-          resolved.version().ifPresent(v -> versions.lock(tx.dsl(), resolved.modelId(), v));
-          Subject subject = new Subject(resolved, actor, now());
-          Evaluation evaluation = evaluate(tx.dsl(), subject, alias, List.of());
-          Promotion promotion = subject.promotion(UUID.randomUUID(), State.AWAITING_APPROVAL, "", alias, evaluation,
-              ttl, false);
-          promotions.insert(tx.dsl(), promotion);
-          settle(tx, promotion, alias, evaluation, actor, true);
-          return promotions.find(tx.dsl(), promotion.id()).orElseThrow();
-        },
-        Promotion::name,
-        (ctx, name) -> promotions.find(ctx, Names.parsePromotionName("name", name)).orElseThrow());
+    for (int attempt = 1; ; attempt++) {
+      // evaluated without a lock; the transaction below only checks that what it saw still holds
+      Alias seen = aliases.current(dsl, draft.modelId(), draft.alias());
+      VersionService.requireModel(versions, dsl, draft.modelId());
+      Draft resolved = resolveTarget(dsl, draft, seen);
+      checkExpected(resolved, seen);
+      Subject subject = new Subject(resolved, actor, now());
+      Context context = withArtifactCheck(context(dsl, subject, seen));
+      Evaluation evaluation = judge(dsl, subject, context, List.of());
+      if (dryRun) {
+        State state = outcomeState(evaluation);
+        return subject.promotion(UUID.randomUUID(), state, "dry run: " + reason(state, evaluation), seen,
+            evaluation, ttl, true);
+      }
+      Basis basis = Basis.of(seen, context, List.of());
+      try {
+        return transactions.createOnce(actor, requestKey,
+            tx -> {
+              Alias alias = aliases.lockOrCreate(tx.dsl(), draft.modelId(), draft.alias(), actor)
+                  .orElseThrow(() -> ModelService.notFound(draft.modelId()));
+              Draft locked = resolveTarget(tx.dsl(), draft, alias);
+              checkExpected(locked, alias);
+              locked.version().ifPresent(v -> versions.lock(tx.dsl(), locked.modelId(), v));
+              if (!locked.version().equals(resolved.version())
+                  || !basis.equals(Basis.of(alias, context(tx.dsl(), subject, alias), List.of()))) {
+                throw new StaleEvaluation();
+              }
+              Promotion promotion = subject.promotion(UUID.randomUUID(), State.AWAITING_APPROVAL, "", alias,
+                  evaluation, ttl, false);
+              promotions.insert(tx.dsl(), promotion);
+              settle(tx, promotion, alias, evaluation, actor, true);
+              return promotions.find(tx.dsl(), promotion.id()).orElseThrow();
+            },
+            Promotion::name, loadExisting);
+      } catch (StaleEvaluation e) {
+        giveUpAfter(attempt, seen);
+      }
+    }
+  }
+
+  /** Thrown inside a locking transaction, rolling it back, when what an evaluation saw has changed since. */
+  private static final class StaleEvaluation extends RuntimeException {
+    StaleEvaluation() {
+      super("the evaluation's basis changed", null, false, false);
+    }
+  }
+
+  private static void giveUpAfter(int attempt, Alias alias) {
+    if (attempt >= MAX_EVALUATIONS) {
+      throw new GantryException(ErrorCode.ETAG_MISMATCH, "alias " + alias.name() + ", its version or its policies "
+          + "changed while the policies were evaluated, " + attempt + " times in a row; try again");
+    }
   }
 
   /** Requests the alias's previous holder, from its history. */
@@ -158,33 +202,61 @@ public final class PromotionService {
    */
   public Promotion approve(UUID id, String comment, String actor, Memberships memberships) {
     new Violations().text("comment", comment, MAX_COMMENT).throwIfAny();
-    return decide(id, actor, (tx, alias, promotion) -> {
-      if (promotion.requester().equals(actor)) {
-        return refuse(tx, promotion, actor, "ApprovePromotion", "the requester of a promotion may not approve it");
+    for (int attempt = 1; ; attempt++) {
+      Promotion seen = get(id);
+      Optional<Approving> approving = seen.state() == State.AWAITING_APPROVAL && !seen.requester().equals(actor)
+          ? Optional.of(approving(seen, comment, actor, memberships)) : Optional.empty();
+      try {
+        return decide(id, actor, (tx, alias, promotion) -> {
+          if (promotion.requester().equals(actor)) {
+            return refuse(tx, promotion, actor, "ApprovePromotion",
+                "the requester of a promotion may not approve it");
+          }
+          promotion.version().ifPresent(v -> versions.lock(tx.dsl(), promotion.modelId(), v));
+          Approving pre = approving.orElseThrow(StaleEvaluation::new);
+          Context context = context(tx.dsl(), Subject.of(promotion), alias);
+          if (!pre.basis().equals(Basis.of(alias, context, promotion.decisions()))) {
+            throw new StaleEvaluation();
+          }
+          return approve(tx, alias, promotion, context, pre);
+        });
+      } catch (StaleEvaluation e) {
+        giveUpAfter(attempt, aliases.current(dsl, seen.modelId(), seen.alias()));
       }
-      promotion.version().ifPresent(v -> versions.lock(tx.dsl(), promotion.modelId(), v));
-      Subject subject = Subject.of(promotion);
-      Context context = context(tx.dsl(), subject, alias);
-      Optional<Decision> earlier = promotion.decisions().stream()
-          .filter(d -> d.principal().equals(actor)).findFirst();
-      // approving again changes nothing, unless the earlier approval was given under another content or policy set
-      if (earlier.isPresent() && earlier.get().countsFor(context.contentDigest(), context.effective().digest())) {
-        tx.unchanged();
-        return Step.done(promotion);
-      }
-      Decision decision = new Decision(actor, true, comment, OffsetDateTime.now(clock),
-          context.contentDigest(), context.effective().digest(), memberships.of(promotion.modelId(), promotion.alias()));
-      promotions.replaceDecision(tx.dsl(), id, decision);
-      tx.record(Action.PROMOTION_APPROVED, promotion.name(), Payload.of(
-          "model", promotion.modelId(), "alias", promotion.alias(), "version", promotion.version().orElse(null),
-          "comment", comment, "content_digest", decision.contentDigest(),
-          "policy_set_digest", decision.policySetDigest()));
-      List<Decision> decisions = new ArrayList<>(promotion.decisions().stream()
-          .filter(d -> !d.principal().equals(actor)).toList());
-      decisions.add(decision);
-      settle(tx, promotion, alias, judge(tx.dsl(), subject, context, decisions), actor, false);
-      return Step.done(promotions.find(tx.dsl(), id).orElseThrow());
-    });
+    }
+  }
+
+  /** An approval evaluated ahead of the lock: the decision it adds, the verdicts with it, and what they saw. */
+  private record Approving(Decision decision, Evaluation evaluation, Basis basis) {}
+
+  private Approving approving(Promotion seen, String comment, String actor, Memberships memberships) {
+    Alias alias = aliases.current(dsl, seen.modelId(), seen.alias());
+    Subject subject = Subject.of(seen);
+    Context context = withArtifactCheck(context(dsl, subject, alias));
+    Decision decision = new Decision(actor, true, comment, OffsetDateTime.now(clock),
+        context.contentDigest(), context.effective().digest(), memberships.of(seen.modelId(), seen.alias()));
+    List<Decision> decisions = new ArrayList<>(seen.decisions().stream()
+        .filter(d -> !d.principal().equals(actor)).toList());
+    decisions.add(decision);
+    return new Approving(decision, judge(dsl, subject, context, decisions), Basis.of(alias, context, seen.decisions()));
+  }
+
+  private Step approve(Tx tx, Alias alias, Promotion promotion, Context context, Approving pre) {
+    Decision decision = pre.decision();
+    Optional<Decision> earlier = promotion.decisions().stream()
+        .filter(d -> d.principal().equals(decision.principal())).findFirst();
+    // approving again changes nothing, unless the earlier approval was given under another content or policy set
+    if (earlier.isPresent() && earlier.get().countsFor(context.contentDigest(), context.effective().digest())) {
+      tx.unchanged();
+      return Step.done(promotion);
+    }
+    promotions.replaceDecision(tx.dsl(), promotion.id(), decision);
+    tx.record(Action.PROMOTION_APPROVED, promotion.name(), Payload.of(
+        "model", promotion.modelId(), "alias", promotion.alias(), "version", promotion.version().orElse(null),
+        "comment", decision.comment(), "content_digest", decision.contentDigest(),
+        "policy_set_digest", decision.policySetDigest()));
+    settle(tx, promotion, alias, pre.evaluation(), decision.principal(), false);
+    return Step.done(promotions.find(tx.dsl(), promotion.id()).orElseThrow());
   }
 
   /** Rejects a promotion awaiting approval. The requester withdraws with {@link #cancel} instead. */
@@ -420,8 +492,18 @@ public final class PromotionService {
   private record Evaluation(EffectivePolicy effective, List<Verdict> verdicts, Outcome outcome,
       String contentDigest, List<Approval> approvals) {}
 
-  private Evaluation evaluate(DSLContext ctx, Subject subject, Alias alias, List<Decision> decisions) {
-    return judge(ctx, subject, context(ctx, subject, alias), decisions);
+  /**
+   * What the verdicts were computed from, all of it cheap to read again under the lock. The content digest is the
+   * manifest digest for a version with files, so an artifact check stays bound to the manifest it verified.
+   */
+  private record Basis(long aliasRevision, Optional<Integer> holder, String policySetDigest, int candidate,
+      String contentDigest, Version.Status status, List<Decision> decisions) {
+
+    static Basis of(Alias alias, Context context, List<Decision> decisions) {
+      return new Basis(alias.revision(), alias.version(), context.effective().digest(),
+          context.candidate().version(), context.contentDigest(), context.candidate().status(),
+          List.copyOf(decisions));
+    }
   }
 
   private Context context(DSLContext ctx, Subject subject, Alias alias) {
@@ -433,11 +515,19 @@ public final class PromotionService {
         .map(v -> versions.find(ctx, subject.modelId(), v).orElseThrow(() -> VersionService.notFound(versions, ctx,
             new VersionRef(subject.modelId(), v))))
         .orElseGet(() -> holder.orElseThrow(() -> aliasNotFound(subject.modelId(), subject.alias())));
-    // re-reading every stored file costs a full read of the model, so only a set that asks for it pays for it
-    Optional<ArtifactCheck> artifactCheck = effective.policies().stream()
-        .anyMatch(policy -> policy.type().equals(ARTIFACT_INTEGRITY))
-        ? Optional.of(artifacts.verify(candidate)) : Optional.empty();
-    return new Context(effective, candidate, holder, CandidateMapper.contentDigest(candidate), artifactCheck);
+    return new Context(effective, candidate, holder, CandidateMapper.contentDigest(candidate), Optional.empty());
+  }
+
+  /**
+   * The context with the candidate's files read back and hashed, when a policy asks for it. Never called under a
+   * lock: re-reading every stored file costs a full read of the model, so only a set that asks for it pays.
+   */
+  private Context withArtifactCheck(Context context) {
+    if (context.effective().policies().stream().noneMatch(policy -> policy.type().equals(ARTIFACT_INTEGRITY))) {
+      return context;
+    }
+    return new Context(context.effective(), context.candidate(), context.holder(), context.contentDigest(),
+        Optional.of(artifacts.verify(context.candidate())));
   }
 
   private Evaluation judge(DSLContext ctx, Subject subject, Context context, List<Decision> decisions) {
@@ -455,7 +545,7 @@ public final class PromotionService {
           + context.candidate().status() + "; only READY versions can be promoted",
           Map.of("status", context.candidate().status().name())));
     }
-    verdicts.addAll(Policies.evaluate(context.effective().policies(), input));
+    verdicts.addAll(runner.evaluate(context.effective().policies(), input));
     Outcome outcome = verdicts.stream().anyMatch(v -> v.outcome() == Outcome.FAIL) ? Outcome.FAIL
         : verdicts.stream().anyMatch(v -> v.outcome() == Outcome.PENDING) ? Outcome.PENDING : Outcome.PASS;
     return new Evaluation(context.effective(), List.copyOf(verdicts), outcome, context.contentDigest(), approvals);

@@ -8,9 +8,11 @@ import static io.gantry.server.TestRegistry.registry;
 import static io.gantry.server.TestRegistry.violations;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.gantry.server.TestRegistry;
 import io.gantry.server.artifact.Transfers.Upload;
+import io.gantry.server.promotion.AliasLocks;
 import io.gantry.v1.ArtifactFile;
 import io.gantry.v1.ArtifactManifest;
 import io.gantry.v1.CreateModelRequest;
@@ -27,10 +29,14 @@ import io.gantry.v1.RequestPromotionRequest;
 import io.gantry.v1.UploadArtifactsResponse;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -247,6 +253,47 @@ class ArtifactApiTest {
         weights.header()).getManifestDigest());
     assertThat(refused.getState()).isEqualTo(PromotionState.PROMOTION_STATE_REJECTED);
     assertThat(refused.getVerdicts(0).getMessage()).contains("model/model.pkl").contains("corrupted");
+  }
+
+  @Test
+  void artifactIntegrity_readsTheFilesBeforeTheAliasIsLocked_soASlowStoreNeverHoldsIt() throws Exception {
+    String model = model();
+    TestRegistry.promotions("admin").setPromotionPolicy(io.gantry.v1.SetPromotionPolicyRequest.newBuilder()
+        .setBinding(io.gantry.v1.PolicyBinding.newBuilder().setModelPattern(model).setAlias("production")
+            .addPolicies(io.gantry.v1.PolicySpec.newBuilder().setType("artifact-integrity")))
+        .build());
+    ModelVersion first = managedVersion(model);
+    Upload firstWeights = Upload.generated("model/model.pkl", 1024, 31);
+    Transfers.upload("erin", first.getName(), firstWeights);
+    finalizeWith(first, firstWeights.header());
+    assertThat(promote(first, "production").getState()).isEqualTo(PromotionState.PROMOTION_STATE_APPLIED);
+    ModelVersion slow = managedVersion(model);
+    Upload weights = Upload.generated("model/model.pkl", Transfers.CHUNK + 7, 32);
+    Transfers.upload("erin", slow.getName(), weights);
+    finalizeWith(slow, weights.header());
+    // the store turns slow: the blob becomes a pipe that yields its bytes only when this test writes them
+    Path blob = blobFile(weights.header().getSha256());
+    byte[] bytes = Files.readAllBytes(blob);
+    Files.delete(blob);
+    assertThat(new ProcessBuilder("mkfifo", blob.toString()).start().waitFor()).isZero();
+    try {
+      CompletableFuture<Promotion> promotion = CompletableFuture.supplyAsync(() -> promote(slow, "production"));
+      boolean lockableWhileReading = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+        try (OutputStream pipe = Files.newOutputStream(blob)) {  // opens once the registry reads the blob
+          boolean lockable = AliasLocks.lockableAtOnce(TestRegistry.dsl(), model, "production");
+          pipe.write(bytes);
+          return lockable;
+        }
+      });
+
+      assertThat(lockableWhileReading).as("no transaction holds the alias while its files are read").isTrue();
+      Promotion applied = promotion.get(30, TimeUnit.SECONDS);
+      assertThat(applied.getState()).as(applied.getStateReason()).isEqualTo(PromotionState.PROMOTION_STATE_APPLIED);
+      assertThat(applied.getVerdicts(0).getMessage()).contains("match manifest");
+    } finally {
+      Files.delete(blob);
+      Files.write(blob, bytes);
+    }
   }
 
   private static Promotion promote(ModelVersion version, String alias) {

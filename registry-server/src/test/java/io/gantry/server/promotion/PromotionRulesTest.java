@@ -56,6 +56,15 @@ class PromotionRulesTest {
         Map.of("expression", "candidate.metrics.test.rmse <"))), "binding.policies[0].params.expression", "");
     assertRefused(binding(model, "champion", new PolicySpec("approvals", Map.of("count", 2, "approverz", List.of()))),
         "binding.policies[0].params.approverz", "unknown parameter");
+    String eighty = "[" + "0,".repeat(79) + "0]";
+    String fortyOneMillionSteps = eighty + ".all(a, " + eighty + ".all(b, " + eighty + ".all(c, " + eighty
+        + ".all(d, a + b + c + d >= 0))))";
+    assertRefused(binding(model, "champion", new PolicySpec("cel", Map.of("expression", fortyOneMillionSteps))),
+        "binding.policies[0].params.expression",
+        "can take up to 41,478,480 comprehension iterations over its literal lists; the limit is 25,000");
+    assertRefused(binding(model, "champion", new PolicySpec("required-tags",
+        Map.of("keys", List.of("owner"), "patterns", Map.of("owner", "(?=a)\\w+")))),
+        "binding.policies[0].params.patterns", "invalid RE2 pattern for 'owner'");
     assertRefused(binding(model, "latest", new PolicySpec("signature-required", Map.of())), "binding.alias",
         "latest");
     assertRefused(binding("fraud/*", "champion", new PolicySpec("signature-required", Map.of())),
@@ -288,6 +297,20 @@ class PromotionRulesTest {
 
     assertThat(retry.getName()).isEqualTo(first.getName());
     assertThat(rowCounts()).isEqualTo(before);
+  }
+
+  @Test
+  void aRetryOfAnAppliedRequest_returnsItsPromotion_thoughTheAliasNowHoldsAnotherVersionThanItExpected() {
+    TaxiTeam team = new TaxiTeam();
+    ModelVersion v1 = team.register(5.5);
+    RequestPromotionRequest request = team.request(v1, "champion").setExpectedCurrentVersion(0)
+        .setRequestId("req-applied-" + team.model).build();
+
+    Promotion first = promotions(TaxiTeam.REQUESTER).requestPromotion(request);
+    Promotion retry = promotions(TaxiTeam.REQUESTER).requestPromotion(request);
+
+    assertThat(first.getState()).isEqualTo(PromotionState.PROMOTION_STATE_APPLIED);
+    assertThat(retry.getName()).isEqualTo(first.getName());
   }
 
   @Test
