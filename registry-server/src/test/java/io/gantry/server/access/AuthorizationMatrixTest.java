@@ -1,5 +1,6 @@
 package io.gantry.server.access;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.FieldMask;
@@ -89,6 +90,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -363,12 +365,8 @@ class AuthorizationMatrixTest {
     return count;
   }
 
-  private static void awaitTrue(Supplier<Boolean> condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.get()) {
-      assertThat(System.nanoTime()).as("waited 10 s for the audit log").isLessThan(deadline);
-      Thread.sleep(20);
-    }
+  private static void awaitTrue(Supplier<Boolean> condition) {
+    await("the audit log").atMost(Duration.ofSeconds(10)).until(condition::get);
   }
 
   /** Calls {@code method} with {@code request} (and a bearer credential, if any); the status it ended with. */

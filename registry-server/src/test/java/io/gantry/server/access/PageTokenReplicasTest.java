@@ -1,5 +1,6 @@
 package io.gantry.server.access;
 
+import static org.awaitility.Awaitility.await;
 import static io.gantry.server.access.VerifiedServer.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,6 +11,7 @@ import io.gantry.v1.ModelRegistryGrpc;
 import io.gantry.v1.RegisteredModel;
 import io.gantry.v1.Role;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,11 +43,8 @@ class PageTokenReplicasTest {
           List<ModelRegistryGrpc.ModelRegistryBlockingStub> replicas = List.of(
               bearer(ModelRegistryGrpc.newBlockingStub(first.channel), vera),
               bearer(ModelRegistryGrpc.newBlockingStub(second.channel), vera));
-          long deadline = System.nanoTime() + 10_000_000_000L;
-          while (replicas.get(1).listModels(ListModelsRequest.getDefaultInstance()).getModelsCount() < 3) {
-            assertThat(System.nanoTime()).as("the second replica knows vera's binding").isLessThan(deadline);
-            Thread.sleep(20);
-          }
+          await("the second replica knows vera's binding").atMost(Duration.ofSeconds(10)).until(() ->
+              replicas.get(1).listModels(ListModelsRequest.getDefaultInstance()).getModelsCount() >= 3);
 
           List<String> seen = new ArrayList<>();
           String token = "";

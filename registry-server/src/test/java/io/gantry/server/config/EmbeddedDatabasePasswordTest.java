@@ -1,11 +1,13 @@
 package io.gantry.server.config;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gantry.server.GantryServer;
 import io.gantry.server.TestRegistry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +19,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -182,20 +183,15 @@ class EmbeddedDatabasePasswordTest {
   }
 
   /** The server's own LISTEN connection, opened outside the pool, gets in with the password too. */
-  private static void awaitChangeListener(Connection admin) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (true) {
+  private static void awaitChangeListener(Connection admin) {
+    await("the change listener to connect").atMost(Duration.ofSeconds(20)).until(() -> {
       try (Statement statement = admin.createStatement();
            ResultSet row = statement.executeQuery(
                "select count(*) from pg_stat_activity where application_name = 'gantry-change-listener'")) {
         row.next();
-        if (row.getInt(1) > 0) {
-          return;
-        }
+        return row.getInt(1) > 0;
       }
-      assertThat(System.nanoTime()).as("the change listener to connect").isLessThan(deadline);
-      Thread.sleep(50);
-    }
+    });
   }
 
   private static String show(Connection connection, String setting) throws SQLException {

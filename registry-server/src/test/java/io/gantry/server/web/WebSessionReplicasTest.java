@@ -1,5 +1,6 @@
 package io.gantry.server.web;
 
+import static org.awaitility.Awaitility.await;
 import static io.gantry.server.access.VerifiedServer.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -156,11 +157,8 @@ class WebSessionReplicasTest {
     assertThat(sessionsOf("vic")).isEqualTo(2);
 
     // used more often than the idle limit, so only its lifetime can end it
-    while (used.get("/ui/promotions").statusCode() == 200) {
-      assertThat(Duration.ofNanos(System.nanoTime() - signedIn)).as("ended by its lifetime")
-          .isLessThan(Duration.ofSeconds(LIFETIME_SECONDS + 10));
-      Thread.sleep(200);
-    }
+    await("ended by its lifetime").atMost(Duration.ofSeconds(LIFETIME_SECONDS + 10))
+        .pollInterval(Duration.ofMillis(200)).until(() -> used.get("/ui/promotions").statusCode() != 200);
     assertThat(Duration.ofNanos(System.nanoTime() - signedIn)).as("not before its lifetime")
         .isGreaterThanOrEqualTo(Duration.ofSeconds(LIFETIME_SECONDS));
     assertThat(used.copyTo(first.httpPort()).get("/ui/promotions").statusCode())
@@ -257,11 +255,7 @@ class WebSessionReplicasTest {
   }
 
   /** Polls {@code condition} until it holds, for at most ten seconds. */
-  private static void awaitTrue(Callable<Boolean> condition) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.call()) {
-      assertThat(System.nanoTime()).as("within 10 s").isLessThan(deadline);
-      Thread.sleep(50);
-    }
+  private static void awaitTrue(Callable<Boolean> condition) {
+    await().atMost(Duration.ofSeconds(10)).until(condition);
   }
 }

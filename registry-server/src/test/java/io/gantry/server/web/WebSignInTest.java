@@ -1,5 +1,6 @@
 package io.gantry.server.web;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gantry.proto.Structs;
@@ -132,11 +133,8 @@ class WebSignInTest {
     PageClient browser = signedIn(gantry.jwt(Duration.ofSeconds(3), "jade"));
     assertThat(browser.get("/ui/promotions").statusCode()).isEqualTo(200);
 
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    while (browser.get("/ui/promotions").statusCode() != 401) {
-      assertThat(System.nanoTime()).as("the session ended with the JWT").isLessThan(deadline);
-      Thread.sleep(200);
-    }
+    await("the session ended with the JWT").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+        .until(() -> browser.get("/ui/promotions").statusCode() == 401);
   }
 
   private static PageClient browser() {
