@@ -272,7 +272,8 @@ public final class GantryServer implements AutoCloseable {
       changes.subscribe(access);
       config.promotion().policyFile().ifPresent(file -> loadPolicyFile(file,
           (text, source) -> access.apply(PolicyFile.parseRoles(text, source), POLICY_FILE_ACTOR)));
-      var refusals = new RefusalLog(transactions, config.audit().refusals(), Clock.systemUTC(), metrics);
+      var refusals = new RefusalLog(transactions.on(database.ownConnection("gantry-refusals")),
+          config.audit().refusals(), Clock.systemUTC(), metrics);
       opened.push(refusals);
       var webhooks = new WebhookService(database.dsl(), transactions, webhookRepository, pageTokens);
       config.promotion().policyFile().ifPresent(file -> loadPolicyFile(file,

@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * together under the overflow key ({@value #ANY}). A call its caller's roles do not allow (PERMISSION_DENIED) is
  * written as one event each.
  *
- * <p>Every write runs on one thread of its own, so refusals never take a worker and hold at most one of the pool's
- * connections at a time. Events waiting to be written (first refusals and denials) are bounded by
+ * <p>Every write runs on one thread of its own, on a database connection of its own outside the pool
+ * ({@link io.gantry.server.config.Database#ownConnection}), so refusals never take a worker or a connection a real
+ * call needs. Events waiting to be written (first refusals and denials) are bounded by
  * {@code maxPending}; beyond it they are counted ({@code gantry_refusals_unaudited_total}), not queued. Summaries
  * need no such bound: there is at most one per key and window.
  */

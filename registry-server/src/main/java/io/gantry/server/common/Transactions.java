@@ -41,6 +41,11 @@ public final class Transactions {
     this.hook = hook;
   }
 
+  /** The same writes, audit log and commit hooks, on another connection ({@code Database.ownConnection}). */
+  public Transactions on(DSLContext other) {
+    return new Transactions(other, auditLog, hook);
+  }
+
   /** Runs {@code work} in a transaction; it must use only the context it is given. */
   public <T> T write(String actor, Function<Tx, T> work) {
     return write(actor, "", work);

@@ -7,7 +7,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.flywaydb.core.Flyway;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
@@ -30,12 +32,15 @@ public final class Database implements AutoCloseable {
   private static final Duration VALIDATION_TIMEOUT = Duration.ofSeconds(2);
 
   private final EmbeddedDatabase embedded;
+  private final HikariConfig settings;
   private final HikariDataSource pool;
   private final InUseConnections inUse;
   private final DSLContext dsl;
+  private final List<HikariDataSource> ownPools = new CopyOnWriteArrayList<>();
 
-  private Database(EmbeddedDatabase embedded, HikariDataSource pool) {
+  private Database(EmbeddedDatabase embedded, HikariConfig settings, HikariDataSource pool) {
     this.embedded = embedded;
+    this.settings = settings;
     this.pool = pool;
     this.inUse = new InUseConnections(pool);
     // per-statement logging costs time on every call even when debug logging is off
@@ -87,7 +92,7 @@ public final class Database implements AutoCloseable {
       closeQuietly(embedded);
       throw new ConfigException("database migration failed: " + rootMessage(e), e);
     }
-    return new Database(embedded, pool);
+    return new Database(embedded, hikari, pool);
   }
 
   /** On connections of its own, without the pool's timeouts: a migration of a large registry may take minutes. */
@@ -103,6 +108,30 @@ public final class Database implements AutoCloseable {
 
   public DSLContext dsl() {
     return dsl;
+  }
+
+  /**
+   * Statements on one connection of their own, outside the pool, with the pool's timeouts: for work that anyone can
+   * cause (a flood of refused calls) and that must never take a connection a real call needs. The connection is
+   * opened when first used and opened again after it broke; statements wait for it, not for the pool.
+   *
+   * @param purpose names the connection in the database's {@code pg_stat_activity} and the pool's metrics
+   */
+  public DSLContext ownConnection(String purpose) {
+    HikariConfig own = new HikariConfig();
+    settings.copyStateTo(own);
+    own.setPoolName(purpose);
+    own.setMaximumPoolSize(1);
+    own.setMinimumIdle(0);
+    own.setInitializationFailTimeout(-1);
+    // the copy shares the pool's properties object; this connection's name must not become the pool's
+    Properties properties = new Properties();
+    properties.putAll(settings.getDataSourceProperties());
+    properties.setProperty("ApplicationName", purpose);
+    own.setDataSourceProperties(properties);
+    HikariDataSource source = new HikariDataSource(own);
+    ownPools.add(source);
+    return DSL.using(source, SQLDialect.POSTGRES, new Settings().withExecuteLogging(false));
   }
 
   /**
@@ -141,6 +170,7 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
+    ownPools.forEach(HikariDataSource::close);
     pool.close();
     closeQuietly(embedded);
   }
