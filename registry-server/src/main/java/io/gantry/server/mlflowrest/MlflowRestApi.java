@@ -237,6 +237,7 @@ public final class MlflowRestApi implements HttpHandler {
   private JsonNode latestVersions(Params p, Calls c) {
     String name = p.required("name");
     List<String> stages = p.strings("stages");
+    stages.forEach(MlflowStages::canonical);
     List<Alias> aliases = aliases(c, name);
     List<ModelVersion> versions = allVersions(c, name);
     ArrayNode out = JSON.arrayNode();

@@ -89,8 +89,8 @@ public final class VersionRepository {
     Optional<ModelVersionRecord> inserted = tx.with(allocated)
         .insertInto(MODEL_VERSION, MODEL_VERSION.MODEL_ID, MODEL_VERSION.VERSION, MODEL_VERSION.STATUS,
             MODEL_VERSION.SOURCE, MODEL_VERSION.RUN_ID, MODEL_VERSION.RUN_LINK, MODEL_VERSION.LOGGED_MODEL_ID,
-            MODEL_VERSION.DESCRIPTION, MODEL_VERSION.MLMODEL_TEXT, MODEL_VERSION.REQUIREMENTS_TEXT, MODEL_VERSION.CONDA_TEXT,
-            MODEL_VERSION.PYTHON_ENV_TEXT, MODEL_VERSION.MLMODEL, MODEL_VERSION.DEPENDENCIES,
+            MODEL_VERSION.DESCRIPTION, MODEL_VERSION.MLMODEL_TEXT, MODEL_VERSION.REQUIREMENTS_TEXT,
+            MODEL_VERSION.CONDA_TEXT, MODEL_VERSION.PYTHON_ENV_TEXT, MODEL_VERSION.MLMODEL, MODEL_VERSION.DEPENDENCIES,
             MODEL_VERSION.MANAGED_ARTIFACTS, MODEL_VERSION.CREATED_BY, MODEL_VERSION.UPDATED_BY)
         .select(DSL.select(
                 allocated.field(REGISTERED_MODEL.ID),
@@ -305,8 +305,8 @@ public final class VersionRepository {
         .setPythonEnvYaml(nullToEmpty(v.getPythonEnvText()))
         .build();
     return new Version(v.getId(), modelId, v.getVersion(), Version.Status.valueOf(v.getStatus()), v.getSource(),
-        v.getRunId(), v.getRunLink(), v.getLoggedModelId(), v.getDescription(), tags, files, mlmodel, dependencies, metrics,
-        v.getCreateTime(), v.getUpdateTime(), v.getCreatedBy(), v.getUpdatedBy(), v.getRevision(),
+        v.getRunId(), v.getRunLink(), v.getLoggedModelId(), v.getDescription(), tags, files, mlmodel, dependencies,
+        metrics, v.getCreateTime(), v.getUpdateTime(), v.getCreatedBy(), v.getUpdatedBy(), v.getRevision(),
         v.getManagedArtifacts(), Optional.ofNullable(v.getManifestDigest()));
   }
 

@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Test;
  * mlflow/tracking/_model_registry/client.py ({@code create_model_version} polls {@code get_model_version} while the
  * version is PENDING_REGISTRATION), mlflow/tracking/_model_registry/fluent.py ({@code register_model}: create the
  * model, tolerating RESOURCE_ALREADY_EXISTS, then the version with the run's artifact URI as its source),
- * mlflow/store/artifact/models_artifact_repo.py ({@code models:/} URIs: by alias, by stage through
+ * mlflow/store/artifact/models_artifact_repo.py and mlflow/store/artifact/utils/models.py
+ * ({@code get_model_name_and_version}: {@code models:/} URIs by alias, by stage through
  * {@code get_latest_versions}, by number, each ending in {@code get-download-uri}).
  */
 class MlflowClientReplayTest {

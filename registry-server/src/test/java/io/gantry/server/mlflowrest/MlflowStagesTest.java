@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.util.Timestamps;
 import io.gantry.proto.Structs;
 import io.gantry.server.TestRegistry;
 import io.gantry.server.mlflowrest.MlflowRestTest.Answer;
 import io.gantry.v1.Alias;
 import io.gantry.v1.GetModelVersionRequest;
 import io.gantry.v1.ListAliasesRequest;
+import io.gantry.v1.ModelVersion;
 import io.gantry.v1.PolicyBinding;
 import io.gantry.v1.PolicySpec;
 import io.gantry.v1.SetPromotionPolicyRequest;
@@ -34,8 +36,13 @@ class MlflowStagesTest {
 
     transition(name, 1, "Staging", false);
     long staged = version(name, 1).get("last_updated_timestamp").asLong();
+    ModelVersion before = grpcVersion(name, 1);
     await().until(() -> System.currentTimeMillis() > staged);
     JsonNode produced = transition(name, 1, "Production", false);
+    // on gRPC too: the alias moves mark the version's update_time and keep its etag
+    ModelVersion after = grpcVersion(name, 1);
+    assertThat(Timestamps.toMillis(after.getUpdateTime())).isGreaterThan(Timestamps.toMillis(before.getUpdateTime()));
+    assertThat(after.getEtag()).isEqualTo(before.getEtag());
     assertThat(produced.get("current_stage").asText()).isEqualTo("Production");
     assertThat(produced.has("aliases")).as("stage aliases are stages on MLflow's surface").isFalse();
     assertThat(produced.get("last_updated_timestamp").asLong()).isGreaterThan(staged)
@@ -51,6 +58,11 @@ class MlflowStagesTest {
         .get("model_versions");
     assertThat(latest).extracting(v -> v.get("current_stage").asText() + ":" + v.get("version").asText())
         .containsExactly("None:3", "Production:2", "Archived:1");
+    Answer badStage = MlflowRestTest.call("POST", "/api/2.0/mlflow/registered-models/get-latest-versions",
+        "{\"name\": \"" + name + "\", \"stages\": [\"Prod\"]}", "alice");
+    assertThat(badStage.status()).isEqualTo(400);
+    assertThat(badStage.body().get("message").asText()).isEqualTo("Invalid Model Version stage: Prod. Value must be "
+        + "one of None, Staging, Production, Archived.");
   }
 
   @Test
@@ -134,8 +146,7 @@ class MlflowStagesTest {
         + modelId + "\", \"model_id\": \"" + modelId + "\"}").get("model_version");
     assertThat(created.get("model_id").asText()).isEqualTo(modelId);
     assertThat(version(name, 1).get("model_id").asText()).isEqualTo(modelId);
-    assertThat(TestRegistry.registry("alice").getModelVersion(GetModelVersionRequest.newBuilder()
-        .setName("models/" + name + "/versions/1").build()).getLoggedModelId()).isEqualTo(modelId);
+    assertThat(grpcVersion(name, 1).getLoggedModelId()).isEqualTo(modelId);
 
     Map<String, Integer> before = TestRegistry.rowCounts();
     for (String bad : List.of("m-XYZ", "0123456789abcdef0123456789abcdef", "m-" + "a".repeat(33), "m-../../x")) {
@@ -173,6 +184,11 @@ class MlflowStagesTest {
 
   private static JsonNode version(String name, int version) throws Exception {
     return ok("GET", "model-versions/get?name=" + q(name) + "&version=" + version, null).get("model_version");
+  }
+
+  private static ModelVersion grpcVersion(String name, int version) {
+    return TestRegistry.registry("alice").getModelVersion(GetModelVersionRequest.newBuilder()
+        .setName("models/" + name + "/versions/" + version).build());
   }
 
   private static List<String> stageAliases(String name) {
