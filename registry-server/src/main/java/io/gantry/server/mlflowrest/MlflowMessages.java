@@ -17,13 +17,12 @@ import java.util.TreeMap;
  * Gantry's messages in the JSON of MLflow's model registry (mlflow/protos/model_registry.proto): names without the
  * {@code models/} prefix, versions as strings, times in epoch milliseconds, tags as key/value lists. Gantry has no
  * stages: {@code current_stage} says which of the legacy stage aliases ({@code staging}, {@code production})
- * the version holds, and {@code Archived} for an archived version.
+ * the version holds, and {@code Archived} for an archived version; {@code aliases} lists only the others, the ones
+ * MLflow's users set (MlflowStages).
  */
 final class MlflowMessages {
 
   static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-  /** MLflow's legacy stages, as the aliases they map onto (the alias is the lower-case stage). */
-  static final List<String> STAGES = List.of("None", "Staging", "Production", "Archived");
 
   private MlflowMessages() {}
 
@@ -45,9 +44,10 @@ final class MlflowMessages {
       latest.forEach(version -> versions.add(modelVersion(version, aliases)));
     }
     tags(json, model.getTagsMap());
-    if (!aliases.isEmpty()) {
+    List<Alias> set = aliases.stream().filter(alias -> !MlflowStages.isStageAlias(aliasId(alias.getName()))).toList();
+    if (!set.isEmpty()) {
       ArrayNode list = json.putArray("aliases");
-      aliases.forEach(alias -> list.addObject().put("alias", aliasId(alias.getName()))
+      set.forEach(alias -> list.addObject().put("alias", aliasId(alias.getName()))
           .put("version", Long.toString(alias.getVersion())));
     }
     return json;
@@ -77,9 +77,13 @@ final class MlflowMessages {
     }
     ArrayNode names = JSON.arrayNode();
     aliases.stream().filter(alias -> alias.getVersion() == version.getVersion())
-        .forEach(alias -> names.add(aliasId(alias.getName())));
+        .map(alias -> aliasId(alias.getName())).filter(alias -> !MlflowStages.isStageAlias(alias))
+        .forEach(names::add);
     if (!names.isEmpty()) {
       json.set("aliases", names);
+    }
+    if (!version.getLoggedModelId().isEmpty()) {
+      json.put("model_id", version.getLoggedModelId());
     }
     return json;
   }

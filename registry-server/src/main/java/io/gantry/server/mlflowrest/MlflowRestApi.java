@@ -28,7 +28,6 @@ import io.gantry.v1.ListModelsRequest;
 import io.gantry.v1.ListModelsResponse;
 import io.gantry.v1.ModelVersion;
 import io.gantry.v1.Promotion;
-import io.gantry.v1.PromotionState;
 import io.gantry.v1.RegisteredModel;
 import io.gantry.v1.RequestPromotionRequest;
 import io.gantry.v1.ResolveAliasRequest;
@@ -36,7 +35,6 @@ import io.gantry.v1.SetModelTagRequest;
 import io.gantry.v1.SetVersionTagRequest;
 import io.gantry.v1.UpdateModelRequest;
 import io.gantry.v1.UpdateModelVersionRequest;
-import io.gantry.v1.VerdictOutcome;
 import io.gantry.server.mlflowrest.MlflowHttp.Calls;
 import io.grpc.Channel;
 import io.grpc.StatusRuntimeException;
@@ -189,9 +187,10 @@ public final class MlflowRestApi implements HttpHandler {
     return JSON.objectNode();
   }
 
+  /** A tag already gone is deleted: MLflow answers 200 (sqlalchemy_store.py, {@code delete_registered_model_tag}). */
   private JsonNode deleteModelTag(Params p, Calls c) {
-    c.registry().deleteModelTag(DeleteModelTagRequest.newBuilder().setName(modelName(p.required("name")))
-        .setKey(p.required("key")).build());
+    MlflowAbsent.isDone("TAG_NOT_FOUND", () -> c.registry().deleteModelTag(DeleteModelTagRequest.newBuilder()
+        .setName(modelName(p.required("name"))).setKey(p.required("key")).build()));
     return JSON.objectNode();
   }
 
@@ -200,35 +199,37 @@ public final class MlflowRestApi implements HttpHandler {
     Promotion promotion = c.promotions().requestPromotion(RequestPromotionRequest.newBuilder()
         .setModel(modelName(p.required("name"))).setAlias(p.required("alias")).setVersion(p.version())
         .setJustification("set through MLflow's REST API").build());
-    refuseUnlessApplied(promotion);
+    MlflowStages.refuseUnlessApplied(promotion, "the alias did not move: ");
     return JSON.objectNode();
   }
 
+  /**
+   * A removal promotion. An alias the model does not have is deleted already: MLflow answers 200
+   * (sqlalchemy_store.py, {@code delete_registered_model_alias}); a missing model stays 404.
+   */
   private JsonNode deleteAlias(Params p, Calls c) {
-    Promotion promotion = c.promotions().requestPromotion(RequestPromotionRequest.newBuilder()
-        .setModel(modelName(p.required("name"))).setAlias(p.required("alias")).setRemoveAlias(true)
-        .setJustification("deleted through MLflow's REST API").build());
-    refuseUnlessApplied(promotion);
+    String name = p.required("name");
+    String alias = p.required("alias");
+    if (aliases(c, name).stream().noneMatch(a -> MlflowMessages.aliasId(a.getName()).equals(alias))) {
+      return JSON.objectNode();
+    }
+    MlflowAbsent.isDone("ALIAS_NOT_FOUND", () -> MlflowStages.refuseUnlessApplied(c.promotions().requestPromotion(
+        RequestPromotionRequest.newBuilder().setModel(modelName(name)).setAlias(alias).setRemoveAlias(true)
+            .setJustification("deleted through MLflow's REST API").build()), "the alias did not move: "));
     return JSON.objectNode();
   }
 
-  private static void refuseUnlessApplied(Promotion promotion) {
-    if (promotion.getState() == PromotionState.PROMOTION_STATE_APPLIED) {
-      return;
-    }
-    List<String> failed = promotion.getVerdictsList().stream()
-        .filter(v -> v.getOutcome() != VerdictOutcome.VERDICT_OUTCOME_PASS)
-        .map(v -> v.getPolicy() + ": " + v.getMessage()).toList();
-    String state = promotion.getState() == PromotionState.PROMOTION_STATE_AWAITING_APPROVAL
-        ? "awaits approval as " + promotion.getName() : "was refused (" + promotion.getName() + ")";
-    throw new MlflowError(400, "INVALID_STATE", "the alias did not move: the promotion " + state
-        + (failed.isEmpty() ? "" : "; " + String.join("; ", failed)));
-  }
-
+  /**
+   * A missing alias (or model) is MLflow's INVALID_PARAMETER_VALUE, as sqlalchemy_store.py's
+   * {@code get_model_version_by_alias} raises it.
+   */
   private JsonNode getByAlias(Params p, Calls c) {
     String name = p.required("name");
-    ModelVersion version = c.registry().resolveAlias(ResolveAliasRequest.newBuilder()
-        .setName("models/" + name + "/aliases/" + p.required("alias")).build());
+    String alias = p.required("alias");
+    ModelVersion version = MlflowAbsent.orElseThrow(List.of("ALIAS_NOT_FOUND", "MODEL_NOT_FOUND"),
+        () -> c.registry().resolveAlias(ResolveAliasRequest.newBuilder()
+            .setName("models/" + name + "/aliases/" + alias).build()),
+        () -> MlflowError.invalid("Registered model alias " + alias + " not found."));
     return wrap("model_version", MlflowMessages.modelVersion(version, aliases(c, name)));
   }
 
@@ -236,10 +237,11 @@ public final class MlflowRestApi implements HttpHandler {
   private JsonNode latestVersions(Params p, Calls c) {
     String name = p.required("name");
     List<String> stages = p.strings("stages");
+    stages.forEach(MlflowStages::canonical);
     List<Alias> aliases = aliases(c, name);
     List<ModelVersion> versions = allVersions(c, name);
     ArrayNode out = JSON.arrayNode();
-    for (String stage : MlflowMessages.STAGES) {
+    for (String stage : MlflowStages.STAGES) {
       if (!stages.isEmpty() && stages.stream().noneMatch(stage::equalsIgnoreCase)) {
         continue;
       }
@@ -258,7 +260,7 @@ public final class MlflowRestApi implements HttpHandler {
   private JsonNode createVersion(Params p, Calls c) {
     String name = p.required("name");
     ModelVersion.Builder version = ModelVersion.newBuilder().setSource(p.optional("source"))
-        .setRunId(p.optional("run_id")).setRunLink(p.optional("run_link"))
+        .setRunId(p.optional("run_id")).setRunLink(p.optional("run_link")).setLoggedModelId(p.optional("model_id"))
         .setDescription(p.optional("description")).putAllTags(p.tags());
     ModelVersion created = c.registry().createModelVersion(CreateModelVersionRequest.newBuilder()
         .setParent(modelName(name)).setModelVersion(version).build());
@@ -304,32 +306,18 @@ public final class MlflowRestApi implements HttpHandler {
     return JSON.objectNode();
   }
 
+  /** A tag already gone is deleted: MLflow answers 200 (sqlalchemy_store.py, {@code delete_model_version_tag}). */
   private JsonNode deleteVersionTag(Params p, Calls c) {
-    c.registry().deleteVersionTag(DeleteVersionTagRequest.newBuilder()
-        .setName(versionName(p.required("name"), p.version())).setKey(p.required("key")).build());
+    MlflowAbsent.isDone("TAG_NOT_FOUND", () -> c.registry().deleteVersionTag(DeleteVersionTagRequest.newBuilder()
+        .setName(versionName(p.required("name"), p.version())).setKey(p.required("key")).build()));
     return JSON.objectNode();
   }
 
-  /**
-   * Legacy stages map onto aliases: Staging and Production move the alias of that name (a promotion, gated),
-   * {@code archive_existing_versions} archives the version that held it; Archived archives the version; None
-   * changes nothing but is accepted.
-   */
+  /** MLflow's stages on aliases (MlflowStages): a version stands in at most one. */
   private JsonNode transitionStage(Params p, Calls c) {
     String name = p.required("name");
     long version = p.version();
-    String stage = MlflowMessages.STAGES.stream().filter(s -> s.equalsIgnoreCase(p.required("stage"))).findFirst()
-        .orElseThrow(() -> MlflowError.invalid("Invalid Model Version stage: " + p.required("stage")
-            + ". Value must be one of " + String.join(", ", MlflowMessages.STAGES) + "."));
-    switch (stage) {
-      case "Staging", "Production" -> refuseUnlessApplied(c.promotions().requestPromotion(RequestPromotionRequest
-          .newBuilder().setModel(modelName(name)).setAlias(stage.toLowerCase()).setVersion(version)
-          .setArchivePrevious(p.bool("archive_existing_versions"))
-          .setJustification("transitioned to " + stage + " through MLflow's REST API").build()));
-      case "Archived" -> c.registry().archiveModelVersion(ArchiveModelVersionRequest.newBuilder()
-          .setName(versionName(name, version)).build());
-      default -> modelVersion(c, name, version);
-    }
+    new MlflowStages(c, name).transition(version, p.required("stage"), p.bool("archive_existing_versions"));
     return wrap("model_version", modelVersion(c, name, version));
   }
 

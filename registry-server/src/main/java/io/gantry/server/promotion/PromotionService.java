@@ -414,6 +414,9 @@ public final class PromotionService {
       }
       case PASS -> {
         AliasMove move = aliases.move(tx.dsl(), alias, promotion.version(), actor, promotion.id());
+        move.fromVersion().ifPresent(v -> versions.aliasMoved(tx.dsl(), promotion.modelId(), v, actor));
+        move.toVersion().filter(v -> !move.fromVersion().equals(Optional.of(v)))
+            .ifPresent(v -> versions.aliasMoved(tx.dsl(), promotion.modelId(), v, actor));
         String applied = promotion.kind() == Kind.REMOVE ? "alias removed; it pointed at "
             + describe(move.fromVersion()) : "alias moved from " + describe(move.fromVersion()) + " to "
             + describe(move.toVersion());

@@ -21,6 +21,7 @@ public record Version(
     String source,
     String runId,
     String runLink,
+    String loggedModelId,
     String description,
     Map<String, String> tags,
     MlflowFiles files,
@@ -44,10 +45,11 @@ public record Version(
   /**
    * What a client supplies to register a version.
    *
+   * @param loggedModelId MLflow 3's logged model the version comes from, or empty
    * @param managedArtifacts the files will be uploaded: the version starts PENDING_UPLOAD
    */
-  public record Draft(String source, String runId, String runLink, String description, Map<String, String> tags,
-      MlflowFiles files, boolean managedArtifacts) {}
+  public record Draft(String source, String runId, String runLink, String loggedModelId, String description,
+      Map<String, String> tags, MlflowFiles files, boolean managedArtifacts) {}
 
   public String name() {
     return Names.versionName(modelId, version);

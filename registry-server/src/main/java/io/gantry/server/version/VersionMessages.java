@@ -18,6 +18,7 @@ public final class VersionMessages {
         .setSource(version.source())
         .setRunId(version.runId())
         .setRunLink(version.runLink())
+        .setLoggedModelId(version.loggedModelId())
         .setDescription(version.description())
         .putAllTags(version.tags())
         .setFiles(version.files())
@@ -50,7 +51,7 @@ public final class VersionMessages {
   }
 
   public static Version.Draft toDraft(ModelVersion proto, boolean managedArtifacts) {
-    return new Version.Draft(proto.getSource(), proto.getRunId(), proto.getRunLink(), proto.getDescription(),
-        proto.getTagsMap(), proto.getFiles(), managedArtifacts);
+    return new Version.Draft(proto.getSource(), proto.getRunId(), proto.getRunLink(), proto.getLoggedModelId(),
+        proto.getDescription(), proto.getTagsMap(), proto.getFiles(), managedArtifacts);
   }
 }

@@ -88,9 +88,9 @@ public final class VersionRepository {
         .returningResult(REGISTERED_MODEL.ID, REGISTERED_MODEL.LAST_VERSION));
     Optional<ModelVersionRecord> inserted = tx.with(allocated)
         .insertInto(MODEL_VERSION, MODEL_VERSION.MODEL_ID, MODEL_VERSION.VERSION, MODEL_VERSION.STATUS,
-            MODEL_VERSION.SOURCE, MODEL_VERSION.RUN_ID, MODEL_VERSION.RUN_LINK, MODEL_VERSION.DESCRIPTION,
-            MODEL_VERSION.MLMODEL_TEXT, MODEL_VERSION.REQUIREMENTS_TEXT, MODEL_VERSION.CONDA_TEXT,
-            MODEL_VERSION.PYTHON_ENV_TEXT, MODEL_VERSION.MLMODEL, MODEL_VERSION.DEPENDENCIES,
+            MODEL_VERSION.SOURCE, MODEL_VERSION.RUN_ID, MODEL_VERSION.RUN_LINK, MODEL_VERSION.LOGGED_MODEL_ID,
+            MODEL_VERSION.DESCRIPTION, MODEL_VERSION.MLMODEL_TEXT, MODEL_VERSION.REQUIREMENTS_TEXT,
+            MODEL_VERSION.CONDA_TEXT, MODEL_VERSION.PYTHON_ENV_TEXT, MODEL_VERSION.MLMODEL, MODEL_VERSION.DEPENDENCIES,
             MODEL_VERSION.MANAGED_ARTIFACTS, MODEL_VERSION.CREATED_BY, MODEL_VERSION.UPDATED_BY)
         .select(DSL.select(
                 allocated.field(REGISTERED_MODEL.ID),
@@ -99,6 +99,7 @@ public final class VersionRepository {
                 DSL.val(draft.source(), MODEL_VERSION.SOURCE),
                 DSL.val(runId, MODEL_VERSION.RUN_ID),
                 DSL.val(draft.runLink(), MODEL_VERSION.RUN_LINK),
+                DSL.val(draft.loggedModelId(), MODEL_VERSION.LOGGED_MODEL_ID),
                 DSL.val(draft.description(), MODEL_VERSION.DESCRIPTION),
                 DSL.val(draft.files().getMlmodel(), MODEL_VERSION.MLMODEL_TEXT),
                 DSL.val(draft.files().getRequirementsTxt(), MODEL_VERSION.REQUIREMENTS_TEXT),
@@ -182,6 +183,20 @@ public final class VersionRepository {
         .set(MODEL_VERSION.UPDATE_TIME, DSL.currentOffsetDateTime())
         .set(MODEL_VERSION.UPDATED_BY, actor)
         .where(MODEL_VERSION.ID.eq(id))
+        .execute();
+  }
+
+  /**
+   * Marks the version changed now, keeping its revision (its etag): an alias moved onto or off it. MLflow's
+   * clients read a stage move in the version's {@code last_updated_timestamp}.
+   */
+  public void aliasMoved(DSLContext tx, String modelId, int version, String actor) {
+    tx.update(MODEL_VERSION)
+        .set(MODEL_VERSION.UPDATE_TIME, DSL.currentOffsetDateTime())
+        .set(MODEL_VERSION.UPDATED_BY, actor)
+        .where(MODEL_VERSION.VERSION.eq(version))
+        .and(MODEL_VERSION.MODEL_ID.eq(DSL.select(REGISTERED_MODEL.ID).from(REGISTERED_MODEL)
+            .where(REGISTERED_MODEL.NAME.eq(modelId))))
         .execute();
   }
 
@@ -290,8 +305,8 @@ public final class VersionRepository {
         .setPythonEnvYaml(nullToEmpty(v.getPythonEnvText()))
         .build();
     return new Version(v.getId(), modelId, v.getVersion(), Version.Status.valueOf(v.getStatus()), v.getSource(),
-        v.getRunId(), v.getRunLink(), v.getDescription(), tags, files, mlmodel, dependencies, metrics,
-        v.getCreateTime(), v.getUpdateTime(), v.getCreatedBy(), v.getUpdatedBy(), v.getRevision(),
+        v.getRunId(), v.getRunLink(), v.getLoggedModelId(), v.getDescription(), tags, files, mlmodel, dependencies,
+        metrics, v.getCreateTime(), v.getUpdateTime(), v.getCreatedBy(), v.getUpdatedBy(), v.getRevision(),
         v.getManagedArtifacts(), Optional.ofNullable(v.getManifestDigest()));
   }
 

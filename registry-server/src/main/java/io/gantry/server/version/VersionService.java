@@ -38,6 +38,8 @@ public final class VersionService {
   static final int MAX_FILE_CHARS = 256 << 10;
   static final int MAX_URI = 4096;
   static final int MAX_METRICS = 1000;
+  /** MLflow 3's logged model IDs: {@code m-} and a UUID's 32 hex digits. */
+  private static final Pattern LOGGED_MODEL_ID = Pattern.compile("m-[0-9a-f]{32}");
   private static final Pattern EVALUATION_NAME = Pattern.compile("models/[^/]+/versions/[0-9]+/evaluations/([0-9]+)");
 
   private final DSLContext dsl;
@@ -65,6 +67,10 @@ public final class VersionService {
         .uri("model_version.run_link", draft.runLink(), MAX_URI)
         .text("model_version.description", draft.description(), Violations.MAX_DESCRIPTION)
         .tags("model_version.tags", draft.tags());
+    if (!draft.loggedModelId().isEmpty() && !LOGGED_MODEL_ID.matcher(draft.loggedModelId()).matches()) {
+      violations.add("model_version.logged_model_id", "must be an MLflow logged model ID: 'm-' and 32 lower-case "
+          + "hex digits");
+    }
     MlflowFiles files = draft.files();
     violations.text("model_version.files.mlmodel", files.getMlmodel(), MAX_FILE_CHARS)
         .text("model_version.files.requirements_txt", files.getRequirementsTxt(), MAX_FILE_CHARS)
@@ -80,7 +86,8 @@ public final class VersionService {
               parsed.mlmodel(), parsed.dependencies(), actor).orElseThrow(() -> ModelService.notFound(modelId));
           tx.record(Action.VERSION_CREATED, version.name(), Payload.of(
               "status", version.status().name(), "source", version.source(), "run_id", version.runId(),
-              "run_link", version.runLink(), "description", version.description(), "tags", version.tags(),
+              "run_link", version.runLink(), "logged_model_id", version.loggedModelId(),
+              "description", version.description(), "tags", version.tags(),
               "files_sha256", fileDigests(files), "managed_artifacts", draft.managedArtifacts()));
           return version;
         },

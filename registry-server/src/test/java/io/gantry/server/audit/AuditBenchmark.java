@@ -104,8 +104,8 @@ public final class AuditBenchmark {
         .setRequirementsTxt(TestRegistry.mlflowFixture("env/sklearn_mlflow-1.30.1.requirements.txt")).build();
     long started = System.nanoTime();
     for (int i = 0; i < creates; i++) {
-      versions.create("bench", new Version.Draft("s3://bench/model", "", "", "", Map.of("git_commit", "3f2a1bc"), files,
-          false),
+      versions.create("bench", new Version.Draft("s3://bench/model", "", "", "", "", Map.of("git_commit", "3f2a1bc"),
+          files, false),
           RequestKey.of("CreateModelVersion", UUID.randomUUID().toString(), new byte[32]), "bench");
     }
     double millis = (System.nanoTime() - started) / 1e6 / creates;

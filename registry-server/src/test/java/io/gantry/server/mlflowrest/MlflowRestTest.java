@@ -104,6 +104,10 @@ class MlflowRestTest {
     ok("PATCH", "registered-models/update", "{\"name\": \"" + name + "\", \"description\": \"minutes\"}");
     ok("POST", "registered-models/set-tag", "{\"name\": \"" + name + "\", \"key\": \"stage\", \"value\": \"dev\"}");
     ok("DELETE", "registered-models/delete-tag", "{\"name\": \"" + name + "\", \"key\": \"team\"}");
+    assertThat(ok("DELETE", "registered-models/delete-tag", "{\"name\": \"" + name + "\", \"key\": \"team\"}"))
+        .as("a tag already gone: 200, as MLflow answers").isEqualTo(JSON.createObjectNode());
+    assertThat(call("DELETE", "/api/2.0/mlflow/registered-models/delete-tag", "{\"name\": \"nowhere-"
+        + System.nanoTime() + "\", \"key\": \"team\"}", "alice").status()).isEqualTo(404);
     JsonNode got = ok("GET", "registered-models/get?name=" + q(name), null).get("registered_model");
     assertThat(got.get("description").asText()).isEqualTo("minutes");
     assertThat(got.get("tags").toString()).isEqualTo("[{\"key\":\"stage\",\"value\":\"dev\"}]");
@@ -132,6 +136,10 @@ class MlflowRestTest {
     ok("POST", "model-versions/set-tag", "{\"name\": \"" + name + "\", \"version\": \"2\", \"key\": \"data\", "
         + "\"value\": \"feb\"}");
     ok("PATCH", "model-versions/update", "{\"name\": \"" + name + "\", \"version\": \"2\", \"description\": \"b\"}");
+    assertThat(ok("DELETE", "model-versions/delete-tag", "{\"name\": \"" + name + "\", \"version\": \"2\", "
+        + "\"key\": \"nope\"}")).as("a tag already gone: 200, as MLflow answers").isEqualTo(JSON.createObjectNode());
+    assertThat(call("DELETE", "/api/2.0/mlflow/model-versions/delete-tag", "{\"name\": \"" + name + "\", "
+        + "\"version\": \"99\", \"key\": \"data\"}", "alice").status()).isEqualTo(404);
     assertThat(ok("GET", "model-versions/get?name=" + q(name) + "&version=2", null).get("model_version")
         .get("description").asText()).isEqualTo("b");
 
@@ -169,13 +177,14 @@ class MlflowRestTest {
     ok("POST", "registered-models/create", "{\"name\": \"" + name + "\"}");
     ok("POST", "model-versions/create", "{\"name\": \"" + name + "\", \"source\": \"s3://ml/a/1\"}");
     ok("POST", "registered-models/alias", "{\"name\": \"" + name + "\", \"alias\": \"staging\", \"version\": \"1\"}");
+    ok("POST", "registered-models/alias", "{\"name\": \"" + name + "\", \"alias\": \"canary\", \"version\": \"1\"}");
     JsonNode byAlias = ok("GET", "registered-models/alias?name=" + q(name) + "&alias=staging", null)
         .get("model_version");
     assertThat(byAlias.get("version").asText()).isEqualTo("1");
-    assertThat(byAlias.get("aliases").toString()).isEqualTo("[\"staging\"]");
+    assertThat(byAlias.get("aliases").toString()).as("a stage alias is a stage").isEqualTo("[\"canary\"]");
     assertThat(byAlias.get("current_stage").asText()).isEqualTo("Staging");
     assertThat(ok("GET", "registered-models/get?name=" + q(name), null).get("registered_model").get("aliases")
-        .toString()).isEqualTo("[{\"alias\":\"staging\",\"version\":\"1\"}]");
+        .toString()).isEqualTo("[{\"alias\":\"canary\",\"version\":\"1\"}]");
 
     TestRegistry.promotions("admin").setPromotionPolicy(SetPromotionPolicyRequest.newBuilder().setBinding(
         PolicyBinding.newBuilder().setModelPattern(name).setAlias("champion").addPolicies(PolicySpec.newBuilder()
@@ -185,12 +194,23 @@ class MlflowRestTest {
     assertThat(gated.status()).isEqualTo(400);
     assertThat(gated.body().get("error_code").asText()).isEqualTo("INVALID_STATE");
     assertThat(gated.body().get("message").asText()).contains("awaits approval as promotions/", "approvals: 0 of 1");
-    assertThat(call("GET", "/api/2.0/mlflow/registered-models/alias?name=" + q(name) + "&alias=champion", null,
-        "alice").body().get("error_code").asText()).isEqualTo("RESOURCE_DOES_NOT_EXIST");
+    // MLflow's get_model_version_by_alias: INVALID_PARAMETER_VALUE, not RESOURCE_DOES_NOT_EXIST
+    Answer missing = call("GET", "/api/2.0/mlflow/registered-models/alias?name=" + q(name) + "&alias=champion", null,
+        "alice");
+    assertThat(missing.status()).isEqualTo(400);
+    assertThat(missing.body().get("error_code").asText()).isEqualTo("INVALID_PARAMETER_VALUE");
+    assertThat(missing.body().get("message").asText()).isEqualTo("Registered model alias champion not found.");
 
     ok("DELETE", "registered-models/alias", "{\"name\": \"" + name + "\", \"alias\": \"staging\"}");
     assertThat(call("GET", "/api/2.0/mlflow/registered-models/alias?name=" + q(name) + "&alias=staging", null,
-        "alice").status()).isEqualTo(404);
+        "alice").status()).isEqualTo(400);
+    // deleting what is gone answers 200 {} as MLflow does; a missing model is still 404
+    assertThat(ok("DELETE", "registered-models/alias", "{\"name\": \"" + name + "\", \"alias\": \"staging\"}"))
+        .isEqualTo(JSON.createObjectNode());
+    Answer noModel = call("DELETE", "/api/2.0/mlflow/registered-models/alias", "{\"name\": \"nowhere-"
+        + System.nanoTime() + "\", \"alias\": \"staging\"}", "alice");
+    assertThat(noModel.status()).isEqualTo(404);
+    assertThat(noModel.body().get("error_code").asText()).isEqualTo("RESOURCE_DOES_NOT_EXIST");
     var moves = AuditGrpc.newBlockingStub(TestRegistry.channel()).listAuditEvents(ListAuditEventsRequest.newBuilder()
         .setResourcePrefix("models/" + name + "/aliases/staging").setAction(AuditAction.AUDIT_ACTION_ALIAS_MOVED)
         .build()).getEventsList();

@@ -336,7 +336,7 @@ class CandidateMapperTest {
       Map<String, String> tags, Map<String, Version.LatestMetrics> metrics) {
     MlflowMetadata.Parsed parsed = MlflowMetadata.parse(files);
     return new Version(17, "wine-quality", number, Version.Status.READY, source,
-        "6222162b4c7f47c2820a7e5b520f65a9", "https://mlflow.example/#/experiments/1/runs/6222162b",
+        "6222162b4c7f47c2820a7e5b520f65a9", "https://mlflow.example/#/experiments/1/runs/6222162b", "",
         description, tags, files, parsed.mlmodel(), parsed.dependencies(), metrics,
         REGISTERED, REGISTERED, "alice", "alice", 1, false, Optional.empty());
   }
