@@ -63,7 +63,6 @@ public final class MlflowRestApi implements HttpHandler {
   private static final Logger log = LoggerFactory.getLogger(MlflowRestApi.class);
   private static final ObjectMapper MAPPER = MlflowHttp.MAPPER;
   private static final int MAX_BODY = 1 << 20;
-  private static final int DEFAULT_MAX_RESULTS = 100;
 
   @FunctionalInterface
   private interface Endpoint {
@@ -171,14 +170,21 @@ public final class MlflowRestApi implements HttpHandler {
   }
 
   private JsonNode searchModels(Params p, Calls c) {
-    ListModelsResponse page = c.registry().listModels(ListModelsRequest.newBuilder()
-        .setFilter(p.optional("filter")).setPageSize(p.maxResults()).setPageToken(p.optional("page_token"))
-        .setOrderBy(orderBy(p)).build());
+    MlflowSearch search = MlflowSearch.REGISTERED_MODELS;
+    ListModelsRequest.Builder request = ListModelsRequest.newBuilder()
+        .setFilter(MlflowFilter.toGantry(search, p.optional("filter")))
+        .setOrderBy(MlflowOrderBy.toGantry(search, p.strings("order_by")));
+    MlflowSearch.Page<RegisteredModel> page = MlflowSearch.collect(search.maxResults(p.optional("max_results")),
+        p.optional("page_token"), (size, token) -> {
+          ListModelsResponse response = c.registry().listModels(request.setPageSize(size).setPageToken(token)
+              .build());
+          return new MlflowSearch.Page<>(response.getModelsList(), response.getNextPageToken());
+        });
     ObjectNode json = JSON.objectNode();
     ArrayNode models = json.putArray("registered_models");
-    page.getModelsList().forEach(model -> models.add(registeredModel(c, model)));
-    if (!page.getNextPageToken().isEmpty()) {
-      json.put("next_page_token", page.getNextPageToken());
+    page.items().forEach(model -> models.add(registeredModel(c, model)));
+    if (!page.nextPageToken().isEmpty()) {
+      json.put("next_page_token", page.nextPageToken());
     }
     return json;
   }
@@ -282,18 +288,25 @@ public final class MlflowRestApi implements HttpHandler {
   }
 
   private JsonNode searchVersions(Params p, Calls c) {
-    ListModelVersionsResponse page = c.registry().listModelVersions(ListModelVersionsRequest.newBuilder()
-        .setParent("models/-").setFilter(p.optional("filter")).setPageSize(p.maxResults())
-        .setPageToken(p.optional("page_token")).setOrderBy(orderBy(p)).build());
+    MlflowSearch search = MlflowSearch.MODEL_VERSIONS;
+    ListModelVersionsRequest.Builder request = ListModelVersionsRequest.newBuilder().setParent("models/-")
+        .setFilter(MlflowFilter.toGantry(search, p.optional("filter")))
+        .setOrderBy(MlflowOrderBy.toGantry(search, p.strings("order_by")));
+    MlflowSearch.Page<ModelVersion> page = MlflowSearch.collect(search.maxResults(p.optional("max_results")),
+        p.optional("page_token"), (size, token) -> {
+          ListModelVersionsResponse response = c.registry().listModelVersions(request.setPageSize(size)
+              .setPageToken(token).build());
+          return new MlflowSearch.Page<>(response.getModelVersionsList(), response.getNextPageToken());
+        });
     Map<String, List<Alias>> aliasesByModel = new HashMap<>();
     ObjectNode json = JSON.objectNode();
     ArrayNode versions = json.putArray("model_versions");
-    for (ModelVersion version : page.getModelVersionsList()) {
+    for (ModelVersion version : page.items()) {
       String model = MlflowMessages.modelId(version.getName().substring(0, version.getName().indexOf("/versions/")));
       versions.add(MlflowMessages.modelVersion(version, aliasesByModel.computeIfAbsent(model, m -> aliases(c, m))));
     }
-    if (!page.getNextPageToken().isEmpty()) {
-      json.put("next_page_token", page.getNextPageToken());
+    if (!page.nextPageToken().isEmpty()) {
+      json.put("next_page_token", page.nextPageToken());
     }
     return json;
   }
@@ -380,19 +393,6 @@ public final class MlflowRestApi implements HttpHandler {
       token = page.getNextPageToken();
     } while (!token.isEmpty());
     return versions;
-  }
-
-  /** MLflow's {@code order_by} (a list, e.g. {@code ["name ASC"]}); Gantry orders by one field. */
-  private static String orderBy(Params p) {
-    List<String> orderBy = p.strings("order_by");
-    if (orderBy.size() > 1) {
-      throw MlflowError.invalid("order_by: Gantry orders by one field, got " + orderBy);
-    }
-    if (orderBy.isEmpty()) {
-      return "";
-    }
-    return orderBy.get(0).replace("last_updated_timestamp", "update_time")
-        .replace("creation_timestamp", "create_time").replace("version_number", "version");
   }
 
   private static JsonNode wrap(String field, JsonNode value) {
@@ -509,23 +509,6 @@ public final class MlflowRestApi implements HttpHandler {
         // reported below
       }
       throw MlflowError.invalid("Parameter 'version' must be an integer, got '" + value + "'.");
-    }
-
-    int maxResults() {
-      String value = optional("max_results");
-      if (value.isEmpty()) {
-        return DEFAULT_MAX_RESULTS;
-      }
-      try {
-        int max = Integer.parseInt(value);
-        if (max >= 1 && max <= 1000) {
-          return max;
-        }
-      } catch (NumberFormatException e) {
-        // reported below
-      }
-      throw MlflowError.invalid("Invalid value for max_results: it must be at most 1000 and at least 1, got '"
-          + value + "'");
     }
 
     List<String> strings(String key) {

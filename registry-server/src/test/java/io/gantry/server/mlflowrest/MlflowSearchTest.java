@@ -1,0 +1,180 @@
+package io.gantry.server.mlflowrest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gantry.server.TestRegistry;
+import io.gantry.server.mlflowrest.MlflowRestTest.Answer;
+import io.gantry.v1.CreateModelVersionRequest;
+import io.gantry.v1.ModelVersion;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * MLflow's searches as MLflow 2.12's Python client sends them (mlflow/tracking/client.py, mlflow/store/model_registry/
+ * rest_store.py: a GET whose query holds {@code filter}, {@code max_results} — 10,000 by default for versions — each
+ * {@code order_by} repeated, and {@code page_token}), over more versions than one Gantry page holds.
+ */
+class MlflowSearchTest {
+
+  /** More than Gantry's largest page (1000), so one MLflow answer needs two. */
+  private static final int VERSIONS = 1005;
+  private static String big;
+
+  @BeforeAll
+  static void aModelWithMoreVersionsThanAGantryPage() throws Exception {
+    big = TestRegistry.uniqueModel("search-big");
+    assertThat(call("POST", "registered-models/create", "{\"name\": \"" + big + "\"}").status()).isEqualTo(200);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<ModelVersion>> created = new ArrayList<>();
+      for (int i = 0; i < VERSIONS; i++) {
+        created.add(pool.submit(() -> TestRegistry.registry("alice").createModelVersion(CreateModelVersionRequest
+            .newBuilder().setParent("models/" + big).setModelVersion(ModelVersion.newBuilder()
+                .setSource("s3://ml/big").setRunId("run-big")).build())));
+      }
+      for (Future<ModelVersion> version : created) {
+        version.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  @Test
+  void theClientsDefaultSearch_answersEveryVersion_inMlflowsDefaultOrder() throws Exception {
+    // client.search_model_versions("name='x'"): GET model-versions/search?filter=name%3D%27x%27&max_results=10000
+    Answer answer = call("GET", "model-versions/search?filter=" + q("name='" + big + "'") + "&max_results=10000",
+        null);
+
+    assertThat(answer.status()).as(answer.body().toString()).isEqualTo(200);
+    assertThat(answer.body().has("next_page_token")).isFalse();
+    List<Long> updated = new ArrayList<>();
+    List<Integer> versions = new ArrayList<>();
+    answer.body().get("model_versions").forEach(v -> {
+      updated.add(v.get("last_updated_timestamp").asLong());
+      versions.add(v.get("version").asInt());
+    });
+    assertThat(versions).hasSize(VERSIONS).doesNotHaveDuplicates();
+    assertThat(updated).as("last_updated_timestamp DESC, MLflow's default").isSortedAccordingTo((a, b) -> b.compareTo(a));
+  }
+
+  @Test
+  void pagesOfAnyMaxResults_continueExactlyWhereTheLastStopped() throws Exception {
+    List<Integer> walked = new ArrayList<>();
+    List<Integer> sizes = new ArrayList<>();
+    String token = "";
+    int[] maxResults = {400, 700, 1000};
+    int page = 0;
+    do {
+      // the client repeats filter and order_by with the page_token; max_results may change
+      JsonNode body = ok("model-versions/search?filter=" + q("name='" + big + "'") + "&order_by="
+          + q("version_number ASC") + "&max_results=" + maxResults[page++ % 3]
+          + (token.isEmpty() ? "" : "&page_token=" + q(token)));
+      sizes.add(body.get("model_versions").size());
+      body.get("model_versions").forEach(v -> walked.add(v.get("version").asInt()));
+      token = body.path("next_page_token").asText();
+    } while (!token.isEmpty());
+
+    assertThat(sizes).containsExactly(400, 605);
+    assertThat(walked).containsExactlyElementsOf(IntStream.rangeClosed(1, VERSIONS).boxed().toList());
+  }
+
+  @Test
+  void exactlyMaxResultsLeft_endsWithoutAToken_asMlflowsStoreDoes() throws Exception {
+    String filter = "&filter=" + q("name='" + big + "'");
+    JsonNode all = ok("model-versions/search?max_results=" + VERSIONS + filter);
+    JsonNode first = ok("model-versions/search?max_results=1000" + filter);
+    JsonNode rest = ok("model-versions/search?max_results=5" + filter + "&page_token="
+        + q(first.get("next_page_token").asText()));
+
+    assertThat(all.get("model_versions")).hasSize(VERSIONS);
+    assertThat(all.has("next_page_token")).isFalse();
+    assertThat(first.get("model_versions")).hasSize(1000);
+    assertThat(rest.get("model_versions")).hasSize(5);
+    assertThat(rest.has("next_page_token")).isFalse();
+  }
+
+  @Test
+  void orderBy_takesMlflowsKeysAndLists() throws Exception {
+    String prefix = TestRegistry.uniqueModel("search-order");
+    for (String model : List.of(prefix + "-b", prefix + "-a")) {
+      call("POST", "registered-models/create", "{\"name\": \"" + model + "\"}");
+      for (int i = 0; i < 2; i++) {
+        call("POST", "model-versions/create", "{\"name\": \"" + model + "\", \"source\": \"s3://ml/o\"}");
+      }
+    }
+    String filter = "filter=" + q("name LIKE '" + prefix + "-%'");
+
+    assertThat(names(ok("model-versions/search?" + filter + "&order_by=" + q("name ASC") + "&order_by="
+        + q("version_number ASC")))).containsExactly("a/1", "a/2", "b/1", "b/2");
+    assertThat(names(ok("model-versions/search?" + filter + "&order_by=" + q("name DESC"))))
+        .as("then version_number DESC, MLflow's tie-break").containsExactly("b/2", "b/1", "a/2", "a/1");
+    assertThat(names(ok("model-versions/search?" + filter + "&order_by=" + q("creation_timestamp")
+        + "&max_results=3"))).containsExactly("b/1", "b/2", "a/1");
+    assertThat(names(ok("registered-models/search?" + filter + "&order_by=" + q("timestamp DESC"))))
+        .as("timestamp is last_updated_timestamp").containsExactly("a", "b");
+    assertThat(names(ok("registered-models/search?" + filter + "&order_by=" + q("`name` DESC"))))
+        .containsExactly("b", "a");
+
+    Answer twice = call("GET", "registered-models/search?order_by=" + q("timestamp") + "&order_by="
+        + q("last_updated_timestamp DESC"), null);
+    assertThat(twice.body().get("message").asText()).startsWith("`order_by` contains duplicate fields");
+    Answer unknown = call("GET", "model-versions/search?order_by=" + q("current_stage"), null);
+    assertThat(unknown.body().get("message").asText()).startsWith("Invalid order by key 'current_stage' specified.");
+    Answer direction = call("GET", "model-versions/search?order_by=" + q("name UP"), null);
+    assertThat(direction.body().get("message").asText())
+        .isEqualTo("Invalid ordering key in order_by clause 'name UP'.");
+    Answer byTag = call("GET", "model-versions/search?order_by=" + q("tags.team"), null);
+    assertThat(byTag.body().get("message").asText()).isEqualTo("Invalid order_by entity: tag");
+  }
+
+  @Test
+  void maxResults_beyondMlflowsLimits_isRefusedWithMlflowsMessage() throws Exception {
+    assertThat(call("GET", "model-versions/search?max_results=200001", null).body().get("message").asText())
+        .isEqualTo("Invalid value for request parameter max_results. It must be at most 200000, but got value "
+            + "200001");
+    assertThat(call("GET", "registered-models/search?max_results=1001", null).body().get("message").asText())
+        .isEqualTo("Invalid value for request parameter max_results. It must be at most 1000, but got value 1001");
+    Answer zero = call("GET", "model-versions/search?max_results=0", null);
+    assertThat(zero.status()).isEqualTo(400);
+    assertThat(zero.body().get("error_code").asText()).isEqualTo("INVALID_PARAMETER_VALUE");
+    assertThat(zero.body().get("message").asText())
+        .isEqualTo("Invalid value for max_results. It must be a positive integer, but got 0");
+    assertThat(ok("registered-models/search?max_results=1000&filter=" + q("name = '" + big + "'"))
+        .get("registered_models")).hasSize(1);
+  }
+
+  private static List<String> names(JsonNode body) {
+    List<String> names = new ArrayList<>();
+    JsonNode items = body.has("model_versions") ? body.get("model_versions") : body.get("registered_models");
+    items.forEach(item -> {
+      String name = item.get("name").asText();
+      String shortName = name.substring(name.lastIndexOf('-') + 1);
+      names.add(item.has("version") ? shortName + "/" + item.get("version").asText() : shortName);
+    });
+    return names;
+  }
+
+  private static JsonNode ok(String pathAndQuery) throws Exception {
+    Answer answer = call("GET", pathAndQuery, null);
+    assertThat(answer.status()).as(pathAndQuery + ": " + answer.body()).isEqualTo(200);
+    return answer.body();
+  }
+
+  private static Answer call(String method, String path, String json) throws Exception {
+    return MlflowRestTest.call(method, "/api/2.0/mlflow/" + path, json, "alice");
+  }
+
+  private static String q(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+}
