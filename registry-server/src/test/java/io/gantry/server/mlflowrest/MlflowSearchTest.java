@@ -25,24 +25,37 @@ import org.junit.jupiter.api.Test;
  */
 class MlflowSearchTest {
 
-  /** More than Gantry's largest page (1000), so one MLflow answer needs two. */
-  private static final int VERSIONS = 1005;
-  private static String big;
+  /** Four models of 252 versions: more than Gantry's largest page (1000), so one MLflow answer needs two. */
+  private static final int MODELS = 4;
+  private static final int PER_MODEL = 252;
+  private static final int VERSIONS = MODELS * PER_MODEL;
+  private static String prefix;
+  /** {@code name LIKE 'prefix-%'}: every version of the four. */
+  private static String all;
 
   @BeforeAll
-  static void aModelWithMoreVersionsThanAGantryPage() throws Exception {
-    big = TestRegistry.uniqueModel("search-big");
-    assertThat(call("POST", "registered-models/create", "{\"name\": \"" + big + "\"}").status()).isEqualTo(200);
-    ExecutorService pool = Executors.newFixedThreadPool(4);
+  static void moreVersionsThanAGantryPage() throws Exception {
+    prefix = TestRegistry.uniqueModel("search-big");
+    all = q("name LIKE '" + prefix + "-%'");
+    // one thread per model: a model's versions are numbered one at a time, different models' at once
+    ExecutorService pool = Executors.newFixedThreadPool(MODELS);
     try {
-      List<Future<ModelVersion>> created = new ArrayList<>();
-      for (int i = 0; i < VERSIONS; i++) {
-        created.add(pool.submit(() -> TestRegistry.registry("alice").createModelVersion(CreateModelVersionRequest
-            .newBuilder().setParent("models/" + big).setModelVersion(ModelVersion.newBuilder()
-                .setSource("s3://ml/big").setRunId("run-big")).build())));
+      List<Future<?>> created = new ArrayList<>();
+      for (int m = 0; m < MODELS; m++) {
+        String model = prefix + "-" + m;
+        created.add(pool.submit(() -> {
+          assertThat(call("POST", "registered-models/create", "{\"name\": \"" + model + "\"}").status())
+              .isEqualTo(200);
+          for (int i = 0; i < PER_MODEL; i++) {
+            TestRegistry.registry("alice").createModelVersion(CreateModelVersionRequest.newBuilder()
+                .setParent("models/" + model).setModelVersion(ModelVersion.newBuilder().setSource("s3://ml/big")
+                    .setRunId("run-big")).build());
+          }
+          return null;
+        }));
       }
-      for (Future<ModelVersion> version : created) {
-        version.get();
+      for (Future<?> model : created) {
+        model.get();
       }
     } finally {
       pool.shutdown();
@@ -50,18 +63,28 @@ class MlflowSearchTest {
   }
 
   @Test
-  void theClientsDefaultSearch_answersEveryVersion_inMlflowsDefaultOrder() throws Exception {
+  void theClientsDefaultSearch_forOneModel_answersEachOfItsVersions() throws Exception {
     // client.search_model_versions("name='x'"): GET model-versions/search?filter=name%3D%27x%27&max_results=10000
-    Answer answer = call("GET", "model-versions/search?filter=" + q("name='" + big + "'") + "&max_results=10000",
-        null);
+    Answer answer = call("GET", "model-versions/search?filter=" + q("name='" + prefix + "-0'")
+        + "&max_results=10000", null);
+
+    assertThat(answer.status()).as(answer.body().toString()).isEqualTo(200);
+    assertThat(answer.body().has("next_page_token")).isFalse();
+    assertThat(answer.body().get("model_versions")).extracting(v -> v.get("version").asInt())
+        .containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, PER_MODEL).boxed().toList());
+  }
+
+  @Test
+  void theClientsDefaultMaxResults_answersPastAGantryPage_inMlflowsDefaultOrder() throws Exception {
+    Answer answer = call("GET", "model-versions/search?filter=" + all + "&max_results=10000", null);
 
     assertThat(answer.status()).as(answer.body().toString()).isEqualTo(200);
     assertThat(answer.body().has("next_page_token")).isFalse();
     List<Long> updated = new ArrayList<>();
-    List<Integer> versions = new ArrayList<>();
+    List<String> versions = new ArrayList<>();
     answer.body().get("model_versions").forEach(v -> {
       updated.add(v.get("last_updated_timestamp").asLong());
-      versions.add(v.get("version").asInt());
+      versions.add(v.get("name").asText() + "/" + v.get("version").asText());
     });
     assertThat(versions).hasSize(VERSIONS).doesNotHaveDuplicates();
     assertThat(updated).as("last_updated_timestamp DESC, MLflow's default").isSortedAccordingTo((a, b) -> b.compareTo(a));
@@ -69,50 +92,51 @@ class MlflowSearchTest {
 
   @Test
   void pagesOfAnyMaxResults_continueExactlyWhereTheLastStopped() throws Exception {
-    List<Integer> walked = new ArrayList<>();
+    List<String> walked = new ArrayList<>();
     List<Integer> sizes = new ArrayList<>();
     String token = "";
     int[] maxResults = {400, 700, 1000};
     int page = 0;
     do {
       // the client repeats filter and order_by with the page_token; max_results may change
-      JsonNode body = ok("model-versions/search?filter=" + q("name='" + big + "'") + "&order_by="
-          + q("version_number ASC") + "&max_results=" + maxResults[page++ % 3]
+      JsonNode body = ok("model-versions/search?filter=" + all + "&order_by=" + q("name")
+          + "&order_by=" + q("version_number ASC") + "&max_results=" + maxResults[page++ % 3]
           + (token.isEmpty() ? "" : "&page_token=" + q(token)));
       sizes.add(body.get("model_versions").size());
-      body.get("model_versions").forEach(v -> walked.add(v.get("version").asInt()));
+      body.get("model_versions").forEach(v -> walked.add(v.get("name").asText() + "/" + v.get("version").asText()));
       token = body.path("next_page_token").asText();
     } while (!token.isEmpty());
 
-    assertThat(sizes).containsExactly(400, 605);
-    assertThat(walked).containsExactlyElementsOf(IntStream.rangeClosed(1, VERSIONS).boxed().toList());
+    assertThat(sizes).containsExactly(400, 608);
+    assertThat(walked).containsExactlyElementsOf(IntStream.range(0, MODELS).boxed().flatMap(m -> IntStream
+        .rangeClosed(1, PER_MODEL).mapToObj(v -> prefix + "-" + m + "/" + v)).toList());
   }
 
   @Test
   void exactlyMaxResultsLeft_endsWithoutAToken_asMlflowsStoreDoes() throws Exception {
-    String filter = "&filter=" + q("name='" + big + "'");
-    JsonNode all = ok("model-versions/search?max_results=" + VERSIONS + filter);
+    String filter = "&filter=" + all;
+    JsonNode every = ok("model-versions/search?max_results=" + VERSIONS + filter);
     JsonNode first = ok("model-versions/search?max_results=1000" + filter);
-    JsonNode rest = ok("model-versions/search?max_results=5" + filter + "&page_token="
+    JsonNode rest = ok("model-versions/search?max_results=" + (VERSIONS - 1000) + filter + "&page_token="
         + q(first.get("next_page_token").asText()));
 
-    assertThat(all.get("model_versions")).hasSize(VERSIONS);
-    assertThat(all.has("next_page_token")).isFalse();
+    assertThat(every.get("model_versions")).hasSize(VERSIONS);
+    assertThat(every.has("next_page_token")).isFalse();
     assertThat(first.get("model_versions")).hasSize(1000);
-    assertThat(rest.get("model_versions")).hasSize(5);
+    assertThat(rest.get("model_versions")).hasSize(VERSIONS - 1000);
     assertThat(rest.has("next_page_token")).isFalse();
   }
 
   @Test
   void orderBy_takesMlflowsKeysAndLists() throws Exception {
-    String prefix = TestRegistry.uniqueModel("search-order");
-    for (String model : List.of(prefix + "-b", prefix + "-a")) {
+    String order = TestRegistry.uniqueModel("search-order");
+    for (String model : List.of(order + "-b", order + "-a")) {
       call("POST", "registered-models/create", "{\"name\": \"" + model + "\"}");
       for (int i = 0; i < 2; i++) {
         call("POST", "model-versions/create", "{\"name\": \"" + model + "\", \"source\": \"s3://ml/o\"}");
       }
     }
-    String filter = "filter=" + q("name LIKE '" + prefix + "-%'");
+    String filter = "filter=" + q("name LIKE '" + order + "-%'");
 
     assertThat(names(ok("model-versions/search?" + filter + "&order_by=" + q("name ASC") + "&order_by="
         + q("version_number ASC")))).containsExactly("a/1", "a/2", "b/1", "b/2");
@@ -149,8 +173,8 @@ class MlflowSearchTest {
     assertThat(zero.body().get("error_code").asText()).isEqualTo("INVALID_PARAMETER_VALUE");
     assertThat(zero.body().get("message").asText())
         .isEqualTo("Invalid value for max_results. It must be a positive integer, but got 0");
-    assertThat(ok("registered-models/search?max_results=1000&filter=" + q("name = '" + big + "'"))
-        .get("registered_models")).hasSize(1);
+    assertThat(ok("registered-models/search?max_results=1000&filter=" + all).get("registered_models"))
+        .hasSize(MODELS);
   }
 
   private static List<String> names(JsonNode body) {

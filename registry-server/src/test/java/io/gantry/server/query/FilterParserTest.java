@@ -46,7 +46,7 @@ class FilterParserTest {
     Filter.And and = (Filter.And) filter;
     assertThat(((Comparison) and.left()).operator()).isEqualTo(Operator.ILIKE);
     assertThat(and.right()).isEqualTo(new Filter.In(List.of("run_id"), List.of(new Literal(Literal.Kind.STRING, "a"),
-        new Literal(Literal.Kind.STRING, "b")), 30));
+        new Literal(Literal.Kind.STRING, "b")), 25));
   }
 
   @Test
