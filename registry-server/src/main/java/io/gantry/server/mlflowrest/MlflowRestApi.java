@@ -24,8 +24,6 @@ import io.gantry.v1.GetModelVersionRequest;
 import io.gantry.v1.ListAliasesRequest;
 import io.gantry.v1.ListModelVersionsRequest;
 import io.gantry.v1.ListModelVersionsResponse;
-import io.gantry.v1.ListModelsRequest;
-import io.gantry.v1.ListModelsResponse;
 import io.gantry.v1.ModelVersion;
 import io.gantry.v1.Promotion;
 import io.gantry.v1.PromotionState;
@@ -170,16 +168,7 @@ public final class MlflowRestApi implements HttpHandler {
   }
 
   private JsonNode searchModels(Params p, Calls c) {
-    MlflowSearch search = MlflowSearch.REGISTERED_MODELS;
-    ListModelsRequest.Builder request = ListModelsRequest.newBuilder()
-        .setFilter(MlflowFilter.toGantry(search, p.optional("filter")))
-        .setOrderBy(MlflowOrderBy.toGantry(search, p.strings("order_by")));
-    MlflowSearch.Page<RegisteredModel> page = MlflowSearch.collect(search.maxResults(p.optional("max_results")),
-        p.optional("page_token"), (size, token) -> {
-          ListModelsResponse response = c.registry().listModels(request.setPageSize(size).setPageToken(token)
-              .build());
-          return new MlflowSearch.Page<>(response.getModelsList(), response.getNextPageToken());
-        });
+    MlflowSearch.Page<RegisteredModel> page = MlflowSearch.models(c, searchRequest(p));
     ObjectNode json = JSON.objectNode();
     ArrayNode models = json.putArray("registered_models");
     page.items().forEach(model -> models.add(registeredModel(c, model)));
@@ -288,16 +277,7 @@ public final class MlflowRestApi implements HttpHandler {
   }
 
   private JsonNode searchVersions(Params p, Calls c) {
-    MlflowSearch search = MlflowSearch.MODEL_VERSIONS;
-    ListModelVersionsRequest.Builder request = ListModelVersionsRequest.newBuilder().setParent("models/-")
-        .setFilter(MlflowFilter.toGantry(search, p.optional("filter")))
-        .setOrderBy(MlflowOrderBy.toGantry(search, p.strings("order_by")));
-    MlflowSearch.Page<ModelVersion> page = MlflowSearch.collect(search.maxResults(p.optional("max_results")),
-        p.optional("page_token"), (size, token) -> {
-          ListModelVersionsResponse response = c.registry().listModelVersions(request.setPageSize(size)
-              .setPageToken(token).build());
-          return new MlflowSearch.Page<>(response.getModelVersionsList(), response.getNextPageToken());
-        });
+    MlflowSearch.Page<ModelVersion> page = MlflowSearch.versions(c, searchRequest(p));
     Map<String, List<Alias>> aliasesByModel = new HashMap<>();
     ObjectNode json = JSON.objectNode();
     ArrayNode versions = json.putArray("model_versions");
@@ -393,6 +373,11 @@ public final class MlflowRestApi implements HttpHandler {
       token = page.getNextPageToken();
     } while (!token.isEmpty());
     return versions;
+  }
+
+  private static MlflowSearch.Request searchRequest(Params p) {
+    return new MlflowSearch.Request(p.optional("filter"), p.strings("order_by"), p.optional("max_results"),
+        p.optional("page_token"));
   }
 
   private static JsonNode wrap(String field, JsonNode value) {

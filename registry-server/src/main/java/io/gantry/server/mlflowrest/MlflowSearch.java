@@ -1,6 +1,13 @@
 package io.gantry.server.mlflowrest;
 
+import io.gantry.server.mlflowrest.MlflowHttp.Calls;
 import io.gantry.server.query.ListQuery;
+import io.gantry.v1.ListModelVersionsRequest;
+import io.gantry.v1.ListModelVersionsResponse;
+import io.gantry.v1.ListModelsRequest;
+import io.gantry.v1.ListModelsResponse;
+import io.gantry.v1.ModelVersion;
+import io.gantry.v1.RegisteredModel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,6 +96,34 @@ enum MlflowSearch {
     return (int) max;
   }
 
+  /** An MLflow search's parameters, as the request has them. */
+  record Request(String filter, List<String> orderBy, String maxResults, String pageToken) {}
+
+  /** {@code registered-models/search}: the models, and the token for the next one, if any. */
+  static Page<RegisteredModel> models(Calls calls, Request request) {
+    MlflowSearch search = REGISTERED_MODELS;
+    ListModelsRequest.Builder list = ListModelsRequest.newBuilder()
+        .setFilter(MlflowFilter.toGantry(search, request.filter()))
+        .setOrderBy(MlflowOrderBy.toGantry(search, request.orderBy()));
+    return collect(search.maxResults(request.maxResults()), request.pageToken(), (size, token) -> {
+      ListModelsResponse page = calls.registry().listModels(list.setPageSize(size).setPageToken(token).build());
+      return new Page<>(page.getModelsList(), page.getNextPageToken());
+    });
+  }
+
+  /** {@code model-versions/search}: the versions, and the token for the next one, if any. */
+  static Page<ModelVersion> versions(Calls calls, Request request) {
+    MlflowSearch search = MODEL_VERSIONS;
+    ListModelVersionsRequest.Builder list = ListModelVersionsRequest.newBuilder().setParent("models/-")
+        .setFilter(MlflowFilter.toGantry(search, request.filter()))
+        .setOrderBy(MlflowOrderBy.toGantry(search, request.orderBy()));
+    return collect(search.maxResults(request.maxResults()), request.pageToken(), (size, token) -> {
+      ListModelVersionsResponse page = calls.registry().listModelVersions(list.setPageSize(size)
+          .setPageToken(token).build());
+      return new Page<>(page.getModelVersionsList(), page.getNextPageToken());
+    });
+  }
+
   /** One page of a Gantry list call. */
   record Page<T>(List<T> items, String nextPageToken) {}
 
@@ -99,11 +134,12 @@ enum MlflowSearch {
   }
 
   /**
-   * Up to {@code maxResults} items from {@code pageToken} on, in Gantry pages of at most {@link ListQuery#MAX_PAGE_SIZE}.
+   * Up to {@code maxResults} items from {@code pageToken} on, in Gantry pages of at most
+   * {@link ListQuery#MAX_PAGE_SIZE}.
    * The last page asked for is cut to what is still wanted, so the token returned is Gantry's own token for the
    * very next item: a walk with it neither skips nor repeats one.
    */
-  static <T> Page<T> collect(int maxResults, String pageToken, Pages<T> pages) {
+  private static <T> Page<T> collect(int maxResults, String pageToken, Pages<T> pages) {
     List<T> items = new ArrayList<>();
     String token = pageToken;
     do {
