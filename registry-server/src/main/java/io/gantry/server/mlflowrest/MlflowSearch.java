@@ -73,8 +73,11 @@ enum MlflowSearch {
   }
 
   /**
-   * {@code max_results} as MLflow's {@code SqlAlchemyStore.search_registered_models} /
-   * {@code search_model_versions} check it, with MLflow's messages; empty is the proto's default.
+   * {@code max_results} as MLflow 2.x checks it, with its messages: a GET's query goes unchecked through
+   * {@code handlers._search_registered_models} / {@code _search_model_versions} (their schema, {@code max_results
+   * <= 200_000} for versions, applies to JSON bodies) to {@code SqlAlchemyStore.search_registered_models} /
+   * {@code search_model_versions}, whose checks and messages these are ({@code INVALID_PARAMETER_VALUE}). Empty is
+   * the default of {@code model_registry.proto}.
    */
   int maxResults(String value) {
     if (value.isEmpty()) {
