@@ -10,6 +10,6 @@ final class ListOptions extends PageOptions {
   String filter;
 
   @Option(names = "--order-by", paramLabel = "FIELD", defaultValue = "",
-      description = "A field, optionally followed by desc, e.g. 'create_time desc'.")
+      description = "Fields, each optionally followed by desc, e.g. 'create_time desc' or 'name, version desc'.")
   String orderBy;
 }

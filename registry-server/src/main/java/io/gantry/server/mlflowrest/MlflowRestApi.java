@@ -24,8 +24,6 @@ import io.gantry.v1.GetModelVersionRequest;
 import io.gantry.v1.ListAliasesRequest;
 import io.gantry.v1.ListModelVersionsRequest;
 import io.gantry.v1.ListModelVersionsResponse;
-import io.gantry.v1.ListModelsRequest;
-import io.gantry.v1.ListModelsResponse;
 import io.gantry.v1.ModelVersion;
 import io.gantry.v1.Promotion;
 import io.gantry.v1.RegisteredModel;
@@ -61,7 +59,6 @@ public final class MlflowRestApi implements HttpHandler {
   private static final Logger log = LoggerFactory.getLogger(MlflowRestApi.class);
   private static final ObjectMapper MAPPER = MlflowHttp.MAPPER;
   private static final int MAX_BODY = 1 << 20;
-  private static final int DEFAULT_MAX_RESULTS = 100;
 
   @FunctionalInterface
   private interface Endpoint {
@@ -169,14 +166,12 @@ public final class MlflowRestApi implements HttpHandler {
   }
 
   private JsonNode searchModels(Params p, Calls c) {
-    ListModelsResponse page = c.registry().listModels(ListModelsRequest.newBuilder()
-        .setFilter(p.optional("filter")).setPageSize(p.maxResults()).setPageToken(p.optional("page_token"))
-        .setOrderBy(orderBy(p)).build());
+    MlflowSearch.Page<RegisteredModel> page = MlflowSearch.models(c, searchRequest(p));
     ObjectNode json = JSON.objectNode();
     ArrayNode models = json.putArray("registered_models");
-    page.getModelsList().forEach(model -> models.add(registeredModel(c, model)));
-    if (!page.getNextPageToken().isEmpty()) {
-      json.put("next_page_token", page.getNextPageToken());
+    page.items().forEach(model -> models.add(registeredModel(c, model)));
+    if (!page.nextPageToken().isEmpty()) {
+      json.put("next_page_token", page.nextPageToken());
     }
     return json;
   }
@@ -284,18 +279,16 @@ public final class MlflowRestApi implements HttpHandler {
   }
 
   private JsonNode searchVersions(Params p, Calls c) {
-    ListModelVersionsResponse page = c.registry().listModelVersions(ListModelVersionsRequest.newBuilder()
-        .setParent("models/-").setFilter(p.optional("filter")).setPageSize(p.maxResults())
-        .setPageToken(p.optional("page_token")).setOrderBy(orderBy(p)).build());
+    MlflowSearch.Page<ModelVersion> page = MlflowSearch.versions(c, searchRequest(p));
     Map<String, List<Alias>> aliasesByModel = new HashMap<>();
     ObjectNode json = JSON.objectNode();
     ArrayNode versions = json.putArray("model_versions");
-    for (ModelVersion version : page.getModelVersionsList()) {
+    for (ModelVersion version : page.items()) {
       String model = MlflowMessages.modelId(version.getName().substring(0, version.getName().indexOf("/versions/")));
       versions.add(MlflowMessages.modelVersion(version, aliasesByModel.computeIfAbsent(model, m -> aliases(c, m))));
     }
-    if (!page.getNextPageToken().isEmpty()) {
-      json.put("next_page_token", page.getNextPageToken());
+    if (!page.nextPageToken().isEmpty()) {
+      json.put("next_page_token", page.nextPageToken());
     }
     return json;
   }
@@ -370,17 +363,9 @@ public final class MlflowRestApi implements HttpHandler {
     return versions;
   }
 
-  /** MLflow's {@code order_by} (a list, e.g. {@code ["name ASC"]}); Gantry orders by one field. */
-  private static String orderBy(Params p) {
-    List<String> orderBy = p.strings("order_by");
-    if (orderBy.size() > 1) {
-      throw MlflowError.invalid("order_by: Gantry orders by one field, got " + orderBy);
-    }
-    if (orderBy.isEmpty()) {
-      return "";
-    }
-    return orderBy.get(0).replace("last_updated_timestamp", "update_time")
-        .replace("creation_timestamp", "create_time").replace("version_number", "version");
+  private static MlflowSearch.Request searchRequest(Params p) {
+    return new MlflowSearch.Request(p.optional("filter"), p.strings("order_by"), p.optional("max_results"),
+        p.optional("page_token"));
   }
 
   private static JsonNode wrap(String field, JsonNode value) {
@@ -497,23 +482,6 @@ public final class MlflowRestApi implements HttpHandler {
         // reported below
       }
       throw MlflowError.invalid("Parameter 'version' must be an integer, got '" + value + "'.");
-    }
-
-    int maxResults() {
-      String value = optional("max_results");
-      if (value.isEmpty()) {
-        return DEFAULT_MAX_RESULTS;
-      }
-      try {
-        int max = Integer.parseInt(value);
-        if (max >= 1 && max <= 1000) {
-          return max;
-        }
-      } catch (NumberFormatException e) {
-        // reported below
-      }
-      throw MlflowError.invalid("Invalid value for max_results: it must be at most 1000 and at least 1, got '"
-          + value + "'");
     }
 
     List<String> strings(String key) {

@@ -16,7 +16,8 @@ import java.util.Optional;
  * or         = and { "OR" and }
  * and        = unary { "AND" unary }
  * unary      = "NOT" unary | "(" or ")" | comparison
- * comparison = path ( "=" | "!=" | "<" | "<=" | ">" | ">=" | "LIKE" ) value
+ * comparison = path ( "=" | "!=" | "<" | "<=" | ">" | ">=" | "LIKE" | "ILIKE" ) value
+ *            | path "IN" "(" value { "," value } ")"
  * path       = identifier { "." ( identifier | `quoted` | "quoted" ) }
  * value      = "string" | 'string' | number | word
  * </pre>
@@ -29,6 +30,7 @@ public final class FilterParser {
   static final int MAX_LENGTH = 4096;
   private static final int MAX_DEPTH = 32;
   private static final String FIELD = "filter";
+  private static final String OPERATORS = "= != < <= > >= LIKE ILIKE IN";
 
   private final String text;
   private int position;
@@ -105,6 +107,9 @@ public final class FilterParser {
       }
       path.add(segment.orElseThrow(() -> error("expected a name after '.'")));
     }
+    if (keyword("IN")) {
+      return new Filter.In(List.copyOf(path), values(), column);
+    }
     Operator operator = operator();
     Literal value = value();
     return new Filter.Comparison(List.copyOf(path), operator, value, column);
@@ -125,8 +130,26 @@ public final class FilterParser {
     if (keyword("LIKE")) {
       return Operator.LIKE;
     }
-    throw error(position < text.length() ? "expected an operator (= != < <= > >= LIKE), found '" + rest() + "'"
-        : "expected an operator (= != < <= > >= LIKE) at the end");
+    if (keyword("ILIKE")) {
+      return Operator.ILIKE;
+    }
+    throw error(position < text.length() ? "expected an operator (" + OPERATORS + "), found '" + rest() + "'"
+        : "expected an operator (" + OPERATORS + ") at the end");
+  }
+
+  /** {@code ( value { , value } )}: the list of an IN. */
+  private List<Literal> values() {
+    if (!symbol("(")) {
+      throw error("expected '(' after IN");
+    }
+    List<Literal> values = new ArrayList<>();
+    do {
+      values.add(value());
+    } while (symbol(","));
+    if (!symbol(")")) {
+      throw error("expected ',' or ')' in the list after IN");
+    }
+    return List.copyOf(values);
   }
 
   private Literal value() {

@@ -95,6 +95,9 @@ public final class FilterSchema {
     if (filter instanceof Filter.Not not) {
       return DSL.not(toCondition(not.operand()));
     }
+    if (filter instanceof Filter.In in) {
+      return DSL.or(in.comparisons().stream().map(this::comparison).toList());
+    }
     return comparison((Comparison) filter);
   }
 
@@ -125,7 +128,7 @@ public final class FilterSchema {
     return arity == 1 ? prefix + ".KEY" : prefix + ".DATASET.KEY";
   }
 
-  /** Compares a column with a value of the same type. LIKE applies to strings only. */
+  /** Compares a column with a value of the same type. LIKE and ILIKE (any case) apply to strings only. */
   public static <T> Condition compare(Field<T> field, Operator operator, T value, Comparison c) {
     return switch (operator) {
       case EQ -> field.eq(value);
@@ -140,6 +143,12 @@ public final class FilterSchema {
         }
         yield field.cast(String.class).like(pattern);
       }
+      case ILIKE -> {
+        if (!(value instanceof String pattern)) {
+          throw invalid(c, "ILIKE applies to text fields only");
+        }
+        yield field.cast(String.class).likeIgnoreCase(pattern);
+      }
     };
   }
 
@@ -151,7 +160,7 @@ public final class FilterSchema {
   }
 
   public static double numberValue(Comparison c) {
-    if (c.value().kind() != Literal.Kind.NUMBER || c.operator() == Operator.LIKE) {
+    if (c.value().kind() != Literal.Kind.NUMBER || c.operator() == Operator.LIKE || c.operator() == Operator.ILIKE) {
       throw invalid(c, c.field() + " is a number: compare it with = != < <= > >= and a number");
     }
     return Double.parseDouble(c.value().text());

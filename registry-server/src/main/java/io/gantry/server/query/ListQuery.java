@@ -2,6 +2,7 @@ package io.gantry.server.query;
 
 import io.gantry.server.common.Digests;
 import io.gantry.server.error.GantryException;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -32,18 +33,16 @@ public final class ListQuery {
   private static final int DIGEST_BYTES = 16;
 
   private final int pageSize;
-  private final SortKey<?> sortKey;
-  private final boolean descending;
+  private final List<Order> orders;
   private final Field<Long> id;
   private final Condition condition;
   private final byte[] queryDigest;
   private final PageTokens tokens;
 
-  private ListQuery(int pageSize, SortKey<?> sortKey, boolean descending, Field<Long> id, Condition condition,
-      byte[] queryDigest, PageTokens tokens) {
+  private ListQuery(int pageSize, List<Order> orders, Field<Long> id, Condition condition, byte[] queryDigest,
+      PageTokens tokens) {
     this.pageSize = pageSize;
-    this.sortKey = sortKey;
-    this.descending = descending;
+    this.orders = orders;
     this.id = id;
     this.condition = condition;
     this.queryDigest = queryDigest;
@@ -70,18 +69,11 @@ public final class ListQuery {
       throw GantryException.invalid("page_size", "must not be negative, got " + request.pageSize());
     }
     int pageSize = request.pageSize() == 0 ? DEFAULT_PAGE_SIZE : Math.min(request.pageSize(), MAX_PAGE_SIZE);
-    String[] order = (request.orderBy().isBlank() ? defaultOrder : request.orderBy().trim()).split("\\s+");
-    SortKey<?> sortKey = sortKeys.get(order[0]);
-    if (sortKey == null || order.length > 2
-        || (order.length == 2 && !order[1].equalsIgnoreCase("asc") && !order[1].equalsIgnoreCase("desc"))) {
-      throw GantryException.invalid("order_by", "'" + request.orderBy() + "' is not one of "
-          + String.join(", ", sortKeys.keySet()) + ", optionally followed by asc or desc");
-    }
-    boolean descending = order.length == 2 && order[1].toLowerCase(Locale.ROOT).equals("desc");
+    List<Order> orders = orders(request.orderBy().isBlank() ? defaultOrder : request.orderBy(), sortKeys);
     Condition condition = FilterParser.parse(request.filter()).map(schema::toCondition).orElse(DSL.noCondition());
-    byte[] digest = digest(request.scope(), request.caller(), request.filter(), sortKey.name(),
-        String.valueOf(descending));
-    ListQuery query = new ListQuery(pageSize, sortKey, descending, id, condition, digest, tokens);
+    List<String> parts = new ArrayList<>(List.of(request.scope(), request.caller(), request.filter()));
+    orders.forEach(o -> parts.addAll(List.of(o.key().name(), String.valueOf(o.descending()))));
+    ListQuery query = new ListQuery(pageSize, orders, id, condition, digest(parts), tokens);
     if (!request.pageToken().isEmpty()) {
       query = query.after(request.pageToken());
     }
@@ -93,8 +85,41 @@ public final class ListQuery {
     return condition;
   }
 
+  /** One sort key in an {@code order_by}, and its direction. */
+  private record Order(SortKey<?> key, boolean descending) {
+    SortField<?> sortField() {
+      return descending ? key.field().desc() : key.field().asc();
+    }
+  }
+
+  /** {@code field [asc|desc] {, field [asc|desc]}}: each field once. */
+  private static List<Order> orders(String orderBy, Map<String, SortKey<?>> sortKeys) {
+    List<Order> orders = new ArrayList<>();
+    for (String item : orderBy.split(",", -1)) {
+      String[] words = item.trim().split("\\s+");
+      SortKey<?> key = sortKeys.get(words[0]);
+      if (key == null || words.length > 2
+          || (words.length == 2 && !words[1].equalsIgnoreCase("asc") && !words[1].equalsIgnoreCase("desc"))) {
+        throw GantryException.invalid("order_by", "'" + item.trim() + "' is not one of "
+            + String.join(", ", sortKeys.keySet()) + ", optionally followed by asc or desc");
+      }
+      if (orders.stream().anyMatch(o -> o.key() == key)) {
+        throw GantryException.invalid("order_by", "names '" + key.name() + "' twice");
+      }
+      orders.add(new Order(key, words.length == 2 && words[1].toLowerCase(Locale.ROOT).equals("desc")));
+    }
+    return List.copyOf(orders);
+  }
+
+  /** The order's fields, then the row id in the last field's direction, so the order is total. */
   public List<SortField<?>> orderBy() {
-    return descending ? List.of(sortKey.field().desc(), id.desc()) : List.of(sortKey.field().asc(), id.asc());
+    List<SortField<?>> fields = new ArrayList<>(orders.stream().map(Order::sortField).toList());
+    fields.add(lastDescending() ? id.desc() : id.asc());
+    return fields;
+  }
+
+  private boolean lastDescending() {
+    return orders.get(orders.size() - 1).descending();
   }
 
   /** One more row than the page holds, to learn whether another page follows. */
@@ -112,12 +137,26 @@ public final class ListQuery {
     return new Page<>(items, next);
   }
 
-  private <T> String token(Record last) {
-    @SuppressWarnings("unchecked")
-    SortKey<T> key = (SortKey<T>) sortKey;
-    byte[] value = key.encode().apply(last.get(key.field())).getBytes(StandardCharsets.UTF_8);
-    return tokens.seal(ByteBuffer.allocate(DIGEST_BYTES + Long.BYTES + value.length)
-        .put(queryDigest).putLong(last.get(id)).put(value).array());
+  /**
+   * The last row's position: the query digest, its id, then each sort value, every one but the last with its length
+   * before it (so a one-key token is as it always was).
+   */
+  private String token(Record last) {
+    ByteArrayOutputStream content = new ByteArrayOutputStream();
+    content.writeBytes(queryDigest);
+    content.writeBytes(ByteBuffer.allocate(Long.BYTES).putLong(last.get(id)).array());
+    for (int i = 0; i < orders.size(); i++) {
+      byte[] value = encode(orders.get(i).key(), last).getBytes(StandardCharsets.UTF_8);
+      if (i < orders.size() - 1) {
+        content.writeBytes(ByteBuffer.allocate(Integer.BYTES).putInt(value.length).array());
+      }
+      content.writeBytes(value);
+    }
+    return tokens.seal(content.toByteArray());
+  }
+
+  private static <T> String encode(SortKey<T> key, Record row) {
+    return key.encode().apply(row.get(key.field()));
   }
 
   private ListQuery after(String pageToken) {
@@ -127,21 +166,56 @@ public final class ListQuery {
       throw GantryException.invalid("page_token", "belongs to a different query or caller: filter, order_by and "
           + "parent must stay as they were for the first page, and only its caller may turn the page");
     }
-    ByteBuffer position = ByteBuffer.wrap(content, DIGEST_BYTES, content.length - DIGEST_BYTES);
-    long lastId = position.getLong();
-    String value = new String(content, position.position(), position.remaining(), StandardCharsets.UTF_8);
     try {
-      return new ListQuery(pageSize, sortKey, descending, id, condition.and(seek(sortKey, value, lastId)),
-          queryDigest, tokens);
+      ByteBuffer position = ByteBuffer.wrap(content, DIGEST_BYTES, content.length - DIGEST_BYTES);
+      long lastId = position.getLong();
+      List<Field<?>> fields = new ArrayList<>();
+      List<Object> values = new ArrayList<>();
+      for (int i = 0; i < orders.size(); i++) {
+        int length = i < orders.size() - 1 ? position.getInt() : position.remaining();
+        byte[] value = new byte[length];
+        position.get(value);
+        fields.add(orders.get(i).key().field());
+        values.add(orders.get(i).key().decode().apply(new String(value, StandardCharsets.UTF_8)));
+      }
+      fields.add(id);
+      values.add(lastId);
+      return new ListQuery(pageSize, orders, id, condition.and(seek(fields, values)), queryDigest, tokens);
     } catch (RuntimeException e) {
       throw malformedToken();
     }
   }
 
-  private <T> Condition seek(SortKey<T> key, String encodedValue, long lastId) {
-    T value = key.decode().apply(encodedValue);
-    var position = DSL.row(key.field(), id);
-    return descending ? position.lt(value, lastId) : position.gt(value, lastId);
+  /**
+   * The rows after {@code values} in this order. One direction throughout is one row comparison, which PostgreSQL
+   * answers from an index; mixed directions are spelled out: the first field that differs decides.
+   */
+  private Condition seek(List<Field<?>> fields, List<Object> values) {
+    if (orders.stream().allMatch(o -> o.descending() == lastDescending())) {
+      List<Field<?>> last = new ArrayList<>();
+      for (int i = 0; i < fields.size(); i++) {
+        last.add(DSL.val(values.get(i), fields.get(i)));
+      }
+      return lastDescending() ? DSL.row(fields).lt(DSL.row(last)) : DSL.row(fields).gt(DSL.row(last));
+    }
+    Condition after = DSL.falseCondition();
+    Condition equalSoFar = DSL.trueCondition();
+    for (int i = 0; i < fields.size(); i++) {
+      boolean descending = i < orders.size() ? orders.get(i).descending() : lastDescending();
+      after = after.or(equalSoFar.and(beyond(fields.get(i), values.get(i), descending)));
+      equalSoFar = equalSoFar.and(equal(fields.get(i), values.get(i)));
+    }
+    return after;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> Condition beyond(Field<T> field, Object value, boolean descending) {
+    return descending ? field.lt((T) value) : field.gt((T) value);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> Condition equal(Field<T> field, Object value) {
+    return field.eq((T) value);
   }
 
   private static GantryException malformedToken() {
@@ -150,7 +224,7 @@ public final class ListQuery {
   }
 
   /** The digest of {@code parts}, each length-prefixed so that no two lists of parts run together alike. */
-  private static byte[] digest(String... parts) {
+  private static byte[] digest(List<String> parts) {
     MessageDigest digest = Digests.newSha256();
     for (String part : parts) {
       byte[] bytes = part.getBytes(StandardCharsets.UTF_8);

@@ -64,6 +64,7 @@ public final class VersionRepository {
 
   static final Map<String, SortKey<?>> SORT_KEYS = SortKey.byName(
       SortKey.integer("version", MODEL_VERSION.VERSION),
+      SortKey.text("name", REGISTERED_MODEL.NAME),
       SortKey.time("create_time", MODEL_VERSION.CREATE_TIME),
       SortKey.time("update_time", MODEL_VERSION.UPDATE_TIME));
 

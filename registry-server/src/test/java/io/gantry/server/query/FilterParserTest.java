@@ -40,6 +40,24 @@ class FilterParserTest {
   }
 
   @Test
+  void ilike_andInLists_areParsed() {
+    Filter filter = FilterParser.parse("name ilike '%TAXI%' AND run_id IN ('a', \"b\")").orElseThrow();
+
+    Filter.And and = (Filter.And) filter;
+    assertThat(((Comparison) and.left()).operator()).isEqualTo(Operator.ILIKE);
+    assertThat(and.right()).isEqualTo(new Filter.In(List.of("run_id"), List.of(new Literal(Literal.Kind.STRING, "a"),
+        new Literal(Literal.Kind.STRING, "b")), 25));
+  }
+
+  @Test
+  void anInWithoutAClosedList_isRefused() {
+    assertThat(catchThrowableOfType(() -> FilterParser.parse("run_id IN 'a'"), GantryException.class).getMessage())
+        .contains("expected '(' after IN");
+    assertThat(catchThrowableOfType(() -> FilterParser.parse("run_id IN ('a' 'b')"), GantryException.class)
+        .getMessage()).contains("expected ',' or ')'");
+  }
+
+  @Test
   void blankFilter_isNoFilter() {
     assertThat(FilterParser.parse("   ")).isEmpty();
   }

@@ -101,6 +101,42 @@ class PaginationTest {
     assertThat(huge.getNextPageToken()).isEmpty();
   }
 
+  @Test
+  void anOrderOfSeveralKeys_inMixedDirections_pagesEveryVersionOnce() {
+    String prefix = uniqueModel("multi");
+    for (String model : List.of(prefix + "-b", prefix + "-a", prefix + "-c")) {
+      registry().createModel(CreateModelRequest.newBuilder().setModelId(model).build());
+      for (int i = 0; i < 3; i++) {
+        createVersion(model);
+      }
+    }
+
+    List<String> seen = new ArrayList<>();
+    String token = "";
+    do {
+      var page = registry().listModelVersions(ListModelVersionsRequest.newBuilder().setParent("models/-")
+          .setFilter("name LIKE '" + prefix + "-%'").setOrderBy("name asc, version desc").setPageSize(2)
+          .setPageToken(token).build());
+      page.getModelVersionsList().forEach(v -> seen.add(v.getName().substring(v.getName().lastIndexOf('-') + 1)));
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+
+    assertThat(seen).containsExactly("a/versions/3", "a/versions/2", "a/versions/1", "b/versions/3", "b/versions/2",
+        "b/versions/1", "c/versions/3", "c/versions/2", "c/versions/1");
+  }
+
+  @Test
+  void anOrderNamingAKeyTwice_orAnUnknownKey_isRefused() {
+    var twice = org.assertj.core.api.Assertions.catchThrowableOfType(() -> registry().listModelVersions(
+        ListModelVersionsRequest.newBuilder().setParent("models/-").setOrderBy("version, version desc").build()),
+        io.grpc.StatusRuntimeException.class);
+    var unknown = org.assertj.core.api.Assertions.catchThrowableOfType(() -> registry().listModels(
+        ListModelsRequest.newBuilder().setOrderBy("name asc, colour").build()), io.grpc.StatusRuntimeException.class);
+
+    assertThat(twice.getStatus().getDescription()).contains("names 'version' twice");
+    assertThat(unknown.getStatus().getDescription()).contains("'colour' is not one of name, create_time, update_time");
+  }
+
   private static ModelVersion createVersion(String model) {
     return registry().createModelVersion(CreateModelVersionRequest.newBuilder().setParent("models/" + model).build());
   }
