@@ -50,8 +50,9 @@ final class ProxyCopy {
   private void folder(String root, String relative, Path scratch) throws PinFailure, IOException {
     String listed = relative.isEmpty() ? root : root + "/" + relative;
     for (TrackingServer.Entry entry : server.list(listed)) {
-      String name = entry.name();
-      if (name.isEmpty() || name.equals(".") || name.equals("..") || name.contains("/") || name.contains("\\")
+      // MLflow names an entry by its base name; a proxy that names it by its path under the root is read the same
+      String name = entry.name().substring(entry.name().lastIndexOf('/') + 1);
+      if (name.isEmpty() || name.equals(".") || name.equals("..") || name.contains("\\")
           || name.codePoints().anyMatch(Character::isISOControl)) {
         throw PinFailure.lasting("the tracking server's listing of " + listed + " names '" + name
             + "', which is not a name inside it");

@@ -28,6 +28,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.jooq.DSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One attempt at a version's copy: where its source is on the tracking server, its files copied into a scratch
@@ -41,6 +43,7 @@ final class VersionPinner {
   /** Who copies, in the audit log. */
   static final String ACTOR = "system:mlflow-pinning";
   private static final Duration MAX_RETRY = Duration.ofMinutes(10);
+  private static final Logger log = LoggerFactory.getLogger(VersionPinner.class);
 
   private final DSLContext dsl;
   private final Transactions transactions;
@@ -102,12 +105,12 @@ final class VersionPinner {
         Duration delay = backoff(claim.attempt());
         transactions.write(ACTOR, tx -> {
           pins.retryAfter(tx.dsl(), version.id(), delay);
-          versions.setStatusMessage(tx.dsl(), version.id(), "Copying the files of " + version.source()
-              + " from the tracking server: attempt " + claim.attempt() + " of " + settings.attempts() + " failed ("
-              + e.getMessage() + "); trying again in " + delay.toMillis() + " ms");
           tx.unchanged();
           return null;
         });
+        // the status message stays as it is: it changes with audited events only, which is what readers' caches follow
+        log.info("Copying the files of {} ({}): attempt {} of {} failed ({}); trying again in {} ms", ref.name(),
+            version.source(), claim.attempt(), settings.attempts(), e.getMessage(), delay.toMillis());
         return new RetryAfter(delay);
       }
       fail(version, ref, e.passing() ? "gave up after " + claim.attempt() + " attempts: " + e.getMessage()
@@ -142,6 +145,7 @@ final class VersionPinner {
         ModelVersionRecord row = versions.lockById(tx.dsl(), version.id()).orElseThrow();
         requirePending(row, ref);
         versions.setMlflowFiles(tx.dsl(), version.id(), mlflowFiles, parsed.mlmodel(), parsed.dependencies());
+        versions.setStatusMessage(tx.dsl(), version.id(), "");
         tx.record(Action.VERSION_UPDATED, ref.name(), Payload.of("pinned_from", version.source(),
             "tracking_server", server.base().toString(), "artifact_path", root,
             "files_sha256", rootFileDigests(copied)));
@@ -151,7 +155,6 @@ final class VersionPinner {
           .toList(), ACTOR);
       transactions.write(ACTOR, tx -> {
         pins.delete(tx.dsl(), version.id());
-        versions.setStatusMessage(tx.dsl(), version.id(), "");
         tx.unchanged();
         return null;
       });
