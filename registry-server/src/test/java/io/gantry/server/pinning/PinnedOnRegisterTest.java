@@ -90,7 +90,7 @@ class PinnedOnRegisterTest {
     assertThat(ready.get("status").asText()).as(ready.toString()).isEqualTo("READY");
     assertThat(ready.has("status_message")).isFalse();
     assertThat(ready.get("source").asText()).isEqualTo("runs:/" + RUN + "/model");
-    assertPinned(gantry, channel, model, "1/" + RUN + "/artifacts/model");
+    assertPinned(tracking, gantry, channel, model, "1/" + RUN + "/artifacts/model");
 
     ModelVersion version = TestRegistry.registry(channel, "alice").getModelVersion(GetModelVersionRequest.newBuilder()
         .setName("models/" + model + "/versions/1").build());
@@ -108,7 +108,8 @@ class PinnedOnRegisterTest {
       assertThat(r.authorization()).isEqualTo("Bearer " + TOKEN);
       assertThat(r.pathAndQuery()).startsWith("/api/2.0/").doesNotContain("..");
     });
-    assertThat(requests.get(0).pathAndQuery()).isEqualTo("/api/2.0/mlflow/runs/get?run_id=" + RUN);
+    assertThat(requests).extracting(FakeTrackingServer.Request::pathAndQuery)
+        .contains("/api/2.0/mlflow/runs/get?run_id=" + RUN);
   }
 
   @Test
@@ -116,13 +117,13 @@ class PinnedOnRegisterTest {
     String model = TestRegistry.uniqueModel("pin-proxy");
     register(gantry, model, "mlflow-artifacts:/1/" + RUN + "/artifacts/model", "");
     assertThat(awaitSettled(gantry, model).get("status").asText()).isEqualTo("READY");
-    assertPinned(gantry, channel, model, "1/" + RUN + "/artifacts/model");
+    assertPinned(tracking, gantry, channel, model, "1/" + RUN + "/artifacts/model");
 
     String byUrl = TestRegistry.uniqueModel("pin-proxy-url");
     register(gantry, byUrl, tracking.url() + "/api/2.0/mlflow-artifacts/artifacts/1/" + RUN + "/artifacts/model",
         "");
     assertThat(awaitSettled(gantry, byUrl).get("status").asText()).isEqualTo("READY");
-    assertPinned(gantry, channel, byUrl, "1/" + RUN + "/artifacts/model");
+    assertPinned(tracking, gantry, channel, byUrl, "1/" + RUN + "/artifacts/model");
 
     String withHost = TestRegistry.uniqueModel("pin-proxy-host");
     register(gantry, withHost, "mlflow-artifacts://" + tracking.authority() + "/1/" + RUN + "/artifacts/model", "");
@@ -136,7 +137,7 @@ class PinnedOnRegisterTest {
 
     JsonNode ready = awaitSettled(gantry, model);
     assertThat(ready.get("status").asText()).as(ready.toString()).isEqualTo("READY");
-    assertPinned(gantry, channel, model, "1/models/" + LOGGED_MODEL + "/artifacts");
+    assertPinned(tracking, gantry, channel, model, "1/models/" + LOGGED_MODEL + "/artifacts");
     assertThat(tracking.requests()).extracting(FakeTrackingServer.Request::pathAndQuery)
         .contains("/api/2.0/mlflow/logged-models/" + LOGGED_MODEL);
   }
@@ -196,7 +197,7 @@ class PinnedOnRegisterTest {
       JsonNode ready = awaitSettled(gantry, model);
       assertThat(ready.get("status").asText()).as(ready.toString()).isEqualTo("READY");
       assertThat(calls.get()).isGreaterThanOrEqualTo(3);
-      assertPinned(gantry, channel, model, "1/" + RUN + "/artifacts/model");
+      assertPinned(tracking, gantry, channel, model, "1/" + RUN + "/artifacts/model");
     } finally {
       tracking.plan("/api/2.0/mlflow-artifacts/artifacts/1/" + RUN + "/artifacts/model/model.pkl", request -> null);
     }
@@ -340,8 +341,8 @@ class PinnedOnRegisterTest {
    * The version holds exactly the recorded files under {@code folder}: its manifest digest is theirs, and each
    * downloads back through Gantry's own artifact proxy byte for byte.
    */
-  static void assertPinned(GantryServer server, ManagedChannel channel, String model, String folder)
-      throws Exception {
+  static void assertPinned(FakeTrackingServer tracking, GantryServer server, ManagedChannel channel, String model,
+      String folder) throws Exception {
     Map<String, byte[]> expected = tracking.recordedFiles(folder);
     List<ArtifactFile> manifest = new ArrayList<>();
     expected.forEach((path, bytes) -> manifest.add(ArtifactFile.newBuilder().setPath(path).setSize(bytes.length)
