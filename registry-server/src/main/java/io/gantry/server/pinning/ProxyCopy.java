@@ -25,19 +25,25 @@ final class ProxyCopy {
   private final TrackingServer server;
   private final long maxBytes;
   private final int maxFiles;
+  private final Runnable progress;
   private final List<CopiedFile> copied = new ArrayList<>();
   private long bytes;
 
-  private ProxyCopy(TrackingServer server, long maxBytes, int maxFiles) {
+  private ProxyCopy(TrackingServer server, long maxBytes, int maxFiles, Runnable progress) {
     this.server = server;
     this.maxBytes = maxBytes;
     this.maxFiles = maxFiles;
+    this.progress = progress;
   }
 
-  /** Every file under the proxy folder {@code root}, copied into {@code scratch}; sorted by path. */
-  static List<CopiedFile> copy(TrackingServer server, String root, Path scratch, long maxBytes, int maxFiles)
-      throws PinFailure, IOException {
-    ProxyCopy copy = new ProxyCopy(server, maxBytes, maxFiles);
+  /**
+   * Every file under the proxy folder {@code root}, copied into {@code scratch}; sorted by path.
+   *
+   * @param progress called whenever bytes or a listing arrive
+   */
+  static List<CopiedFile> copy(TrackingServer server, String root, Path scratch, long maxBytes, int maxFiles,
+      Runnable progress) throws PinFailure, IOException {
+    ProxyCopy copy = new ProxyCopy(server, maxBytes, maxFiles, progress);
     copy.folder(root, "", scratch);
     if (copy.copied.isEmpty()) {
       throw PinFailure.lasting("the tracking server lists no files under " + root + " (" + server.base()
@@ -49,7 +55,9 @@ final class ProxyCopy {
 
   private void folder(String root, String relative, Path scratch) throws PinFailure, IOException {
     String listed = relative.isEmpty() ? root : root + "/" + relative;
-    for (TrackingServer.Entry entry : server.list(listed)) {
+    List<TrackingServer.Entry> entries = server.list(listed);
+    progress.run();
+    for (TrackingServer.Entry entry : entries) {
       // MLflow names an entry by its base name; a proxy that names it by its path under the root is read the same
       String name = entry.name().substring(entry.name().lastIndexOf('/') + 1);
       if (name.isEmpty() || name.equals(".") || name.equals("..") || name.contains("\\")
@@ -86,6 +94,7 @@ final class ProxyCopy {
         }
         sha256.update(buffer, 0, n);
         out.write(buffer, 0, n);
+        progress.run();
       }
     } catch (IOException e) {
       throw PinFailure.passing("reading " + root + "/" + path + " from the tracking server failed: "

@@ -9,10 +9,14 @@ import io.gantry.server.error.ErrorCode;
 import io.gantry.server.error.GantryException;
 import io.gantry.server.version.Version;
 import io.gantry.server.version.VersionRepository;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Set;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -20,6 +24,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.jooq.DSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,13 +33,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The room's door: which sources are pinned, the copy a new version asks for, and the background copies. A copy is
  * a row of {@code mlflow_pin} leased to one replica at a time and renewed while it runs; closing gives its leases
- * back, so the next start (or another replica) resumes at once, and a crash's lapse after {@link #LEASE}. Each
- * claim counts as an attempt, so a version is never pending forever: after the last attempt it fails (and the
- * janitor's upload timeout stands behind that too).
+ * back, so the next start (or another replica) resumes at once, and a crash's lapse after {@link #LEASE}; a copy
+ * that stalls (nothing received or stored for {@link #STALL}) is cut off and its lease left to lapse. Each claim
+ * counts as an attempt, so a version is never pending forever: after the last attempt it fails (and the janitor's
+ * upload timeout stands behind that too).
  */
 public final class SourcePinning implements AutoCloseable {
 
   static final Duration LEASE = Duration.ofMinutes(2);
+  /** A copy that receives and stores nothing for this long is cut off, and taken again as another attempt. */
+  static final Duration STALL = Duration.ofMinutes(2);
   private static final Duration POLL = Duration.ofSeconds(5);
   private static final int COPIES = 2;
   private static final Logger log = LoggerFactory.getLogger(SourcePinning.class);
@@ -45,11 +54,15 @@ public final class SourcePinning implements AutoCloseable {
   private final PinRepository pins = new PinRepository();
   private final VersionPinner pinner;
   private final String owner = UUID.randomUUID().toString();
+  private final Path scratch;
   private final Semaphore free = new Semaphore(COPIES);
-  private final Set<Long> running = ConcurrentHashMap.newKeySet();
+  private final Map<Long, Copy> running = new ConcurrentHashMap<>();
   private final ScheduledExecutorService scheduler;
   private final ExecutorService copies;
   private volatile boolean closing;
+
+  /** A copy in progress: the thread it runs on, and when it last received or stored something. */
+  private record Copy(Thread thread, AtomicLong lastProgress) {}
 
   private SourcePinning(Optional<MlflowTracking> settings, DSLContext dsl, Transactions transactions,
       VersionRepository versions, ArtifactService artifacts, Path scratch) {
@@ -57,8 +70,9 @@ public final class SourcePinning implements AutoCloseable {
     this.dsl = dsl;
     this.transactions = transactions;
     this.versions = versions;
-    this.pinner = settings.map(s -> new VersionPinner(dsl, transactions, pins, versions, artifacts, s, scratch))
-        .orElse(null);
+    this.scratch = scratch.resolve(owner);
+    this.pinner = settings.map(s -> new VersionPinner(dsl, transactions, pins, versions, artifacts, s,
+        this.scratch)).orElse(null);
     this.scheduler = settings.isEmpty() ? null : Executors.newSingleThreadScheduledExecutor(daemon("poll"));
     this.copies = settings.isEmpty() ? null : Executors.newFixedThreadPool(COPIES, daemon("copy"));
   }
@@ -72,8 +86,7 @@ public final class SourcePinning implements AutoCloseable {
       VersionRepository versions, ArtifactService artifacts, Path scratch) {
     SourcePinning pinning = new SourcePinning(settings, dsl, transactions, versions, artifacts, scratch);
     if (pinning.scheduler != null) {
-      // what a stopped server was copying is copied again from the start
-      VersionPinner.deleteRecursively(scratch);
+      sweepScratch(scratch);
       pinning.scheduler.scheduleWithFixedDelay(pinning::drain, 0, POLL.toMillis(), TimeUnit.MILLISECONDS);
       pinning.scheduler.scheduleWithFixedDelay(pinning::renewAll, LEASE.toMillis() / 4, LEASE.toMillis() / 4,
           TimeUnit.MILLISECONDS);
@@ -129,7 +142,6 @@ public final class SourcePinning implements AutoCloseable {
           free.release();
           return;
         }
-        running.add(claim.get().versionId());
         copies.execute(() -> run(claim.get()));
       }
     } catch (RuntimeException e) {
@@ -139,8 +151,10 @@ public final class SourcePinning implements AutoCloseable {
   }
 
   private void run(PinRepository.Claim claim) {
+    AtomicLong lastProgress = new AtomicLong(System.nanoTime());
+    running.put(claim.versionId(), new Copy(Thread.currentThread(), lastProgress));
     try {
-      VersionPinner.Outcome outcome = pinner.attempt(claim, () -> pins.renew(dsl, claim.versionId(), owner, LEASE));
+      VersionPinner.Outcome outcome = pinner.attempt(claim, () -> lastProgress.set(System.nanoTime()));
       if (outcome instanceof VersionPinner.RetryAfter retry && !closing) {
         scheduler.schedule(this::drain, retry.delay().toMillis(), TimeUnit.MILLISECONDS);
       }
@@ -161,14 +175,20 @@ public final class SourcePinning implements AutoCloseable {
     }
   }
 
+  /** Keeps the leases of copies that make progress; cuts off those stalled (their leases then lapse). */
   private void renewAll() {
-    for (long versionId : running) {
+    running.forEach((versionId, copy) -> {
+      if (System.nanoTime() - copy.lastProgress().get() > STALL.toNanos()) {
+        log.warn("The copy of version row {} received nothing for {}; cutting it off", versionId, STALL);
+        copy.thread().interrupt();
+        return;
+      }
       try {
         pins.renew(dsl, versionId, owner, LEASE);
       } catch (RuntimeException e) {
         log.warn("Could not renew the lease of the copy of version row {}: {}", versionId, e.toString());
       }
-    }
+    });
   }
 
   /** Stops the copies in progress and gives their leases back, for the next start or another replica. */
@@ -187,10 +207,30 @@ public final class SourcePinning implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    VersionPinner.deleteRecursively(scratch);
     try {
       pins.release(dsl, owner);
     } catch (RuntimeException e) {
       log.warn("Could not give back the leases of copies in progress; they lapse in {}: {}", LEASE, e.toString());
+    }
+  }
+
+  /**
+   * Deletes what crashed servers left in the scratch directory: each server copies under a directory of its own
+   * (replicas may share a data directory), so only those untouched for a day are taken to be abandoned.
+   */
+  private static void sweepScratch(Path root) {
+    Instant abandoned = Instant.now().minus(Duration.ofDays(1));
+    try (Stream<Path> dirs = Files.list(root)) {
+      for (Path dir : dirs.toList()) {
+        if (Files.getLastModifiedTime(dir).toInstant().isBefore(abandoned)) {
+          VersionPinner.deleteRecursively(dir);
+        }
+      }
+    } catch (NoSuchFileException e) {
+      // nothing was ever copied here
+    } catch (IOException e) {
+      log.warn("Could not clear the scratch directory {}: {}", root, e.toString());
     }
   }
 

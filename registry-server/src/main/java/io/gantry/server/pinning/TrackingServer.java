@@ -1,5 +1,6 @@
 package io.gantry.server.pinning;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gantry.server.config.MlflowTracking;
@@ -55,8 +56,10 @@ final class TrackingServer {
         throw PinFailure.lasting("GET " + url + " answered more than " + MAX_JSON_BYTES + " bytes of JSON");
       }
       return JSON.readTree(bytes);
+    } catch (JsonProcessingException e) {
+      throw PinFailure.lasting("GET " + url + " answered no JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
-      throw PinFailure.passing("GET " + url + " answered no JSON: " + e.getMessage(), e);
+      throw PinFailure.passing("GET " + url + " failed while answering: " + e.getMessage(), e);
     }
   }
 

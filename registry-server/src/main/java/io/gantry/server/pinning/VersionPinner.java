@@ -75,8 +75,8 @@ final class VersionPinner {
 
   record RetryAfter(Duration delay) implements Outcome {}
 
-  /** @param renew keeps the claim alive; called between files */
-  Outcome attempt(PinRepository.Claim claim, Runnable renew) throws InterruptedException {
+  /** @param progress called as bytes arrive and are stored, so that a stalled copy can be told from a slow one */
+  Outcome attempt(PinRepository.Claim claim, Runnable progress) throws InterruptedException {
     Optional<PinRepository.PinnedVersion> found = pins.version(dsl, claim.versionId());
     if (found.isEmpty() || !found.get().status().equals(Version.Status.PENDING_UPLOAD.name())) {
       // archived, or failed by the janitor, while it waited: there is nothing left to copy into
@@ -95,7 +95,7 @@ final class VersionPinner {
       return new Done();
     }
     try {
-      pin(version, ref, renew);
+      pin(version, ref, progress);
       return new Done();
     } catch (PinFailure e) {
       if (Thread.currentThread().isInterrupted()) {
@@ -119,7 +119,7 @@ final class VersionPinner {
     }
   }
 
-  private void pin(PinRepository.PinnedVersion version, VersionRef ref, Runnable renew) throws PinFailure {
+  private void pin(PinRepository.PinnedVersion version, VersionRef ref, Runnable progress) throws PinFailure {
     transactions.write(ACTOR, tx -> {
       // what an interrupted attempt attached is copied again: the store keeps each blob once anyway
       pins.clearFiles(tx.dsl(), version.id());
@@ -131,8 +131,7 @@ final class VersionPinner {
     try {
       scratch = Files.createTempDirectory(Files.createDirectories(scratchRoot), "pin-");
       List<ProxyCopy.CopiedFile> copied = ProxyCopy.copy(server, root, scratch, settings.maxBytes(),
-          settings.maxFiles());
-      renew.run();
+          settings.maxFiles(), progress);
       MlflowFiles mlflowFiles = mlflowFiles(copied);
       MlflowMetadata.Parsed parsed;
       try {
@@ -140,7 +139,7 @@ final class VersionPinner {
       } catch (GantryException e) {
         throw PinFailure.lasting("the model's MLflow files cannot be read: " + e.getMessage());
       }
-      upload(ref, copied, renew);
+      upload(ref, copied, progress);
       transactions.write(ACTOR, tx -> {
         ModelVersionRecord row = versions.lockById(tx.dsl(), version.id()).orElseThrow();
         requirePending(row, ref);
@@ -170,7 +169,7 @@ final class VersionPinner {
     }
   }
 
-  private void upload(VersionRef ref, List<ProxyCopy.CopiedFile> copied, Runnable renew) throws IOException {
+  private void upload(VersionRef ref, List<ProxyCopy.CopiedFile> copied, Runnable progress) throws IOException {
     ArtifactService.Upload upload = artifacts.startUpload(ref, ACTOR);
     byte[] chunk = new byte[ArtifactService.CHUNK_BYTES];
     try {
@@ -181,7 +180,7 @@ final class VersionPinner {
             upload.chunk(n == chunk.length ? chunk : java.util.Arrays.copyOf(chunk, n));
           }
         }
-        renew.run();
+        progress.run();
       }
       upload.finish();
     } finally {
