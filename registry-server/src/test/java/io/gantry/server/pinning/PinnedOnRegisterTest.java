@@ -3,6 +3,7 @@ package io.gantry.server.pinning;
 import static io.gantry.db.Tables.ARTIFACT_FILE;
 import static io.gantry.db.Tables.MLFLOW_PIN;
 import static io.gantry.db.Tables.MODEL_VERSION;
+import static io.gantry.db.Tables.REGISTERED_MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -279,6 +280,37 @@ class PinnedOnRegisterTest {
   }
 
   @Test
+  void aCopyWhoseReplicaCrashed_isTakenOnceItsLeaseLapses_andRepeatedCrashesAreBounded() throws Exception {
+    String resumed = crashedCopy("pin-crashed", 1);
+    String exhausted = crashedCopy("pin-crashed-again", 3);
+
+    JsonNode ready = awaitSettled(gantry, resumed);
+    assertThat(ready.get("status").asText()).as(ready.toString()).isEqualTo("READY");
+    assertPinned(tracking, gantry, channel, resumed, "1/" + RUN + "/artifacts/model");
+    JsonNode failed = awaitSettled(gantry, exhausted);
+    assertThat(failed.get("status").asText()).isEqualTo("FAILED_REGISTRATION");
+    assertThat(failed.get("status_message").asText()).contains("gave up after 3 attempts that did not finish");
+  }
+
+  /**
+   * A version left PENDING_UPLOAD by a replica that crashed mid-copy after {@code attempts} takes: its copy's lease
+   * has lapsed and names the dead replica.
+   */
+  private static String crashedCopy(String prefix, int attempts) throws Exception {
+    String model = TestRegistry.uniqueModel(prefix);
+    ok(gantry.httpPort(), "POST", "registered-models/create", JSON.writeValueAsString(Map.of("name", model)));
+    ModelVersion version = TestRegistry.registry(channel, "alice").createModelVersion(
+        io.gantry.v1.CreateModelVersionRequest.newBuilder().setParent("models/" + model).setManagedArtifacts(true)
+            .setModelVersion(ModelVersion.newBuilder().setSource("runs:/" + RUN + "/model")).build());
+    var dsl = TestRegistry.dsl(gantry);
+    dsl.insertInto(MLFLOW_PIN).set(MLFLOW_PIN.VERSION_ID, versionId(model)).set(MLFLOW_PIN.ATTEMPTS, attempts)
+        .set(MLFLOW_PIN.CLAIMED_BY, "crashed-replica")
+        .set(MLFLOW_PIN.LEASE_UNTIL, java.time.OffsetDateTime.now().minusSeconds(1)).execute();
+    assertThat(version.getStatus()).isEqualTo(io.gantry.v1.ModelVersionStatus.MODEL_VERSION_STATUS_PENDING_UPLOAD);
+    return model;
+  }
+
+  @Test
   void withoutATrackingServer_aVersionKeepsItsSourceOnly_asBefore() throws Exception {
     int requestsBefore = tracking.requests().size();
     String model = TestRegistry.uniqueModel("pin-off");
@@ -360,12 +392,17 @@ class PinnedOnRegisterTest {
     }
   }
 
+  /** The row of the model's first version. */
+  private static long versionId(String model) {
+    return TestRegistry.dsl(gantry).select(MODEL_VERSION.ID).from(MODEL_VERSION)
+        .join(REGISTERED_MODEL).on(REGISTERED_MODEL.ID.eq(MODEL_VERSION.MODEL_ID))
+        .where(REGISTERED_MODEL.NAME.eq(model)).and(MODEL_VERSION.VERSION.eq(1)).fetchOne(MODEL_VERSION.ID);
+  }
+
   /** The failed version holds no file (so no blob is kept for it) and no copy is left to do. */
   private static void assertNothingAttached(String model) {
     var dsl = TestRegistry.dsl(gantry);
-    Long id = dsl.select(MODEL_VERSION.ID).from(MODEL_VERSION)
-        .join(io.gantry.db.Tables.REGISTERED_MODEL).on(io.gantry.db.Tables.REGISTERED_MODEL.ID.eq(MODEL_VERSION.MODEL_ID))
-        .where(io.gantry.db.Tables.REGISTERED_MODEL.NAME.eq(model)).fetchOne(MODEL_VERSION.ID);
+    long id = versionId(model);
     assertThat(dsl.fetchCount(ARTIFACT_FILE, ARTIFACT_FILE.VERSION_ID.eq(id))).isZero();
     assertThat(dsl.fetchCount(MLFLOW_PIN, MLFLOW_PIN.VERSION_ID.eq(id))).isZero();
   }
