@@ -18,7 +18,8 @@ class MlflowTrackingSettingsTest {
   @Test
   void theServer_isReadWithItsDefaults_andItsTokenStaysOutOfItsText() {
     MlflowTracking tracking = ServerConfig.fromEnvironment(Map.of("GANTRY_MLFLOW_TRACKING_URI",
-        "https://mlflow.example/prefix/", "GANTRY_MLFLOW_TRACKING_TOKEN", "s3cr3t-token")).mlflowTracking().orElseThrow();
+        "https://mlflow.example/prefix/", "GANTRY_MLFLOW_TRACKING_TOKEN", "s3cr3t-token")).mlflowTracking()
+        .orElseThrow();
 
     assertThat(tracking.uri()).isEqualTo(URI.create("https://mlflow.example/prefix"));
     assertThat(tracking.token()).contains("s3cr3t-token");

@@ -122,7 +122,8 @@ final class FakeTrackingServer implements AutoCloseable {
       } else if (path.startsWith(PROXY + "/")) {
         download(exchange, path.substring(PROXY.length() + 1));
       } else {
-        send(exchange, 404, "text/html", "<!doctype html><title>404 Not Found</title>".getBytes(StandardCharsets.UTF_8));
+        send(exchange, 404, "text/html",
+            "<!doctype html><title>404 Not Found</title>".getBytes(StandardCharsets.UTF_8));
       }
     }
   }
