@@ -31,6 +31,7 @@ import io.gantry.server.common.SecretFiles;
 import com.sun.net.httpserver.HttpHandler;
 import io.gantry.server.mlflowrest.MlflowArtifactsApi;
 import io.gantry.server.mlflowrest.MlflowRestApi;
+import io.gantry.server.pinning.SourcePinning;
 import io.gantry.server.web.WebUi;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -261,6 +262,10 @@ public final class GantryServer implements AutoCloseable {
       var promotions = new PromotionService(database.dsl(), transactions, promotionRepository,
           aliasRepository, versionRepository, bindings, artifacts, Clock.systemUTC(), config.promotion().ttl(),
           pageTokens, new PolicyRunner(config.promotion().policyTimeLimit(), config.promotion().policyEvaluators()));
+      // versions registered through MLflow's API get their files from its tracking server, when one is named
+      var pinning = SourcePinning.start(config.mlflowTracking(), database.dsl(), transactions, versionRepository,
+          artifacts, config.dataDir().resolve("mlflow-pin-scratch"));
+      opened.push(pinning);
       var janitor = new ArtifactJanitor(database.dsl(), transactions, artifactRepository, versionRepository, store,
           Clock.systemUTC(), config.artifacts().uploadTimeout(), config.artifacts().blobGrace());
       config.promotion().policyFile().ifPresent(file -> loadPolicyFile(file,
@@ -360,7 +365,7 @@ public final class GantryServer implements AutoCloseable {
       // MLflow's REST API calls the same services, through the same checks, in-process
       LocalChannel local = LocalChannel.start(served, workers);
       opened.push(local);
-      MlflowRestApi mlflow = new MlflowRestApi(local.channel(), !config.identity().verified());
+      MlflowRestApi mlflow = new MlflowRestApi(local.channel(), !config.identity().verified(), pinning);
       Map<String, HttpHandler> handlers = new LinkedHashMap<>();
       MlflowRestApi.PREFIXES.forEach(prefix -> handlers.put(prefix, mlflow));
       handlers.put(MlflowArtifactsApi.PREFIX, new MlflowArtifactsApi(local.channel(), !config.identity().verified()));
@@ -380,7 +385,7 @@ public final class GantryServer implements AutoCloseable {
       });
       webhookDispatcher.start();
       GantryServer gantry = new GantryServer(database, server, local, health, background, checkpointer, store, ops,
-          gcMetrics, serving, changes, workers, network, List.of(watches, auditFollowers), wire,
+          gcMetrics, serving, changes, workers, network, List.of(watches, auditFollowers, pinning), wire,
           webhookDispatcher, refusals);
       background.scheduleWithFixedDelay(gantry::probeDatabase, 0, 5, TimeUnit.SECONDS);
       long expiryMillis = Math.min(config.promotion().ttl().toMillis(), EXPIRY_SWEEP.toMillis());

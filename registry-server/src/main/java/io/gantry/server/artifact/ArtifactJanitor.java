@@ -74,11 +74,13 @@ public final class ArtifactJanitor {
             tx.unchanged();
             return 0;
           }
+          String reason = "the upload did not finish within " + uploadTimeout;
           versions.setStatus(tx.dsl(), version.id(), Version.Status.FAILED);
+          versions.setStatusMessage(tx.dsl(), version.id(), reason);
           versions.touch(tx.dsl(), version.id(), ACTOR);
           tx.record(Action.VERSION_FAILED, version.name(), Payload.of(
               "before", Payload.of("status", "PENDING_UPLOAD"), "after", Payload.of("status", "FAILED"),
-              "reason", "the upload did not finish within " + uploadTimeout));
+              "reason", reason));
           return 1;
         });
       }

@@ -37,10 +37,12 @@ import java.util.regex.Pattern;
  * @param webhooks how webhook deliveries are sent and retried
  * @param http TLS on the HTTP port, and the web page's sessions
  * @param liveness how long the server waits on the database before it counts the database lost
+ * @param mlflowTracking MLflow's tracking server, to pin the files of versions registered through MLflow's API
  */
 public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<ExternalDatabase> externalDatabase,
     Audit audit, Promotion promotion, Artifacts artifacts, Cache cache, int workerThreads,
-    int networkThreads, Identity identity, Limits limits, Webhooks webhooks, Http http, Liveness liveness) {
+    int networkThreads, Identity identity, Limits limits, Webhooks webhooks, Http http, Liveness liveness,
+    Optional<MlflowTracking> mlflowTracking) {
 
   public static final int DEFAULT_GRPC_PORT = 9090;
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -295,7 +297,8 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
         Duration.ofMillis(positive(env, "GANTRY_WEBHOOK_POLL_MILLIS", 1000)));
     Identity identity = identity(env);
     return new ServerConfig(port, httpPort, dataDir, external, audit, promotion, artifacts, cache, (int) workers,
-        (int) network, identity, limits(env), webhooks, http(env, identity), liveness(env));
+        (int) network, identity, limits(env), webhooks, http(env, identity), liveness(env),
+        MlflowTracking.fromEnvironment(env));
   }
 
   private static Liveness liveness(Map<String, String> env) {
@@ -541,7 +544,7 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
     return wholeNumber(env, name, defaultValue, 0, "a whole number, 0 or more");
   }
 
-  private static long positive(Map<String, String> env, String name, long defaultValue) {
+  static long positive(Map<String, String> env, String name, long defaultValue) {
     return wholeNumber(env, name, defaultValue, 1, "a positive whole number");
   }
 

@@ -71,6 +71,9 @@ final class MlflowMessages {
       json.put("run_id", version.getRunId());
     }
     json.put("status", status(version.getStatus()));
+    if (!version.getStatusMessage().isEmpty()) {
+      json.put("status_message", version.getStatusMessage());
+    }
     tags(json, version.getTagsMap());
     if (!version.getRunLink().isEmpty()) {
       json.put("run_link", version.getRunLink());

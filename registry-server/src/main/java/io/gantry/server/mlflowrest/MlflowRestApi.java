@@ -2,6 +2,7 @@ package io.gantry.server.mlflowrest;
 
 import io.gantry.server.error.Incidents;
 import io.gantry.server.ops.QueryString;
+import io.gantry.server.pinning.SourcePinning;
 import static io.gantry.server.mlflowrest.MlflowMessages.JSON;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -67,16 +68,19 @@ public final class MlflowRestApi implements HttpHandler {
 
   private final Channel channel;
   private final boolean headerIdentity;
+  private final SourcePinning pinning;
   private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
 
   /**
    * @param channel an in-process channel to this server's gRPC services
    * @param headerIdentity the loopback default: an MLflow client's basic-auth user name
    *     ({@code MLFLOW_TRACKING_USERNAME}) names the caller, as {@code x-gantry-user} does on gRPC
+   * @param pinning which new versions' files are copied in from MLflow's tracking server
    */
-  public MlflowRestApi(Channel channel, boolean headerIdentity) {
+  public MlflowRestApi(Channel channel, boolean headerIdentity, SourcePinning pinning) {
     this.channel = channel;
     this.headerIdentity = headerIdentity;
+    this.pinning = pinning;
     endpoints.put("POST registered-models/create", this::createModel);
     endpoints.put("GET registered-models/get", (p, c) -> wrap("registered_model", registeredModel(c, p.required("name"))));
     endpoints.put("POST registered-models/rename", this::renameModel);
@@ -257,8 +261,13 @@ public final class MlflowRestApi implements HttpHandler {
     ModelVersion.Builder version = ModelVersion.newBuilder().setSource(p.optional("source"))
         .setRunId(p.optional("run_id")).setRunLink(p.optional("run_link")).setLoggedModelId(p.optional("model_id"))
         .setDescription(p.optional("description")).putAllTags(p.tags());
+    // a source on MLflow's tracking server is copied in: PENDING_REGISTRATION until its files are pinned
+    boolean pinned = pinning.pins(version.getSource());
     ModelVersion created = c.registry().createModelVersion(CreateModelVersionRequest.newBuilder()
-        .setParent(modelName(name)).setModelVersion(version).build());
+        .setParent(modelName(name)).setModelVersion(version).setManagedArtifacts(pinned).build());
+    if (pinned) {
+      pinning.pin(created.getName(), created.getSource());
+    }
     return wrap("model_version", MlflowMessages.modelVersion(created, List.of()));
   }
 

@@ -34,7 +34,8 @@ public record Version(
     String updatedBy,
     long revision,
     boolean managedArtifacts,
-    Optional<String> manifestDigest) {
+    Optional<String> manifestDigest,
+    String statusMessage) {
 
   /** The lifecycle of a version. */
   public enum Status { PENDING_UPLOAD, READY, FAILED, ARCHIVED }

@@ -29,7 +29,8 @@ public final class VersionMessages {
         .setUpdatedBy(version.updatedBy())
         .setEtag(version.etag())
         .setManagedArtifacts(version.managedArtifacts())
-        .setManifestDigest(version.manifestDigest().orElse(""));
+        .setManifestDigest(version.manifestDigest().orElse(""))
+        .setStatusMessage(version.statusMessage());
     version.mlmodel().ifPresent(proto::setMlmodel);
     version.metrics().forEach((dataset, latest) -> proto.putMetrics(dataset, DatasetMetrics.newBuilder()
         .setDatasetDigest(latest.datasetDigest())

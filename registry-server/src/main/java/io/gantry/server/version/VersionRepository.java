@@ -209,6 +209,29 @@ public final class VersionRepository {
     tx.update(MODEL_VERSION).set(MODEL_VERSION.STATUS, status.name()).where(MODEL_VERSION.ID.eq(id)).execute();
   }
 
+  public void setStatusMessage(DSLContext tx, long id, String message) {
+    tx.update(MODEL_VERSION).set(MODEL_VERSION.STATUS_MESSAGE, message).where(MODEL_VERSION.ID.eq(id)).execute();
+  }
+
+  /**
+   * Records the MLflow files of a version whose files arrived after it was created (pinned from MLflow's tracking
+   * server), parsed as registration parses them; the run id the MLmodel names fills in one not given.
+   */
+  public void setMlflowFiles(DSLContext tx, long id, MlflowFiles files, Optional<MlModel> mlmodel,
+      Dependencies dependencies) {
+    tx.update(MODEL_VERSION)
+        .set(MODEL_VERSION.MLMODEL_TEXT, files.getMlmodel())
+        .set(MODEL_VERSION.REQUIREMENTS_TEXT, files.getRequirementsTxt())
+        .set(MODEL_VERSION.CONDA_TEXT, files.getCondaYaml())
+        .set(MODEL_VERSION.PYTHON_ENV_TEXT, files.getPythonEnvYaml())
+        .set(MODEL_VERSION.MLMODEL, mlmodel.map(VersionRepository::json).orElse(null))
+        .set(MODEL_VERSION.DEPENDENCIES, json(dependencies))
+        .set(MODEL_VERSION.RUN_ID, DSL.when(MODEL_VERSION.RUN_ID.eq(""),
+            DSL.val(mlmodel.map(MlModel::getRunId).orElse(""))).otherwise(MODEL_VERSION.RUN_ID))
+        .where(MODEL_VERSION.ID.eq(id))
+        .execute();
+  }
+
   /** Returns the value the tag had. */
   public Optional<String> setTag(DSLContext tx, long id, String key, String value) {
     return TAGS.set(tx, id, key, value);
@@ -308,7 +331,7 @@ public final class VersionRepository {
     return new Version(v.getId(), modelId, v.getVersion(), Version.Status.valueOf(v.getStatus()), v.getSource(),
         v.getRunId(), v.getRunLink(), v.getLoggedModelId(), v.getDescription(), tags, files, mlmodel, dependencies,
         metrics, v.getCreateTime(), v.getUpdateTime(), v.getCreatedBy(), v.getUpdatedBy(), v.getRevision(),
-        v.getManagedArtifacts(), Optional.ofNullable(v.getManifestDigest()));
+        v.getManagedArtifacts(), Optional.ofNullable(v.getManifestDigest()), v.getStatusMessage());
   }
 
   private static List<Evaluation> toEvaluations(DSLContext ctx, List<Record> rows) {

@@ -35,7 +35,8 @@ import org.jooq.DSLContext;
 /** Model versions and their evaluations. Knows nothing of gRPC. */
 public final class VersionService {
 
-  static final int MAX_FILE_CHARS = 256 << 10;
+  /** The longest MLflow file (MLmodel, requirements.txt …) a version keeps as text. */
+  public static final int MAX_FILE_CHARS = 256 << 10;
   static final int MAX_URI = 4096;
   static final int MAX_METRICS = 1000;
   /** MLflow 3's logged model IDs: {@code m-} and a UUID's 32 hex digits. */

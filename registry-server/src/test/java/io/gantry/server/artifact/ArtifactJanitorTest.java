@@ -75,6 +75,8 @@ class ArtifactJanitorTest {
             .isFalse();
         assertThat(db.fetchCount(AUDIT_EVENT, AUDIT_EVENT.ACTION.eq("VERSION_FAILED")
             .and(AUDIT_EVENT.RESOURCE.eq(killed.getName())))).isEqualTo(1);
+        assertThat(TestRegistry.registry(channel, "auditor").getModelVersion(GetModelVersionRequest.newBuilder()
+            .setName(killed.getName()).build()).getStatusMessage()).startsWith("the upload did not finish within");
         assertThat(db.fetchCount(AUDIT_EVENT, AUDIT_EVENT.ACTION.eq("BLOB_DELETED")
             .and(AUDIT_EVENT.RESOURCE.eq("blobs/sha256/" + gone)))).isEqualTo(1);
         assertThat(status(channel, ready)).isEqualTo(ModelVersionStatus.MODEL_VERSION_STATUS_READY);

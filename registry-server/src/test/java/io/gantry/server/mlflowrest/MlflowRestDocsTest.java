@@ -21,6 +21,6 @@ class MlflowRestDocsTest {
     while (row.find()) {
       served.add(row.group(1));
     }
-    assertThat(served).containsExactlyInAnyOrderElementsOf(new MlflowRestApi(null, true).endpoints());
+    assertThat(served).containsExactlyInAnyOrderElementsOf(new MlflowRestApi(null, true, null).endpoints());
   }
 }

@@ -338,7 +338,7 @@ class CandidateMapperTest {
     return new Version(17, "wine-quality", number, Version.Status.READY, source,
         "6222162b4c7f47c2820a7e5b520f65a9", "https://mlflow.example/#/experiments/1/runs/6222162b", "",
         description, tags, files, parsed.mlmodel(), parsed.dependencies(), metrics,
-        REGISTERED, REGISTERED, "alice", "alice", 1, false, Optional.empty());
+        REGISTERED, REGISTERED, "alice", "alice", 1, false, Optional.empty(), "");
   }
 
   private static MlflowFiles mlmodel(String fixture) {
