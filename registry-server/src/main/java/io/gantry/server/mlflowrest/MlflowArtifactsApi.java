@@ -74,7 +74,10 @@ public final class MlflowArtifactsApi implements HttpHandler {
     }
   }
 
-  /** MLflow's list: the files and directories directly under {@code path}, relative to the artifact root. */
+  /**
+   * MLflow's list: the files and directories directly under {@code path}, each by its base name, as MLflow's
+   * {@code _list_artifacts_mlflow_artifacts} answers (its client joins the listed folder with each name).
+   */
   private static void list(HttpExchange exchange, Calls calls, String path) throws IOException {
     Matcher m = version(path);
     String dir = m.group(3) == null ? "" : trimSlashes(m.group(3));
@@ -97,8 +100,8 @@ public final class MlflowArtifactsApi implements HttpHandler {
     }
     ObjectNode json = MlflowMessages.JSON.objectNode();
     ArrayNode list = json.putArray("files");
-    dirs.keySet().forEach(name -> list.addObject().put("path", prefix + name).put("is_dir", true));
-    files.forEach((name, file) -> list.addObject().put("path", prefix + name).put("is_dir", false)
+    dirs.keySet().forEach(name -> list.addObject().put("path", name).put("is_dir", true));
+    files.forEach((name, file) -> list.addObject().put("path", name).put("is_dir", false)
         .put("file_size", file.getSize()));
     MlflowHttp.respond(exchange, 200, json);
   }
