@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -49,8 +50,15 @@ final class JettyCall implements HttpCall {
     return request.getConnectionMetaData().getHttpVersion().asString();
   }
 
+  /** HTTP/2 names the host in {@code :authority}, which stands for {@code Host} (RFC 9113, 8.3.1). */
   @Override
   public List<String> headers(String name) {
+    if (name.equalsIgnoreCase("Host") && request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_2) {
+      String authority = request.getHttpURI().getAuthority();
+      if (authority != null && !authority.isEmpty()) {
+        return List.of(authority);
+      }
+    }
     return request.getHeaders().getValuesList(name);
   }
 

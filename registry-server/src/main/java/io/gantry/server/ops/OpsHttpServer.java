@@ -124,8 +124,10 @@ public final class OpsHttpServer implements AutoCloseable {
     http.setSendServerVersion(false);
     http.setSendXPoweredBy(false);
     http.setRequestHeaderSize(settings.maxHeaderBytes());
-    // two Host headers reach the boundary, which refuses them with its own reason
-    http.setHttpCompliance(HttpCompliance.RFC9110.with("GANTRY", HttpCompliance.Violation.DUPLICATE_HOST_HEADERS));
+    // two Host headers (which Jetty would refuse as duplicate or mismatched) reach the boundary, which refuses them
+    // with its own reason
+    http.setHttpCompliance(HttpCompliance.RFC9110.with("GANTRY", HttpCompliance.Violation.DUPLICATE_HOST_HEADERS,
+        HttpCompliance.Violation.MISMATCHED_AUTHORITY));
     HttpConnectionFactory http11 = new HttpConnectionFactory(http);
     ServerConnector connector;
     if (settings.tls().isPresent()) {
