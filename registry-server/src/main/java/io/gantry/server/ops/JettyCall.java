@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpVersion;
@@ -50,16 +51,22 @@ final class JettyCall implements HttpCall {
     return request.getConnectionMetaData().getHttpVersion().asString();
   }
 
-  /** HTTP/2 names the host in {@code :authority}, which stands for {@code Host} (RFC 9113, 8.3.1). */
+  /**
+   * HTTP/2 names the host in {@code :authority}, which stands for {@code Host} (RFC 9113, 8.3.1); a {@code Host}
+   * that names another comes along, so that the boundary refuses the pair.
+   */
   @Override
   public List<String> headers(String name) {
+    List<String> values = request.getHeaders().getValuesList(name);
     if (name.equalsIgnoreCase("Host") && request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_2) {
       String authority = request.getHttpURI().getAuthority();
       if (authority != null && !authority.isEmpty()) {
-        return List.of(authority);
+        List<String> hosts = new ArrayList<>(List.of(authority));
+        values.stream().filter(value -> !value.equalsIgnoreCase(authority)).forEach(hosts::add);
+        return hosts;
       }
     }
-    return request.getHeaders().getValuesList(name);
+    return values;
   }
 
   @Override
