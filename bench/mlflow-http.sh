@@ -94,6 +94,7 @@ wrk_run() { # URL CONNECTIONS → "rate p50 p99 checked failures"
 h2_run() { # URL N CONNECTIONS BYTES_EACH [h2load options...]
   local url=$1 n=$2 c=$3 each=$4 out ok data rate
   shift 4
+  rm -f "$work/h2.log" # h2load appends to its log
   out=$(h2load -n "$n" -c "$c" -m 1 -t 1 --log-file="$work/h2.log" "$@" "$url")
   ok=$(echo "$out" | awk '/^status codes:/ {print $3}')
   data=$(echo "$out" | awk '/^traffic:/ {print $0}' | sed -E 's/.*\(([0-9]+)\) data.*/\1/')
