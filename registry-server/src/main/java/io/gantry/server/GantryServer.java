@@ -26,9 +26,8 @@ import io.gantry.server.auth.Caller;
 import io.gantry.server.auth.VerifiedIdentityInterceptor;
 import io.gantry.server.auth.WebSessionInterceptor;
 import io.gantry.server.session.WebSessions;
-import io.gantry.server.ops.HttpsContext;
+import io.gantry.server.ops.HttpRoute;
 import io.gantry.server.common.SecretFiles;
-import com.sun.net.httpserver.HttpHandler;
 import io.gantry.server.mlflowrest.MlflowArtifactsApi;
 import io.gantry.server.mlflowrest.MlflowRestApi;
 import io.gantry.server.pinning.SourcePinning;
@@ -85,9 +84,6 @@ import io.gantry.server.watch.AliasWatches;
 import io.gantry.server.watch.AuditFollowers;
 import io.gantry.server.wire.WireGuard;
 import io.gantry.v1.ModelRegistryGrpc;
-import io.grpc.Metadata;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.Server;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerCredentials;
@@ -122,7 +118,6 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -342,13 +337,7 @@ public final class GantryServer implements AutoCloseable {
           // Cache hits and health checks are answered on the transport thread: handing them to another
           // thread would cost more than answering. Everything else may block, and runs on the workers.
           .directExecutor()
-          .callExecutor(new ServerCallExecutorSupplier() {
-            @Override
-            public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
-              return CachedReadsEndpoint.ON_TRANSPORT_THREAD.contains(call.getMethodDescriptor().getFullMethodName())
-                  ? null : workers;
-            }
-          });
+          .callExecutor(CachedReadsEndpoint.callExecutors(workers));
       served.forEach(builder::addService);
       Server server = builder
           .addService(wire.guard(health.getHealthService().bindService()))
@@ -362,22 +351,24 @@ public final class GantryServer implements AutoCloseable {
         throw new ConfigException("cannot listen on " + address + ": " + e.getMessage(), e);
       }
       opened.push(server::shutdownNow);
-      // MLflow's REST API calls the same services, through the same checks, in-process
-      LocalChannel local = LocalChannel.start(served, workers);
+      // MLflow's REST API calls the same services, through the same checks, in-process; a cache hit is answered on
+      // the HTTP port's thread that called, as on the gRPC port's
+      LocalChannel local = LocalChannel.start(served, CachedReadsEndpoint.callExecutors(workers));
       opened.push(local);
       MlflowRestApi mlflow = new MlflowRestApi(local.channel(), !config.identity().verified(), pinning);
-      Map<String, HttpHandler> handlers = new LinkedHashMap<>();
-      MlflowRestApi.PREFIXES.forEach(prefix -> handlers.put(prefix, mlflow));
-      handlers.put(MlflowArtifactsApi.PREFIX, new MlflowArtifactsApi(local.channel(), !config.identity().verified()));
+      Map<String, HttpRoute> routes = new LinkedHashMap<>();
+      MlflowRestApi.PREFIXES.forEach(prefix -> routes.put(prefix, mlflow));
+      routes.put(MlflowArtifactsApi.PREFIX, new MlflowArtifactsApi(local.channel(), !config.identity().verified()));
       // the web page for approvers and reviewers acts the same way: through the services, as the signed-in caller
-      handlers.put(WebUi.ROOT, new WebUi(local.channel(), !config.identity().verified(), webSessions));
+      routes.put(WebUi.ROOT, new WebUi(local.channel(), !config.identity().verified(), webSessions));
       // the database answered when it was last asked (start-up has just migrated it)
       AtomicBoolean serving = new AtomicBoolean(true);
       List<String> mlflowApis = new ArrayList<>(MlflowRestApi.PREFIXES);
       mlflowApis.add(MlflowArtifactsApi.PREFIX);
       HttpBoundary boundary = new HttpBoundary(config.http().allowedHosts(), mlflowApis, MlflowRestApi.PREFIXES);
-      OpsHttpServer ops = OpsHttpServer.start(config.identity().httpAddress(), config.httpPort(),
-          config.http().tls().map(HttpsContext::load), serving::get, metrics, handlers, boundary, workers);
+      OpsHttpServer ops = OpsHttpServer.start(config.identity().httpAddress(), config.httpPort(), config.http(),
+          serving::get, metrics, routes, boundary);
+      opened.push(ops);
       ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "gantry-background");
         thread.setDaemon(true);
@@ -604,6 +595,8 @@ public final class GantryServer implements AutoCloseable {
     serving.set(false);
     health.enterTerminalState();
     server.shutdown();
+    // HTTP requests in flight finish through the in-process channel, still open, while new ones are refused
+    ops.close();
     // watches and audit streams never end by themselves: tell their clients to resume elsewhere
     for (AutoCloseable stream : streams) {
       try {
@@ -630,7 +623,6 @@ public final class GantryServer implements AutoCloseable {
     workers.shutdown();
     network.close();
     changes.close();
-    ops.close();
     gcMetrics.close();
     checkpointer.close();
     try {

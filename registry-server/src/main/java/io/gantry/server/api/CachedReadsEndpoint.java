@@ -1,5 +1,6 @@
 package io.gantry.server.api;
 
+import io.gantry.server.alias.AliasMessages;
 import io.gantry.server.alias.AliasService;
 import io.gantry.server.cache.ResolveCache;
 import io.gantry.server.common.Names;
@@ -7,12 +8,17 @@ import io.gantry.server.version.Version;
 import io.gantry.server.version.VersionMessages;
 import io.gantry.server.version.VersionService;
 import io.gantry.v1.GetModelVersionRequest;
+import io.gantry.v1.ListAliasesRequest;
+import io.gantry.v1.ListAliasesResponse;
 import io.gantry.v1.ModelRegistryGrpc;
 import io.gantry.v1.ResolveAliasRequest;
 import io.grpc.Context;
 import io.grpc.Drainable;
 import io.grpc.KnownLength;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
@@ -34,7 +40,8 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * ResolveAlias and GetModelVersion, the calls deployment fleets make all day. A cache hit is answered
+ * ResolveAlias and GetModelVersion, the calls deployment fleets make all day, and ListAliases, which MLflow's REST
+ * API makes with each of them (a version's {@code aliases}). A cache hit is answered
  * on the transport thread that read the request, with bytes serialized when the entry was loaded;
  * a miss, an {@code as_of} resolve and a failure go to the worker pool, which may block on the
  * database. When the database cannot be reached, the last answer known is served instead of an error,
@@ -47,6 +54,7 @@ public final class CachedReadsEndpoint {
   public static final Set<String> ON_TRANSPORT_THREAD = Set.of(
       ModelRegistryGrpc.getResolveAliasMethod().getFullMethodName(),
       ModelRegistryGrpc.getGetModelVersionMethod().getFullMethodName(),
+      ModelRegistryGrpc.getListAliasesMethod().getFullMethodName(),
       HealthGrpc.getCheckMethod().getFullMethodName());
 
   private static final MethodDescriptor.Marshaller<byte[]> SERIALIZED = new MethodDescriptor.Marshaller<>() {
@@ -78,7 +86,20 @@ public final class CachedReadsEndpoint {
   }
 
   /**
-   * The registry service with its two read methods answered here. Their responses travel as bytes;
+   * Where a server built with {@code directExecutor()} runs each call: the calls of {@link #ON_TRANSPORT_THREAD} on
+   * the thread that received them (the network's, or the in-process caller's), every other on {@code workers}.
+   */
+  public static ServerCallExecutorSupplier callExecutors(Executor workers) {
+    return new ServerCallExecutorSupplier() {
+      @Override
+      public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
+        return ON_TRANSPORT_THREAD.contains(call.getMethodDescriptor().getFullMethodName()) ? null : workers;
+      }
+    };
+  }
+
+  /**
+   * The registry service with its three read methods answered here. Their responses travel as bytes;
    * the service's schema (for reflection) and every other method stay as they are.
    */
   public ServerServiceDefinition overlay(ServerServiceDefinition registry) {
@@ -88,7 +109,10 @@ public final class CachedReadsEndpoint {
             ServerCalls.asyncUnaryCall(this::resolveAlias)),
         ModelRegistryGrpc.getGetModelVersionMethod().getFullMethodName(),
         ServerMethodDefinition.create(serialized(ModelRegistryGrpc.getGetModelVersionMethod()),
-            ServerCalls.asyncUnaryCall(this::getModelVersion)));
+            ServerCalls.asyncUnaryCall(this::getModelVersion)),
+        ModelRegistryGrpc.getListAliasesMethod().getFullMethodName(),
+        ServerMethodDefinition.create(serialized(ModelRegistryGrpc.getListAliasesMethod()),
+            ServerCalls.asyncUnaryCall(this::listAliases)));
     ServiceDescriptor original = registry.getServiceDescriptor();
     ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(original.getName())
         .setSchemaDescriptor(original.getSchemaDescriptor());
@@ -115,16 +139,26 @@ public final class CachedReadsEndpoint {
       return;
     }
     answer(ResolveCache.Kind.ALIAS, request.getName(), name -> Names.parseAliasName("name", name),
-        Names.AliasRef::model, ref -> aliases.resolve(ref, Optional.empty()), observer);
+        Names.AliasRef::model, ref -> serialized(aliases.resolve(ref, Optional.empty())), observer);
   }
 
   private void getModelVersion(GetModelVersionRequest request, StreamObserver<byte[]> observer) {
     answer(ResolveCache.Kind.VERSION, request.getName(), name -> Names.parseVersionName("name", name),
-        Names.VersionRef::model, versions::get, observer);
+        Names.VersionRef::model, ref -> serialized(versions.get(ref)), observer);
+  }
+
+  private void listAliases(ListAliasesRequest request, StreamObserver<byte[]> observer) {
+    answer(ResolveCache.Kind.ALIAS_LIST, request.getParent(), parent -> Names.parseModelName("parent", parent),
+        model -> model, model -> ListAliasesResponse.newBuilder().addAllAliases(aliases.list(model).stream()
+            .map(AliasMessages::toProto).toList()).build().toByteArray(), observer);
+  }
+
+  private static byte[] serialized(Version version) {
+    return VersionMessages.toProto(version).toByteArray();
   }
 
   private <R> void answer(ResolveCache.Kind kind, String name, Function<String, R> parse,
-      Function<R, String> modelOf, Function<R, Version> load, StreamObserver<byte[]> observer) {
+      Function<R, String> modelOf, Function<R, byte[]> load, StreamObserver<byte[]> observer) {
     byte[] hit = cache.fresh(kind, name);
     if (hit != null) {
       send(observer, hit);
@@ -134,7 +168,7 @@ public final class CachedReadsEndpoint {
       R ref = parse.apply(name);
       ResolveCache.Ticket ticket = cache.ticket(modelOf.apply(ref));
       try {
-        byte[] response = VersionMessages.toProto(load.apply(ref)).toByteArray();
+        byte[] response = load.apply(ref);
         cache.put(kind, name, ticket, response);
         return response;
       } catch (RuntimeException e) {

@@ -11,6 +11,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -27,8 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * the TTL old) beats none, provided no change to its model was seen since it was loaded: an entry
  * known to be changed is never served again, and with the database away its name is UNAVAILABLE.
  *
- * <p>Generations are kept for a bounded number of models (twice the entries of one kind: at most
- * that many models have an entry at all), so that resolves of ever new, even nonexistent, names
+ * <p>Generations are kept for a bounded number of models (twice the entries of one kind: as many models
+ * as have an entry, unless many have only an alias list cached), so that resolves of ever new, even nonexistent, names
  * cannot grow them without end. A generation dropped to stay within the bound is retired first (set
  * to {@link #RETIRED}, and every change after adds to it, so it stays negative): the entries and the
  * loads still holding it then count as changed, while new loads of the model get a new generation.
@@ -36,9 +38,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ResolveCache implements ChangeSubscriber {
 
-  /** What is cached: resolved aliases, and versions by name. */
+  /** What is cached: resolved aliases, versions by name, and each model's list of aliases. */
   public enum Kind {
-    ALIAS("resolve_alias"), VERSION("get_model_version");
+    ALIAS("resolve_alias"), VERSION("get_model_version"), ALIAS_LIST("list_aliases");
 
     private final String metricName;
 
@@ -58,8 +60,7 @@ public final class ResolveCache implements ChangeSubscriber {
 
   private final ChangeFeed feed;
   private final boolean enabled;
-  private final Cache<String, Entry> aliases;
-  private final Cache<String, Entry> versions;
+  private final Map<Kind, Cache<String, Entry>> entries = new EnumMap<>(Kind.class);
   private final Cache<String, AtomicLong> generations;
   // advanced whenever changes may have gone unseen; entries of an earlier epoch are not trusted
   private volatile long epoch;
@@ -71,8 +72,9 @@ public final class ResolveCache implements ChangeSubscriber {
   public ResolveCache(ChangeFeed feed, Duration ttl, long maxEntries, MeterRegistry metrics) {
     this.feed = feed;
     this.enabled = maxEntries > 0;
-    this.aliases = build(Kind.ALIAS, ttl, maxEntries, metrics);
-    this.versions = build(Kind.VERSION, ttl, maxEntries, metrics);
+    for (Kind kind : Kind.values()) {
+      entries.put(kind, build(kind, ttl, maxEntries, metrics));
+    }
     this.generations = Caffeine.newBuilder()
         .maximumSize(2 * Math.max(maxEntries, 1))
         // runs as the generation leaves the map, before anyone can ask for the model's next one
@@ -184,7 +186,7 @@ public final class ResolveCache implements ChangeSubscriber {
   }
 
   private Cache<String, Entry> cache(Kind kind) {
-    return kind == Kind.ALIAS ? aliases : versions;
+    return entries.get(kind);
   }
 
   @Override
@@ -206,7 +208,6 @@ public final class ResolveCache implements ChangeSubscriber {
   @Override
   public void resynced() {
     epoch++;
-    aliases.invalidateAll();
-    versions.invalidateAll();
+    entries.values().forEach(Cache::invalidateAll);
   }
 }

@@ -145,9 +145,12 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
    *     ({@code GANTRY_HTTP_ALLOWED_HOSTS}): lower-case host names, and {@code *.domain} for every name under domain
    * @param sessionIdle a web session unused this long has ended
    * @param sessionLifetime a web session has ended this long after sign-in, however much it is used
+   * @param maxBodyBytes a request body larger than this is refused (413)
+   * @param maxHeaderBytes request headers larger than this are refused (431)
+   * @param idleTimeout a connection with nothing to do, or a request body that stops arriving, is dropped after this
    */
   public record Http(Optional<Tls> tls, boolean insecure, List<String> allowedHosts, Duration sessionIdle,
-      Duration sessionLifetime) {}
+      Duration sessionLifetime, long maxBodyBytes, int maxHeaderBytes, Duration idleTimeout) {}
 
   /**
    * How long the server waits on the database, so that one that stops answering without closing its connections (a
@@ -330,9 +333,15 @@ public record ServerConfig(int grpcPort, int httpPort, Path dataDir, Optional<Ex
           + "GANTRY_HTTP_TLS_CERT and GANTRY_HTTP_TLS_KEY (or GANTRY_TLS_CERT and GANTRY_TLS_KEY, which the HTTP port "
           + "then uses too), or GANTRY_HTTP_INSECURE=true when a proxy in front terminates TLS");
     }
+    long maxHeader = positive(env, "GANTRY_HTTP_MAX_HEADER_BYTES", 16 << 10);
+    if (maxHeader < 1024 || maxHeader > (1 << 20)) {
+      throw new ConfigException("GANTRY_HTTP_MAX_HEADER_BYTES must be from 1024 to 1048576, got " + maxHeader);
+    }
     return new Http(tls, insecure, allowedHosts(env),
         Duration.ofSeconds(positive(env, "GANTRY_WEB_SESSION_IDLE_SECONDS", Duration.ofHours(1).toSeconds())),
-        Duration.ofSeconds(positive(env, "GANTRY_WEB_SESSION_LIFETIME_SECONDS", Duration.ofHours(12).toSeconds())));
+        Duration.ofSeconds(positive(env, "GANTRY_WEB_SESSION_LIFETIME_SECONDS", Duration.ofHours(12).toSeconds())),
+        positive(env, "GANTRY_HTTP_MAX_BODY_BYTES", 1 << 20), (int) maxHeader,
+        Duration.ofSeconds(positive(env, "GANTRY_HTTP_IDLE_TIMEOUT_SECONDS", 30)));
   }
 
   private static Path readable(String name, String file) {

@@ -1,10 +1,10 @@
 package io.gantry.server.mlflowrest;
 
+import io.gantry.server.ops.HttpCall;
+import io.gantry.server.ops.HttpRoute;
 import io.gantry.server.ops.QueryString;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import io.gantry.server.mlflowrest.MlflowHttp.Calls;
 import io.gantry.v1.ArtifactFile;
 import io.gantry.v1.ArtifactManifest;
@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * the bytes Gantry checked against their digests (a file that no longer matches is never sent). Uploads go through
  * Gantry's own protocol ({@code gantry versions register}); PUT is refused.
  */
-public final class MlflowArtifactsApi implements HttpHandler {
+public final class MlflowArtifactsApi implements HttpRoute {
 
   public static final String PREFIX = "/api/2.0/mlflow-artifacts/artifacts";
   private static final Pattern VERSION = Pattern.compile("/?models/([^/]+)/versions/([0-9]+)(?:/(.*))?");
@@ -50,27 +50,24 @@ public final class MlflowArtifactsApi implements HttpHandler {
   }
 
   @Override
-  public void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      try {
-        if (!exchange.getRequestMethod().equals("GET")) {
-          throw new MlflowError(405, "BAD_REQUEST", "Gantry's artifact proxy is read-only: upload a version's files "
-              + "with gantry versions register");
-        }
-        Calls calls = new Calls(channel, MlflowHttp.credentials(exchange, headerIdentity));
-        String path = URLDecoder.decode(exchange.getRequestURI().getRawPath().substring(PREFIX.length()),
-            StandardCharsets.UTF_8);
-        if (path.isEmpty() || path.equals("/")) {
-          list(exchange, calls, query(exchange, "path"));
-        } else {
-          download(exchange, calls, path);
-        }
-      } catch (StatusRuntimeException e) {
-        MlflowError error = MlflowError.of(e);
-        MlflowHttp.respond(exchange, error.httpStatus, MlflowHttp.error(error));
-      } catch (MlflowError e) {
-        MlflowHttp.respond(exchange, e.httpStatus, MlflowHttp.error(e));
+  public void handle(HttpCall call) throws IOException {
+    try {
+      if (!call.method().equals("GET")) {
+        throw new MlflowError(405, "BAD_REQUEST", "Gantry's artifact proxy is read-only: upload a version's files "
+            + "with gantry versions register");
       }
+      Calls calls = new Calls(channel, MlflowHttp.credentials(call, headerIdentity));
+      String path = URLDecoder.decode(call.rawPath().substring(PREFIX.length()), StandardCharsets.UTF_8);
+      if (path.isEmpty() || path.equals("/")) {
+        list(call, calls, QueryString.first(QueryString.parse(call.rawQuery()), "path"));
+      } else {
+        download(call, calls, path);
+      }
+    } catch (StatusRuntimeException e) {
+      MlflowError error = MlflowError.of(e);
+      MlflowHttp.respond(call, error.httpStatus, MlflowHttp.error(error));
+    } catch (MlflowError e) {
+      MlflowHttp.respond(call, e.httpStatus, MlflowHttp.error(e));
     }
   }
 
@@ -78,7 +75,7 @@ public final class MlflowArtifactsApi implements HttpHandler {
    * MLflow's list: the files and directories directly under {@code path}, each by its base name, as MLflow's
    * {@code _list_artifacts_mlflow_artifacts} answers (its client joins the listed folder with each name).
    */
-  private static void list(HttpExchange exchange, Calls calls, String path) throws IOException {
+  private static void list(HttpCall call, Calls calls, String path) throws IOException {
     Matcher m = version(path);
     String dir = m.group(3) == null ? "" : trimSlashes(m.group(3));
     ArtifactManifest manifest = calls.artifacts().listArtifacts(ListArtifactsRequest.newBuilder()
@@ -103,10 +100,10 @@ public final class MlflowArtifactsApi implements HttpHandler {
     dirs.keySet().forEach(name -> list.addObject().put("path", name).put("is_dir", true));
     files.forEach((name, file) -> list.addObject().put("path", name).put("is_dir", false)
         .put("file_size", file.getSize()));
-    MlflowHttp.respond(exchange, 200, json);
+    MlflowHttp.respond(call, 200, json);
   }
 
-  private static void download(HttpExchange exchange, Calls calls, String path) throws IOException {
+  private static void download(HttpCall call, Calls calls, String path) throws IOException {
     Matcher m = version(path);
     if (m.group(3) == null || trimSlashes(m.group(3)).isEmpty()) {
       throw MlflowError.invalid("name a file under models/NAME/versions/N/, or list with ?path=");
@@ -115,9 +112,8 @@ public final class MlflowArtifactsApi implements HttpHandler {
         .setVersion("models/" + m.group(1) + "/versions/" + m.group(2)).setPath(trimSlashes(m.group(3))).build());
     // the first part names the file, or the call fails before anything is sent
     DownloadArtifactResponse first = parts.next();
-    exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
-    exchange.sendResponseHeaders(200, first.hasFile() ? first.getFile().getSize() : 0);
-    try (OutputStream out = exchange.getResponseBody()) {
+    call.setHeader("Content-Type", "application/octet-stream");
+    try (OutputStream out = call.respondStreaming(200, first.hasFile() ? first.getFile().getSize() : 0)) {
       if (first.hasChunk()) {
         first.getChunk().writeTo(out);
       }
@@ -148,10 +144,6 @@ public final class MlflowArtifactsApi implements HttpHandler {
       end--;
     }
     return path.substring(start, end);
-  }
-
-  private static String query(HttpExchange exchange, String key) {
-    return QueryString.first(QueryString.parse(exchange.getRequestURI().getRawQuery()), key);
   }
 
 }

@@ -3,7 +3,7 @@ package io.gantry.server.mlflowrest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
+import io.gantry.server.ops.HttpCall;
 import io.gantry.v1.ArtifactsGrpc;
 import io.gantry.v1.ModelRegistryGrpc;
 import io.gantry.v1.PromotionsGrpc;
@@ -12,7 +12,6 @@ import io.grpc.Metadata;
 import io.grpc.stub.AbstractStub;
 import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -35,10 +34,10 @@ final class MlflowHttp {
    * header that came more than once goes on, so that the identity interceptor refuses the request (and audits it) as
    * it refuses such a gRPC call.
    */
-  static Metadata credentials(HttpExchange exchange, boolean headerIdentity) {
+  static Metadata credentials(HttpCall call, boolean headerIdentity) {
     Metadata metadata = new Metadata();
-    List<String> authorizations = exchange.getRequestHeaders().getOrDefault("Authorization", List.of());
-    List<String> users = exchange.getRequestHeaders().getOrDefault("X-Gantry-User", List.of());
+    List<String> authorizations = call.headers("Authorization");
+    List<String> users = call.headers("X-Gantry-User");
     if (headerIdentity && authorizations.stream().anyMatch(MlflowHttp::isBasic)) {
       users = authorizations.stream().filter(MlflowHttp::isBasic).map(MlflowHttp::basicUser).toList();
     }
@@ -73,13 +72,9 @@ final class MlflowHttp {
     return MlflowMessages.JSON.objectNode().put("error_code", error.errorCode).put("message", error.getMessage());
   }
 
-  static void respond(HttpExchange exchange, int status, JsonNode body) throws IOException {
-    byte[] bytes = MAPPER.writeValueAsBytes(body);
-    exchange.getResponseHeaders().set("Content-Type", "application/json");
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
+  static void respond(HttpCall call, int status, JsonNode body) throws IOException {
+    call.setHeader("Content-Type", "application/json");
+    call.respond(status, MAPPER.writeValueAsBytes(body));
   }
 
   /** Stubs that carry the HTTP caller's credentials, each call with a deadline. */

@@ -1,6 +1,8 @@
 package io.gantry.server.mlflowrest;
 
 import io.gantry.server.error.Incidents;
+import io.gantry.server.ops.HttpCall;
+import io.gantry.server.ops.HttpRoute;
 import io.gantry.server.ops.QueryString;
 import io.gantry.server.pinning.SourcePinning;
 import static io.gantry.server.mlflowrest.MlflowMessages.JSON;
@@ -11,8 +13,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.FieldMask;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import io.gantry.v1.Alias;
 import io.gantry.v1.ArchiveModelVersionRequest;
 import io.gantry.v1.CreateModelRequest;
@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * in-process, carrying the HTTP caller's credentials: the same identity, roles, validation and audit as gRPC, and
  * no rule of its own. Setting an alias is a promotion, gated like any other. docs/mlflow.md lists every endpoint.
  */
-public final class MlflowRestApi implements HttpHandler {
+public final class MlflowRestApi implements HttpRoute {
 
   public static final List<String> PREFIXES = List.of("/api/2.0/mlflow/", "/ajax-api/2.0/mlflow/");
   private static final Logger log = LoggerFactory.getLogger(MlflowRestApi.class);
@@ -112,33 +112,31 @@ public final class MlflowRestApi implements HttpHandler {
   }
 
   @Override
-  public void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      String path = exchange.getRequestURI().getPath();
-      String prefix = PREFIXES.stream().filter(path::startsWith).findFirst().orElse("");
-      String key = exchange.getRequestMethod() + " " + path.substring(prefix.length());
-      Endpoint endpoint = endpoints.get(key);
-      JsonNode body;
-      int status = 200;
-      try {
-        if (endpoint == null) {
-          throw new MlflowError(404, "ENDPOINT_NOT_FOUND", "No API endpoint " + key + " (docs/mlflow.md lists them)");
-        }
-        body = endpoint.handle(Params.of(exchange), new Calls(channel, MlflowHttp.credentials(exchange, headerIdentity)));
-      } catch (StatusRuntimeException e) {
-        MlflowError error = MlflowError.of(e);
-        status = error.httpStatus;
-        body = MlflowHttp.error(error);
-      } catch (MlflowError e) {
-        status = e.httpStatus;
-        body = MlflowHttp.error(e);
-      } catch (RuntimeException e) {
-        status = 500;
-        body = MlflowHttp.error(new MlflowError(500, "INTERNAL_ERROR",
-            Incidents.record(log, "MLflow REST " + key, e)));
+  public void handle(HttpCall call) throws IOException {
+    String path = call.path();
+    String prefix = PREFIXES.stream().filter(path::startsWith).findFirst().orElse("");
+    String key = call.method() + " " + path.substring(prefix.length());
+    Endpoint endpoint = endpoints.get(key);
+    JsonNode body;
+    int status = 200;
+    try {
+      if (endpoint == null) {
+        throw new MlflowError(404, "ENDPOINT_NOT_FOUND", "No API endpoint " + key + " (docs/mlflow.md lists them)");
       }
-      MlflowHttp.respond(exchange, status, body);
+      body = endpoint.handle(Params.of(call), new Calls(channel, MlflowHttp.credentials(call, headerIdentity)));
+    } catch (StatusRuntimeException e) {
+      MlflowError error = MlflowError.of(e);
+      status = error.httpStatus;
+      body = MlflowHttp.error(error);
+    } catch (MlflowError e) {
+      status = e.httpStatus;
+      body = MlflowHttp.error(e);
+    } catch (RuntimeException e) {
+      status = 500;
+      body = MlflowHttp.error(new MlflowError(500, "INTERNAL_ERROR",
+          Incidents.record(log, "MLflow REST " + key, e)));
     }
+    MlflowHttp.respond(call, status, body);
   }
 
   // registered models
@@ -406,9 +404,9 @@ public final class MlflowRestApi implements HttpHandler {
       return host;
     }
 
-    static Params of(HttpExchange exchange) {
+    static Params of(HttpCall call) {
       ObjectNode values = JSON.objectNode();
-      QueryString.parse(exchange.getRequestURI().getRawQuery()).forEach((key, all) -> {
+      QueryString.parse(call.rawQuery()).forEach((key, all) -> {
         if (all.size() == 1) {
           values.put(key, all.get(0));
         } else {
@@ -418,7 +416,7 @@ public final class MlflowRestApi implements HttpHandler {
         }
       });
       byte[] body;
-      try (InputStream in = exchange.getRequestBody()) {
+      try (InputStream in = call.body()) {
         body = in.readNBytes(MAX_BODY + 1);
       } catch (IOException e) {
         throw MlflowError.invalid("the request body could not be read: " + e.getMessage());
@@ -443,9 +441,9 @@ public final class MlflowRestApi implements HttpHandler {
           values.setAll((ObjectNode) json);
         }
       }
-      String host = exchange.getRequestHeaders().getFirst("Host");
-      return new Params(values, host == null ? exchange.getLocalAddress().getHostString() + ":"
-          + exchange.getLocalAddress().getPort() : host);
+      String host = call.header("Host");
+      return new Params(values, host == null ? call.localAddress().getHostString() + ":"
+          + call.localAddress().getPort() : host);
     }
 
     String required(String key) {

@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * What every request to the HTTP port must pass before any route sees it, decided from the request line and a few
- * headers alone (no HTTP server in here; {@link BoundaryFilter} applies it to the JDK's):
+ * headers alone (no HTTP server in here; {@link HttpRouter} applies it in front of every route):
  *
  * <ol>
  *   <li>its {@code Host} names this server: an IP address, {@code localhost}, or a name of
@@ -67,9 +67,14 @@ public final class HttpBoundary {
     this.jsonBodyApis = List.copyOf(jsonBodyApis);
   }
 
+  /** Whether the routes under {@code path} answer JSON, so that a refusal there should too. */
+  public boolean answersJson(String path) {
+    return under(path, jsonApis);
+  }
+
   /** Empty when the request may go on to its route. */
   public Optional<Refusal> judge(Request request) {
-    boolean json = under(request.path(), jsonApis);
+    boolean json = answersJson(request.path());
     Optional<Authority> host = Optional.empty();
     if (request.host().size() > 1) {
       return refuse(400, "BAD_REQUEST", "a request has one Host header, this one has " + request.host().size(), json);

@@ -1,104 +1,195 @@
 package io.gantry.server.ops;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsParameters;
-import com.sun.net.httpserver.HttpsServer;
 import io.gantry.server.config.ConfigException;
+import io.gantry.server.config.ServerConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.compression.gzip.GzipCompression;
+import org.eclipse.jetty.compression.server.CompressionConfig;
+import org.eclipse.jetty.compression.server.CompressionHandler;
+import org.eclipse.jetty.http.HttpCompliance;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.server.handler.SizeLimitHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP port: {@code GET /healthz} (200 while the database answers, 503 otherwise), {@code GET /metrics}
- * (Prometheus text), and the handlers other rooms bring (MLflow's REST API, the web page). Loopback unless callers are verified
- * (GANTRY_HTTP_HOST); over TLS when it has a certificate ({@link HttpsContext}). Every path, an unknown one too,
- * passes the {@link HttpBoundary} first.
+ * The HTTP port, on Jetty: {@code GET /healthz} (200 while the database answers, 503 otherwise), {@code GET /metrics}
+ * (Prometheus text), and the routes other rooms bring (MLflow's REST API, the web page). Loopback unless callers are
+ * verified (GANTRY_HTTP_HOST); over TLS when it has a certificate ({@link HttpsContext}). Every path, an unknown one
+ * too, passes the {@link HttpBoundary} first ({@link HttpRouter}).
+ *
+ * <p>HTTP/1.1 with keep-alive (accepted sockets set TCP_NODELAY, so a small answer is not held back by Nagle's
+ * algorithm waiting for the client's delayed ACK), and HTTP/2: cleartext (prior knowledge, or an {@code h2c} upgrade)
+ * without TLS, negotiated by ALPN over TLS. Answers of 1 KiB and more are gzipped for clients that accept it. Request
+ * headers and bodies are bounded ({@link ServerConfig.Http}); an idle connection, or a body that stops arriving, is
+ * dropped after the idle timeout. Closing stops accepting, refuses new requests (503) and lets those in flight finish,
+ * for at most the drain time.
  */
 public final class OpsHttpServer implements AutoCloseable {
 
-  private final HttpServer server;
+  private static final Logger log = LoggerFactory.getLogger(OpsHttpServer.class);
+  /**
+   * The port's own threads: routes block (on in-process gRPC calls that may wait for the database), so they cannot
+   * share the workers those calls run on without deadlocking them under load. Jetty starts threads as needed; 64
+   * blocked callers are far more than the database pool serves at once on two cores.
+   */
+  private static final int MAX_THREADS = 64;
+  private static final int MIN_THREADS = 4;
+  private static final int MIN_COMPRESSED_BYTES = 1024;
+  /** As long as the gRPC port lets its calls finish. */
+  private static final Duration DRAIN = Duration.ofSeconds(20);
 
-  private OpsHttpServer(HttpServer server) {
+  private final Server server;
+  private final ServerConnector connector;
+
+  private OpsHttpServer(Server server, ServerConnector connector) {
     this.server = server;
+    this.connector = connector;
   }
 
   /**
-   * @param tls the TLS context when the port speaks TLS (1.2 or later only); empty for plain HTTP
-   * @param handlers more handlers by path prefix
-   * @param boundary what a request must pass before any handler sees it
-   * @param executor runs the handlers, which may block
+   * @param settings the port's TLS, limits and timeouts
+   * @param routes more routes by path prefix
+   * @param boundary what a request must pass before any route sees it
    */
-  public static OpsHttpServer start(InetAddress host, int port, Optional<SSLContext> tls, BooleanSupplier serving,
-      PrometheusMeterRegistry metrics, Map<String, HttpHandler> handlers, HttpBoundary boundary, Executor executor) {
-    InetSocketAddress address = new InetSocketAddress(host, port);
-    HttpServer server;
-    try {
-      if (tls.isPresent()) {
-        HttpsServer https = HttpsServer.create(address, 0);
-        https.setHttpsConfigurator(new HttpsConfigurator(tls.get()) {
-          @Override
-          public void configure(HttpsParameters params) {
-            SSLParameters parameters = tls.get().getDefaultSSLParameters();
-            parameters.setProtocols(HttpsContext.PROTOCOLS);
-            params.setSSLParameters(parameters);
-          }
-        });
-        server = https;
-      } else {
-        server = HttpServer.create(address, 0);
-      }
-    } catch (IOException e) {
-      throw new ConfigException("cannot listen on " + address + " (GANTRY_HTTP_PORT): " + e.getMessage(), e);
-    }
-    Map<String, HttpHandler> routes = new LinkedHashMap<>();
-    routes.put("/healthz", exchange -> {
+  public static OpsHttpServer start(InetAddress host, int port, ServerConfig.Http settings, BooleanSupplier serving,
+      PrometheusMeterRegistry metrics, Map<String, HttpRoute> routes, HttpBoundary boundary) {
+    Map<String, HttpRoute> all = new LinkedHashMap<>();
+    all.put("/healthz", call -> {
       boolean up = serving.getAsBoolean();
-      respond(exchange, up ? 200 : 503, "text/plain", up ? "SERVING\n" : "NOT_SERVING\n");
+      respondGet(call, up ? 200 : 503, "text/plain", up ? "SERVING\n" : "NOT_SERVING\n");
     });
-    routes.put("/metrics", exchange ->
-        respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
-    routes.putAll(handlers);
-    routes.put("/", exchange -> respond(exchange, 404, "text/plain", "no such path\n"));
-    BoundaryFilter filter = new BoundaryFilter(boundary);
-    routes.forEach((path, handler) -> server.createContext(path, handler).getFilters().add(filter));
-    server.setExecutor(executor);
-    server.start();
-    return new OpsHttpServer(server);
+    all.put("/metrics", call -> respondGet(call, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
+    all.putAll(routes);
+    HttpRouter router = new HttpRouter(boundary, all);
+
+    QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, MIN_THREADS);
+    threads.setName("gantry-http");
+    threads.setDaemon(true);
+    Server server = new Server(threads);
+    server.setStopTimeout(DRAIN.toMillis());
+    server.setErrorHandler(new HttpErrors(router, settings));
+    ServerConnector connector = connector(server, settings);
+    connector.setHost(host.getHostAddress());
+    connector.setPort(port);
+    server.addConnector(connector);
+
+    CompressionHandler compression = new CompressionHandler();
+    GzipCompression gzip = new GzipCompression();
+    gzip.setMinCompressSize(MIN_COMPRESSED_BYTES);
+    compression.putCompression(gzip);
+    // text only: artifact downloads are mostly compressed already, and streamed
+    compression.putConfiguration("/", CompressionConfig.builder().compressIncludeMimeType("application/json")
+        .compressIncludeMimeType("text/html").compressIncludeMimeType("text/plain")
+        .compressIncludeMimeType("text/css").compressIncludeMimeType("text/javascript").build());
+    // inside the compression, so that an inflated body counts as the bytes it becomes
+    compression.setHandler(new SizeLimitHandler(settings.maxBodyBytes(), -1));
+    ((SizeLimitHandler) compression.getHandler()).setHandler(new Routes(router));
+    server.setHandler(new GracefulHandler(compression));
+    try {
+      server.start();
+    } catch (Exception e) {
+      stopQuietly(server);
+      throw new ConfigException("cannot listen on " + host.getHostAddress() + ":" + port + " (GANTRY_HTTP_PORT): "
+          + e.getMessage(), e);
+    }
+    return new OpsHttpServer(server, connector);
+  }
+
+  private static ServerConnector connector(Server server, ServerConfig.Http settings) {
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendXPoweredBy(false);
+    http.setRequestHeaderSize(settings.maxHeaderBytes());
+    // two Host headers (which Jetty would refuse as duplicate or mismatched) reach the boundary, which refuses them
+    // with its own reason
+    http.setHttpCompliance(HttpCompliance.RFC9110.with("GANTRY", HttpCompliance.Violation.DUPLICATE_HOST_HEADERS,
+        HttpCompliance.Violation.MISMATCHED_AUTHORITY));
+    HttpConnectionFactory http11 = new HttpConnectionFactory(http);
+    ServerConnector connector;
+    if (settings.tls().isPresent()) {
+      SSLContext context = HttpsContext.load(settings.tls().get());
+      // the boundary checks Host against the names this port answers to, the certificate's or not
+      http.addCustomizer(new SecureRequestCustomizer(false));
+      SslContextFactory.Server tls = new SslContextFactory.Server();
+      tls.setSslContext(context);
+      tls.setIncludeProtocols(HttpsContext.PROTOCOLS);
+      HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(http);
+      ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
+      alpn.setDefaultProtocol(http11.getProtocol());
+      connector = new ServerConnector(server, new SslConnectionFactory(tls, alpn.getProtocol()), alpn, h2, http11);
+    } else {
+      connector = new ServerConnector(server, http11, new HTTP2CServerConnectionFactory(http));
+    }
+    connector.setAcceptedTcpNoDelay(true);
+    connector.setIdleTimeout(settings.idleTimeout().toMillis());
+    return connector;
   }
 
   public int port() {
-    return server.getAddress().getPort();
+    return connector.getLocalPort();
   }
 
-  private static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    if (!"GET".equals(exchange.getRequestMethod())) {
-      exchange.sendResponseHeaders(405, -1);
-      exchange.close();
+  private static void respondGet(HttpCall call, int status, String contentType, String body) throws IOException {
+    if (!call.method().equals("GET") && !call.method().equals("HEAD")) {
+      call.respond(405, new byte[0]);
       return;
     }
-    exchange.getResponseHeaders().set("Content-Type", contentType);
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
+    call.setHeader("Content-Type", contentType);
+    call.respond(status, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Stops accepting, answers new requests 503, and waits for those in flight, at most the drain time. */
+  @Override
+  public void close() {
+    stopQuietly(server);
+  }
+
+  private static void stopQuietly(Server server) {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      log.warn("The HTTP port did not stop cleanly: {}", e.toString());
     }
   }
 
-  @Override
-  public void close() {
-    server.stop(0);
+  /** The routes, each on a thread of the port's own that it may block. */
+  private static final class Routes extends Handler.Abstract {
+
+    private final HttpRouter router;
+
+    Routes(HttpRouter router) {
+      this.router = router;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+      router.handle(new JettyCall(request, response));
+      callback.succeeded();
+      return true;
+    }
   }
 }

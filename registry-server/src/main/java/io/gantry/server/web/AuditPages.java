@@ -144,7 +144,7 @@ final class AuditPages {
       html.element("pre", checkpoint.get().getSignedNote(), "class", "note");
     }
     // the filter travels with the form, so the result is shown above the same events
-    String query = request.exchange.getRequestURI().getRawQuery();
+    String query = request.call.rawQuery();
     Layout.form(html, request, WebUi.ROOT + "audit/verify" + (query == null ? "" : "?" + query), form -> form
         .element("p", "Verify: the server recomputes every event's leaf hash and the Merkle tree and compares them "
             + "with what it stored and signed; this page checks the checkpoint's signature with the log's key.")

@@ -1,7 +1,7 @@
 package io.gantry.server.web;
 
 import io.gantry.server.ops.QueryString;
-import com.sun.net.httpserver.HttpExchange;
+import io.gantry.server.ops.HttpCall;
 import io.gantry.server.auth.HeaderIdentityInterceptor;
 import io.gantry.server.auth.WebSessionInterceptor;
 import io.gantry.v1.AccessControlGrpc;
@@ -35,7 +35,7 @@ final class WebRequest {
   private static final Metadata.Key<String> SESSION =
       Metadata.Key.of(WebSessionInterceptor.HEADER, Metadata.ASCII_STRING_MARSHALLER);
 
-  final HttpExchange exchange;
+  final HttpCall call;
   final WebSession session;
   /** Whether the server trusts the identity header (the loopback default) rather than verifying callers. */
   final boolean headerIdentity;
@@ -43,12 +43,12 @@ final class WebRequest {
   private final Map<String, String> query;
   private Map<String, String> form;
 
-  WebRequest(HttpExchange exchange, Channel channel, boolean headerIdentity) {
-    this.exchange = exchange;
+  WebRequest(HttpCall call, Channel channel, boolean headerIdentity) {
+    this.call = call;
     this.channel = channel;
     this.headerIdentity = headerIdentity;
-    this.session = WebSession.of(exchange);
-    this.query = parse(Optional.ofNullable(exchange.getRequestURI().getRawQuery()).orElse(""));
+    this.session = WebSession.of(call);
+    this.query = parse(Optional.ofNullable(call.rawQuery()).orElse(""));
   }
 
   /** A query parameter, empty when absent. */
@@ -59,7 +59,7 @@ final class WebRequest {
   /** A field of the posted form, empty when absent. */
   String field(String name) throws IOException {
     if (form == null) {
-      try (InputStream body = exchange.getRequestBody()) {
+      try (InputStream body = call.body()) {
         byte[] bytes = body.readNBytes(MAX_FORM_BYTES + 1);
         if (bytes.length > MAX_FORM_BYTES) {
           throw new WebError(413, "the form is larger than " + MAX_FORM_BYTES + " bytes");

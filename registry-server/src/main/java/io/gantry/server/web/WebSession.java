@@ -1,7 +1,6 @@
 package io.gantry.server.web;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsExchange;
+import io.gantry.server.ops.HttpCall;
 import io.gantry.server.session.WebSessions;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -44,8 +43,8 @@ final class WebSession {
     this.csrfToken = csrfToken;
   }
 
-  static WebSession of(HttpExchange exchange) {
-    List<String> headers = exchange.getRequestHeaders().getOrDefault("Cookie", List.of());
+  static WebSession of(HttpCall call) {
+    List<String> headers = call.headers("Cookie");
     Optional<String> id = cookie(headers, SESSION).filter(WebSessions::wellFormed);
     Optional<String> csrf = cookie(headers, CSRF).filter(value -> RANDOM_TOKEN.matcher(value).matches());
     String csrfToken = id.map(WebSession::boundToken).orElseGet(() -> csrf.orElseGet(WebSession::newToken));
@@ -67,9 +66,9 @@ final class WebSession {
   }
 
   /** Sets the pre-session CSRF cookie on a browser that has none yet. */
-  void issueCsrfCookie(HttpExchange exchange) {
+  void issueCsrfCookie(HttpCall call) {
     if (csrfCookie.isEmpty() && id.isEmpty()) {
-      setCookie(exchange, CSRF, csrfToken, true);
+      setCookie(call, CSRF, csrfToken, true);
     }
   }
 
@@ -78,19 +77,19 @@ final class WebSession {
    * before sign-in, its CSRF cookie); and if the browser says where the post comes from ({@code Origin},
    * {@code Sec-Fetch-Site}), that is this site.
    */
-  boolean sameSitePost(HttpExchange exchange, String formToken) {
+  boolean sameSitePost(HttpCall call, String formToken) {
     Optional<String> expected = id.isPresent() ? Optional.of(csrfToken) : csrfCookie;
     if (expected.isEmpty() || formToken == null
         || !MessageDigest.isEqual(expected.get().getBytes(StandardCharsets.UTF_8),
             formToken.getBytes(StandardCharsets.UTF_8))) {
       return false;
     }
-    String fetchSite = exchange.getRequestHeaders().getFirst("Sec-Fetch-Site");
+    String fetchSite = call.header("Sec-Fetch-Site");
     if (fetchSite != null && !fetchSite.equals("same-origin") && !fetchSite.equals("none")) {
       return false;
     }
-    String origin = exchange.getRequestHeaders().getFirst("Origin");
-    String host = exchange.getRequestHeaders().getFirst("Host");
+    String origin = call.header("Origin");
+    String host = call.header("Host");
     if (origin == null || host == null) {
       return true;
     }
@@ -101,26 +100,25 @@ final class WebSession {
     }
   }
 
-  static void signIn(HttpExchange exchange, String sessionId) {
-    setCookie(exchange, SESSION, sessionId, true);
+  static void signIn(HttpCall call, String sessionId) {
+    setCookie(call, SESSION, sessionId, true);
   }
 
-  static void signOut(HttpExchange exchange) {
-    setCookie(exchange, SESSION, "", false);
+  static void signOut(HttpCall call) {
+    setCookie(call, SESSION, "", false);
   }
 
-  private static void setCookie(HttpExchange exchange, String name, String value, boolean keep) {
-    exchange.getResponseHeaders().add("Set-Cookie", name + "=" + value + "; Path=" + WebUi.ROOT
-        + "; HttpOnly; SameSite=Strict" + (overTls(exchange) ? "; Secure" : "") + (keep ? "" : "; Max-Age=0"));
+  private static void setCookie(HttpCall call, String name, String value, boolean keep) {
+    call.addHeader("Set-Cookie", name + "=" + value + "; Path=" + WebUi.ROOT
+        + "; HttpOnly; SameSite=Strict" + (overTls(call) ? "; Secure" : "") + (keep ? "" : "; Max-Age=0"));
   }
 
   /**
    * Whether the browser reached the page over TLS: this port's own, or a proxy's in front that says so. Believing
    * the proxy's header is safe from anyone: it can only add {@code Secure}, which keeps a cookie off plain HTTP.
    */
-  private static boolean overTls(HttpExchange exchange) {
-    return exchange instanceof HttpsExchange
-        || "https".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("X-Forwarded-Proto"));
+  private static boolean overTls(HttpCall call) {
+    return call.isSecure() || "https".equalsIgnoreCase(call.header("X-Forwarded-Proto"));
   }
 
   /** The session's CSRF token: an HMAC keyed by its id, so it names that session only and reveals nothing of it. */

@@ -1,9 +1,9 @@
 package io.gantry.server.web;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import com.nimbusds.jwt.JWTParser;
 import io.gantry.server.error.Incidents;
+import io.gantry.server.ops.HttpCall;
+import io.gantry.server.ops.HttpRoute;
 import io.gantry.server.session.WebSessions;
 import io.gantry.v1.Caller;
 import io.gantry.v1.GetCallerRequest;
@@ -12,7 +12,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Instant;
@@ -32,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * audited the same way. Pages are plain forms and links; they work without JavaScript. docs/web.md describes each
  * page.
  */
-public final class WebUi implements HttpHandler {
+public final class WebUi implements HttpRoute {
 
   public static final String ROOT = "/ui/";
   private static final Logger log = LoggerFactory.getLogger(WebUi.class);
@@ -63,62 +62,60 @@ public final class WebUi implements HttpHandler {
   }
 
   @Override
-  public void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      String path = exchange.getRequestURI().getPath();
-      String route = path.startsWith(ROOT) ? path.substring(ROOT.length()) : "";
-      if (STATIC.containsKey(route)) {
-        serveStatic(exchange, route);
-        return;
-      }
-      WebRequest request = new WebRequest(exchange, channel, headerIdentity);
-      String method = exchange.getRequestMethod();
-      // before any check, so that even a refusal's page carries a token its browser holds
-      request.session.issueCsrfCookie(exchange);
-      try {
-        if (method.equals("POST")) {
-          if (!request.session.sameSitePost(exchange, request.field(WebSession.CSRF_FIELD))) {
-            throw new WebError(403, "This form did not come from a Gantry page (its CSRF token is missing or does "
-                + "not match): nothing was done. Reload the page and try again.");
-          }
-          post(request, route);
-        } else if (method.equals("GET") || method.equals("HEAD")) {
-          get(request, route);
-        } else {
-          throw new WebError(405, method + " is not used here");
+  public void handle(HttpCall call) throws IOException {
+    String path = call.path();
+    String route = path.startsWith(ROOT) ? path.substring(ROOT.length()) : "";
+    if (STATIC.containsKey(route)) {
+      serveStatic(call, route);
+      return;
+    }
+    WebRequest request = new WebRequest(call, channel, headerIdentity);
+    String method = call.method();
+    // before any check, so that even a refusal's page carries a token its browser holds
+    request.session.issueCsrfCookie(call);
+    try {
+      if (method.equals("POST")) {
+        if (!request.session.sameSitePost(call, request.field(WebSession.CSRF_FIELD))) {
+          throw new WebError(403, "This form did not come from a Gantry page (its CSRF token is missing or does "
+              + "not match): nothing was done. Reload the page and try again.");
         }
-      } catch (StatusRuntimeException e) {
-        error(request, httpStatus(e.getStatus().getCode()), e.getStatus().getCode() + ": "
-            + e.getStatus().getDescription());
-      } catch (WebError e) {
-        error(request, e.status, e.getMessage());
-      } catch (RuntimeException e) {
-        error(request, 500, Incidents.record(log, "web page " + method + " " + path, e));
+        post(request, route);
+      } else if (method.equals("GET") || method.equals("HEAD")) {
+        get(request, route);
+      } else {
+        throw new WebError(405, method + " is not used here");
       }
+    } catch (StatusRuntimeException e) {
+      error(request, httpStatus(e.getStatus().getCode()), e.getStatus().getCode() + ": "
+          + e.getStatus().getDescription());
+    } catch (WebError e) {
+      error(request, e.status, e.getMessage());
+    } catch (RuntimeException e) {
+      error(request, 500, Incidents.record(log, "web page " + method + " " + path, e));
     }
   }
 
   private void get(WebRequest request, String route) throws IOException {
     List<String> parts = List.of(route.split("/", -1));
     switch (parts.get(0)) {
-      case "" -> redirect(request.exchange, ROOT + "promotions");
-      case "signin" -> respond(request.exchange, 200, signInPage(request, ""));
+      case "" -> redirect(request.call, ROOT + "promotions");
+      case "signin" -> respond(request.call, 200, signInPage(request, ""));
       case "models" -> {
         if (parts.size() == 1) {
-          respond(request.exchange, 200, models.list(request));
+          respond(request.call, 200, models.list(request));
         } else if (parts.size() == 2) {
-          respond(request.exchange, 200, models.model(request, parts.get(1)));
+          respond(request.call, 200, models.model(request, parts.get(1)));
         } else if (parts.size() == 4 && parts.get(2).equals("versions")) {
-          respond(request.exchange, 200, models.version(request, parts.get(1), version(parts.get(3))));
+          respond(request.call, 200, models.version(request, parts.get(1), version(parts.get(3))));
         } else {
           throw notFound(route);
         }
       }
       case "promotions" -> {
         if (parts.size() == 1) {
-          respond(request.exchange, 200, promotions.queue(request));
+          respond(request.call, 200, promotions.queue(request));
         } else if (parts.size() == 2) {
-          respond(request.exchange, 200, promotions.promotion(request, parts.get(1), null, ""));
+          respond(request.call, 200, promotions.promotion(request, parts.get(1), null, ""));
         } else {
           throw notFound(route);
         }
@@ -127,7 +124,7 @@ public final class WebUi implements HttpHandler {
         if (parts.size() != 1) {
           throw notFound(route);
         }
-        respond(request.exchange, 200, audit.trail(request, null));
+        respond(request.call, 200, audit.trail(request, null));
       }
       default -> throw notFound(route);
     }
@@ -139,10 +136,10 @@ public final class WebUi implements HttpHandler {
       signIn(request);
     } else if (route.equals("signout")) {
       request.session.id().ifPresent(sessions::end);
-      WebSession.signOut(request.exchange);
-      redirect(request.exchange, ROOT + "signin");
+      WebSession.signOut(request.call);
+      redirect(request.call, ROOT + "signin");
     } else if (route.equals("audit/verify")) {
-      respond(request.exchange, 200, audit.trail(request, audit.verify(request)));
+      respond(request.call, 200, audit.trail(request, audit.verify(request)));
     } else if (parts.size() == 3 && parts.get(0).equals("promotions")
         && (parts.get(2).equals("approve") || parts.get(2).equals("reject"))) {
       String id = parts.get(1);
@@ -150,11 +147,11 @@ public final class WebUi implements HttpHandler {
         promotions.decide(request, id, parts.get(2).equals("approve"));
       } catch (StatusRuntimeException refused) {
         // the promotion's page again, with the server's reason as it gave it
-        respond(request.exchange, httpStatus(refused.getStatus().getCode()), promotions.promotion(request, id,
+        respond(request.call, httpStatus(refused.getStatus().getCode()), promotions.promotion(request, id,
             refused.getStatus().getCode() + ": " + refused.getStatus().getDescription(), request.field("comment")));
         return;
       }
-      redirect(request.exchange, ROOT + "promotions/" + Html.url(id) + "?decided=" + parts.get(2));
+      redirect(request.call, ROOT + "promotions/" + Html.url(id) + "?decided=" + parts.get(2));
     } else {
       throw notFound(route);
     }
@@ -190,7 +187,7 @@ public final class WebUi implements HttpHandler {
   private void signIn(WebRequest request) throws IOException {
     String credential = request.field("credential").strip();
     if (!WebSession.credentialSafe(credential)) {
-      respond(request.exchange, 400, signInPage(request, headerIdentity
+      respond(request.call, 400, signInPage(request, headerIdentity
           ? "A user name is letters, digits and . _ @ + - (at most 256 characters)."
           : "That is not a token: a JWT or an API token is letters, digits and . _ ~ + / = -."));
       return;
@@ -199,7 +196,7 @@ public final class WebUi implements HttpHandler {
     try {
       caller = request.accessAs(credential).getCaller(GetCallerRequest.getDefaultInstance());
     } catch (StatusRuntimeException e) {
-      respond(request.exchange, httpStatus(e.getStatus().getCode()), signInPage(request,
+      respond(request.call, httpStatus(e.getStatus().getCode()), signInPage(request,
           e.getStatus().getCode() + ": " + e.getStatus().getDescription()));
       return;
     }
@@ -209,8 +206,8 @@ public final class WebUi implements HttpHandler {
         caller.getAuthenticatedBy(), caller.getApiToken().isEmpty() ? Optional.empty()
             : Optional.of(UUID.fromString(caller.getApiToken().substring("apiTokens/".length())))),
         caller.getAuthenticatedBy().equals("jwt") ? jwtExpiry(credential) : Optional.empty());
-    WebSession.signIn(request.exchange, session);
-    redirect(request.exchange, ROOT + "promotions");
+    WebSession.signIn(request.call, session);
+    redirect(request.call, ROOT + "promotions");
   }
 
   /** The {@code exp} of a JWT the services have just accepted: a session begun with it ends by then. */
@@ -223,7 +220,7 @@ public final class WebUi implements HttpHandler {
   }
 
   private void error(WebRequest request, int status, String message) throws IOException {
-    respond(request.exchange, status, Layout.page(request, status == 401 ? "Sign-in needed" : "Refused", html -> {
+    respond(request.call, status, Layout.page(request, status == 401 ? "Sign-in needed" : "Refused", html -> {
       Layout.notice(html, "error", message);
       if (status == 401) {
         html.open("p").link(ROOT + "signin", "Sign in").text(" to see this page.").close("p");
@@ -258,46 +255,34 @@ public final class WebUi implements HttpHandler {
     };
   }
 
-  private static void respond(HttpExchange exchange, int status, String page) throws IOException {
-    byte[] bytes = page.getBytes(StandardCharsets.UTF_8);
-    var headers = exchange.getResponseHeaders();
-    headers.set("Content-Type", "text/html; charset=utf-8");
-    securityHeaders(exchange);
-    boolean head = exchange.getRequestMethod().equals("HEAD");
-    exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
-    if (!head) {
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(bytes);
-      }
-    }
+  private static void respond(HttpCall call, int status, String page) throws IOException {
+    call.setHeader("Content-Type", "text/html; charset=utf-8");
+    securityHeaders(call);
+    call.respond(status, page.getBytes(StandardCharsets.UTF_8));
   }
 
   /** After a form post, the page to show next (303: the browser GETs it, and a reload does not post again). */
-  private static void redirect(HttpExchange exchange, String location) throws IOException {
-    exchange.getResponseHeaders().set("Location", location);
-    securityHeaders(exchange);
-    exchange.sendResponseHeaders(303, -1);
+  private static void redirect(HttpCall call, String location) throws IOException {
+    call.setHeader("Location", location);
+    securityHeaders(call);
+    call.respond(303, new byte[0]);
   }
 
-  private static void securityHeaders(HttpExchange exchange) {
-    var headers = exchange.getResponseHeaders();
-    headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
-    headers.set("X-Content-Type-Options", "nosniff");
-    headers.set("Referrer-Policy", "same-origin");
-    headers.set("Cache-Control", "no-store");
+  private static void securityHeaders(HttpCall call) {
+    call.setHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+    call.setHeader("X-Content-Type-Options", "nosniff");
+    call.setHeader("Referrer-Policy", "same-origin");
+    call.setHeader("Cache-Control", "no-store");
   }
 
-  private static void serveStatic(HttpExchange exchange, String route) throws IOException {
+  private static void serveStatic(HttpCall call, String route) throws IOException {
     byte[] bytes;
     try (InputStream in = WebUi.class.getResourceAsStream("/web/" + route.substring("static/".length()))) {
       bytes = in.readAllBytes();
     }
-    exchange.getResponseHeaders().set("Content-Type", STATIC.get(route));
-    exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-    exchange.getResponseHeaders().set("Cache-Control", "max-age=3600");
-    exchange.sendResponseHeaders(200, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
+    call.setHeader("Content-Type", STATIC.get(route));
+    call.setHeader("X-Content-Type-Options", "nosniff");
+    call.setHeader("Cache-Control", "max-age=3600");
+    call.respond(200, bytes);
   }
 }
