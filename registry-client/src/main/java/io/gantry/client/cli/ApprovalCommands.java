@@ -28,7 +28,8 @@ final class ApprovalCommands {
     @Parameters(paramLabel = ID_LABEL, description = ID_DESCRIPTION)
     String promotion;
 
-    @Option(names = "--comment", paramLabel = "TEXT", defaultValue = "")
+    @Option(names = "--comment", paramLabel = "TEXT", defaultValue = "",
+        description = "Why, kept with the decision.")
     String comment;
 
     @Override

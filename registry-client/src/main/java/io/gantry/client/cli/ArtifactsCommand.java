@@ -186,7 +186,7 @@ final class ArtifactsCommand extends CommandGroup {
         }
       } catch (ArtifactTransferException e) {
         downloading.abandon();
-        return incomplete(directory, GantryCli.reportFailure(e, common.err()));
+        return incomplete(directory, GantryCli.reportFailure(e, common.err(), common));
       } catch (IllegalArgumentException folderOutsideDirectory) {
         downloading.abandon();
         return incomplete(directory, common.fail(GantryCli.EXIT_OTHER, folderOutsideDirectory.getMessage()));
@@ -246,7 +246,7 @@ final class ArtifactsCommand extends CommandGroup {
           if (e.getStatus().getCode() != Status.Code.UNIMPLEMENTED) {
             throw e;
           }
-          int exitCode = GantryCli.reportFailure(e, common.err());
+          int exitCode = GantryCli.reportFailure(e, common.err(), common);
           common.err().println("This server keeps artifacts on its own disk and cannot presign URLs; download the "
               + "file through it: gantry artifacts download " + ResourceNames.MODEL_URI_PREFIX
               + ResourceNames.modelId(ResourceNames.versionParent(selection.version().getName())) + "/"

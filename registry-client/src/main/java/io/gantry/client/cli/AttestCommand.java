@@ -2,6 +2,8 @@ package io.gantry.client.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.Struct;
+import com.google.protobuf.util.Values;
 import io.gantry.client.ArtifactDirectory;
 import io.gantry.client.GantryClient;
 import io.gantry.client.LocalArtifact;
@@ -9,6 +11,7 @@ import io.gantry.client.ResourceNames;
 import io.gantry.client.TransferListener;
 import io.gantry.proto.Manifests;
 import io.gantry.tlog.NoteVerifier;
+import io.gantry.v1.AttestationKey;
 import io.gantry.v1.GetAttestationKeyRequest;
 import io.gantry.v1.GetPromotionAttestationRequest;
 import io.gantry.v1.PromotionAttestation;
@@ -76,8 +79,12 @@ final class AttestCommand extends CommandGroup {
     @Override
     public Integer call() {
       try (GantryClient client = common.connect()) {
-        common.stdout().print(client.attestations().getAttestationKey(GetAttestationKeyRequest.getDefaultInstance())
-            .getPublicKeyPem());
+        AttestationKey key = client.attestations().getAttestationKey(GetAttestationKeyRequest.getDefaultInstance());
+        if (common.json()) {
+          common.printer().message(key);
+        } else {
+          common.stdout().print(key.getPublicKeyPem());
+        }
       }
       return GantryCli.EXIT_OK;
     }
@@ -85,9 +92,13 @@ final class AttestCommand extends CommandGroup {
 
   @Command(name = "verify", description = "Check an attestation offline: the Ed25519 signature over DSSE's PAE with "
       + "the given key, and with --files, that the files in a directory are the attested version's (their manifest "
-      + "digest is the statement's subject digest). Exit code 1 when anything does not hold.")
+      + "digest is the statement's subject digest). Exit code 1 when anything does not hold; -o json: one object "
+      + "with what was checked, verified (true or false) and the problem.")
   static final class Verify implements Callable<Integer> {
     @Mixin CommonOptions common;
+
+    /** What was checked, for -o json. */
+    private final Struct.Builder report = Struct.newBuilder();
 
     @Parameters(paramLabel = "ENVELOPE", description = "The envelope file (gantry attest get --out).")
     Path envelopeFile;
@@ -125,14 +136,14 @@ final class AttestCommand extends CommandGroup {
         throw common.usageError("cannot read the envelope or the key: " + e.getMessage());
       }
       if (!PAYLOAD_TYPE.equals(envelope.path("payloadType").asText())) {
-        return common.fail(GantryCli.EXIT_NOT_VERIFIED, "not an in-toto envelope: payloadType is '"
+        return verdict("not an in-toto envelope: payloadType is '"
             + envelope.path("payloadType").asText() + "'");
       }
       byte[] payload;
       try {
         payload = Base64.getDecoder().decode(envelope.path("payload").asText());
       } catch (IllegalArgumentException e) {
-        return common.fail(GantryCli.EXIT_NOT_VERIFIED, "the payload is not base64");
+        return verdict("the payload is not base64");
       }
       String keyId = keyId(key);
       boolean signed = false;
@@ -142,45 +153,73 @@ final class AttestCommand extends CommandGroup {
         }
       }
       if (!signed) {
-        return common.fail(GantryCli.EXIT_NOT_VERIFIED, "no signature of key " + keyId + " verifies this envelope");
+        return verdict("no signature of key " + keyId + " verifies this envelope");
       }
       JsonNode statement;
       try {
         statement = JSON.readTree(payload);
       } catch (IOException e) {
-        return common.fail(GantryCli.EXIT_NOT_VERIFIED, "the payload is not a JSON statement");
+        return verdict("the payload is not a JSON statement");
       }
       JsonNode subject = statement.path("subject").path(0);
       JsonNode predicate = statement.path("predicate");
-      common.stdout().printf("signature  good (key %s)%n", keyId);
-      common.stdout().printf("subject    %s sha256:%s%n", subject.path("name").asText(),
-          subject.path("digest").path("sha256").asText());
-      common.stdout().printf("promotion  %s moved %s to version %s (audit %s seq %s)%n",
-          predicate.path("promotion").asText(), predicate.path("alias").asText(), predicate.path("version").asText(),
+      say("signature  good (key %s)", keyId);
+      say("subject    %s sha256:%s", subject.path("name").asText(), subject.path("digest").path("sha256").asText());
+      say("promotion  %s moved %s to version %s (audit %s seq %s)", predicate.path("promotion").asText(),
+          predicate.path("alias").asText(), predicate.path("version").asText(),
           predicate.path("audit").path("log").asText(), predicate.path("audit").path("seq").asText());
+      report.putFields("key_id", Values.of(keyId))
+          .putFields("subject", Values.of(subject.path("name").asText()))
+          .putFields("subject_sha256", Values.of(subject.path("digest").path("sha256").asText()))
+          .putFields("promotion", Values.of(predicate.path("promotion").asText()))
+          .putFields("model", Values.of(predicate.path("model").asText()))
+          .putFields("alias", Values.of(predicate.path("alias").asText()))
+          .putFields("version", Values.of(predicate.path("version").asLong()))
+          .putFields("audit_log", Values.of(predicate.path("audit").path("log").asText()))
+          .putFields("audit_seq", Values.of(predicate.path("audit").path("seq").asLong()));
       if (alias != null && !alias.equals(predicate.path("alias").asText())) {
-        return common.fail(GantryCli.EXIT_NOT_VERIFIED, "the attested promotion moved "
+        return verdict("the attested promotion moved "
             + predicate.path("alias").asText() + ", not " + alias);
       }
       if (model != null && !ResourceNames.model(model).equals(predicate.path("model").asText())) {
-        return common.fail(GantryCli.EXIT_NOT_VERIFIED, "the attested version is of " + predicate.path("model").asText()
+        return verdict("the attested version is of " + predicate.path("model").asText()
             + ", not " + ResourceNames.model(model));
       }
       if (files != null) {
         String digest = manifestDigest(files);
         if (!digest.equals("sha256:" + subject.path("digest").path("sha256").asText())) {
-          return common.fail(GantryCli.EXIT_NOT_VERIFIED, "the files in " + files + " are not the attested version's: "
+          return verdict("the files in " + files + " are not the attested version's: "
               + "their manifest digest is " + digest);
         }
-        common.stdout().printf("files      match (%s)%n", digest);
+        say("files      match (%s)", digest);
+        report.putFields("files_digest", Values.of(digest));
       }
       if (checkpoint) {
         String problem = moveProblem(predicate);
         if (problem != null) {
-          return common.fail(GantryCli.EXIT_NOT_VERIFIED, "the move is not proven in the audit log: " + problem);
+          return verdict("the move is not proven in the audit log: " + problem);
         }
       }
-      return GantryCli.EXIT_OK;
+      return verdict(null);
+    }
+
+    /** A line of the text output; -o json prints the report at the end instead. */
+    private void say(String format, Object... args) {
+      if (!common.json()) {
+        common.stdout().printf(format + "%n", args);
+      }
+    }
+
+    /** The report (-o json), then the exit code: 0 when {@code problem} is null, else 1 with the problem on stderr. */
+    private int verdict(String problem) {
+      report.putFields("verified", Values.of(problem == null));
+      if (problem != null) {
+        report.putFields("problem", Values.of(problem));
+      }
+      if (common.json()) {
+        common.printer().report(report.build());
+      }
+      return problem == null ? GantryCli.EXIT_OK : common.fail(GantryCli.EXIT_NOT_VERIFIED, problem);
     }
 
     /** Why the attested move is not proven to be in the audit log, or null once printed as proven. */
@@ -201,8 +240,9 @@ final class AttestCommand extends CommandGroup {
             || !predicate.path("promotion").asText().equals(event.path("payload").path("promotion").asText())) {
           return "event " + seq + " is not the ALIAS_MOVED event of " + predicate.path("promotion").asText();
         }
-        common.stdout().printf("audit      the move is event %d, included in the checkpoint of size %d (%s)%n", seq,
+        say("audit      the move is event %d, included in the checkpoint of size %d (%s)", seq,
             inclusion.checkpoint().getTreeSize(), inclusion.checkpoint().getOrigin());
+        report.putFields("checkpoint_size", Values.of(inclusion.checkpoint().getTreeSize()));
         return null;
       } catch (IOException e) {
         return "event " + seq + " is not JSON";

@@ -299,7 +299,7 @@ final class BenchCommand implements Callable<Integer> {
         .putFields("p50_ms", millis(result, 50))
         .putFields("p90_ms", millis(result, 90))
         .putFields("p99_ms", millis(result, 99))
-        .putFields("p99.9_ms", millis(result, 99.9))
+        .putFields("p999_ms", millis(result, 99.9))
         .putFields("max_ms", number(result.latencyMicros().getMaxValue() / 1_000.0));
     if (!result.errors().isEmpty()) {
       report.putFields("errors_by_code", text(counts(result.errors())));

@@ -1,6 +1,8 @@
 package io.gantry.client.cli;
 
 import io.gantry.client.GantryClient;
+import io.gantry.v1.ListEvaluationsRequest;
+import io.gantry.v1.ListEvaluationsResponse;
 import io.gantry.v1.ReportEvaluationRequest;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "eval", description = "Evaluations: metrics measured on a dataset.",
-    subcommands = EvalCommand.ReportEvaluation.class)
+    subcommands = {EvalCommand.ReportEvaluation.class, EvalCommand.ListEvaluations.class})
 final class EvalCommand extends CommandGroup {
 
   @Command(name = "report",
@@ -20,10 +22,12 @@ final class EvalCommand extends CommandGroup {
   static final class ReportEvaluation implements Callable<Integer> {
     @Mixin CommonOptions common;
 
-    @Parameters(arity = "1..2", paramLabel = VersionArguments.LABEL, hideParamSyntax = true)
+    @Parameters(arity = "1..2", paramLabel = VersionArguments.LABEL, hideParamSyntax = true,
+        description = VersionArguments.DESCRIPTION)
     List<String> version;
 
-    @Option(names = "--dataset", paramLabel = "NAME", required = true)
+    @Option(names = "--dataset", paramLabel = "NAME", required = true,
+        description = "The dataset the metrics were measured on, e.g. holdout-2024-06.")
     String dataset;
 
     @Option(names = "--digest", paramLabel = "DIGEST", defaultValue = "",
@@ -48,6 +52,32 @@ final class EvalCommand extends CommandGroup {
             .putAllMetrics(metrics)
             .setRequestId(requestId)
             .build()));
+      }
+      return GantryCli.EXIT_OK;
+    }
+  }
+
+  @Command(name = "list", description = "List the evaluations of a version, oldest first, one page at a time unless "
+      + "--all.")
+  static final class ListEvaluations implements Callable<Integer> {
+    @Mixin CommonOptions common;
+    @Mixin PageOptions paging;
+
+    @Parameters(arity = "1..2", paramLabel = VersionArguments.LABEL, hideParamSyntax = true,
+        description = VersionArguments.DESCRIPTION)
+    List<String> version;
+
+    @Override
+    public Integer call() {
+      ListEvaluationsRequest.Builder request = ListEvaluationsRequest.newBuilder()
+          .setParent(VersionArguments.versionName(version, common))
+          .setPageSize(paging.pageSize);
+      try (GantryClient client = common.connect()) {
+        common.printer().evaluations(paging.fetch(
+            token -> client.registry().listEvaluations(request.setPageToken(token).build()),
+            ListEvaluationsResponse::getNextPageToken,
+            (rows, more) -> rows.toBuilder().addAllEvaluations(more.getEvaluationsList())
+                .setNextPageToken(more.getNextPageToken()).build()));
       }
       return GantryCli.EXIT_OK;
     }

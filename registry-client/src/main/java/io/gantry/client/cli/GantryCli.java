@@ -2,6 +2,7 @@ package io.gantry.client.cli;
 
 import io.gantry.client.ArtifactTransferException;
 import io.gantry.client.GantryClientException;
+import io.gantry.v1.ErrorReason;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
@@ -11,16 +12,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 import picocli.CommandLine;
 
 @Command(
     name = "gantry",
     versionProvider = GantryCli.Version.class,
-    description = "Command line client of the Gantry model registry.",
+    description = {"Command line client of the Gantry model registry.",
+        "Every command takes --target HOST[:PORT] (the server's gRPC port, 9090 by default), -o json for output a "
+            + "script parses (docs/cli.md), and the credentials below; see 'gantry COMMAND --help'."},
     subcommands = {
         ModelsCommand.class, VersionsCommand.class, ArtifactsCommand.class, EvalCommand.class, ResolveCommand.class,
         WatchCommand.class, AliasesCommand.class, PromoteCommand.class, RollbackCommand.class,
@@ -28,43 +34,36 @@ import picocli.CommandLine;
         PromotionsCommand.class, PolicyCommand.class, AuditCommand.class, WhoamiCommand.class, TokensCommand.class,
         RolesCommand.class, WebhooksCommand.class, ImportCommand.class, AttestCommand.class, BenchCommand.class,
         SoakCommand.class},
-    footerHeading = "%nEnvironment:%n",
+    footerHeading = "%nEnvironment (an option given wins):%n",
     footer = {
-        "  GANTRY_TARGET  server address host:port (default " + GantryCli.DEFAULT_TARGET + ")",
-        "  GANTRY_USER    caller name sent as x-gantry-user (default " + GantryCli.DEFAULT_USER + ")",
-        "  GANTRY_TOKEN, GANTRY_TOKEN_FILE  bearer JWT or API token (or a file holding it) for a server that "
-            + "verifies callers",
-        "  GANTRY_TLS, GANTRY_CA_FILE       speak TLS (true), trusting the system's authorities or those in the file"},
-    exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {
-        GantryCli.EXIT_OK + ":success",
-        GantryCli.EXIT_OTHER + ":any other error (e.g. PERMISSION_DENIED, UNAUTHENTICATED); for audit verify and audit prove: "
-            + "not verified",
-        GantryCli.EXIT_USAGE + ":bad command line, or a local file missing or malformed (versions register: a file "
-            + "that cannot be uploaded, such as a symbolic link out of DIR)",
-        GantryCli.EXIT_NOT_FOUND + ":NOT_FOUND: no such model, version, tag, alias or promotion",
-        GantryCli.EXIT_INVALID_ARGUMENT + ":INVALID_ARGUMENT: the server refused a field (named on stderr)",
-        GantryCli.EXIT_CONFLICT + ":FAILED_PRECONDITION, ABORTED or ALREADY_EXISTS: the current state forbids it; "
-            + "artifacts download: a different file is in the way (--force replaces it)",
-        GantryCli.EXIT_UNAVAILABLE + ":UNAVAILABLE: the server or its database cannot be reached; retry",
-        GantryCli.EXIT_REJECTED + ":promote, rollback, approve, aliases remove: the promotion ended without applying "
-            + "(REJECTED by a policy or a reviewer; a dry run: would be)",
-        GantryCli.EXIT_DATA_LOSS + ":DATA_LOSS: the server's stored copy of a file is corrupted; it was not written"})
+        // one line each within picocli's 80 columns, which do not wrap a footer with an indent
+        "  GANTRY_TARGET          --target HOST[:PORT] (default " + GantryCli.DEFAULT_TARGET + ")",
+        "  GANTRY_USER            --user: the caller's name (default " + GantryCli.DEFAULT_USER + ")",
+        "  GANTRY_TOKEN           --token: a JWT or an API token",
+        "  GANTRY_TOKEN_FILE      --token-file: a file holding the token",
+        "  GANTRY_TLS             --tls when true: TLS, trusting the system's CAs",
+        "  GANTRY_CA_FILE         --ca-file: TLS, trusting the CAs in this PEM file",
+        "  GANTRY_CERT_FILE       --cert: a client certificate (PEM), for mTLS",
+        "  GANTRY_KEY_FILE        --cert-key: the private key of --cert (PEM)",
+        "  MLFLOW_TRACKING_TOKEN  import mlflow --mlflow-token: the MLflow server's token"},
+    exitCodeListHeading = "%nExit codes:%n")
 public final class GantryCli {
 
   static final String DEFAULT_TARGET = "localhost:9090";
   static final String DEFAULT_USER = "anonymous";
 
-  static final int EXIT_OK = 0;
-  static final int EXIT_OTHER = 1;
+  static final int EXIT_OK = ExitCode.OK.code;
+  static final int EXIT_OTHER = ExitCode.OTHER.code;
   static final int EXIT_NOT_VERIFIED = EXIT_OTHER;
-  static final int EXIT_USAGE = 2;
-  static final int EXIT_NOT_FOUND = 3;
-  static final int EXIT_INVALID_ARGUMENT = 4;
-  static final int EXIT_CONFLICT = 5;
-  static final int EXIT_UNAVAILABLE = 6;
-  static final int EXIT_REJECTED = 7;
-  static final int EXIT_DATA_LOSS = 8;
+  static final int EXIT_USAGE = ExitCode.USAGE.code;
+  static final int EXIT_NOT_FOUND = ExitCode.NOT_FOUND.code;
+  static final int EXIT_INVALID_ARGUMENT = ExitCode.INVALID_ARGUMENT.code;
+  static final int EXIT_CONFLICT = ExitCode.CONFLICT.code;
+  static final int EXIT_UNAVAILABLE = ExitCode.UNAVAILABLE.code;
+  static final int EXIT_REJECTED = ExitCode.REJECTED.code;
+  static final int EXIT_DATA_LOSS = ExitCode.DATA_LOSS.code;
+  static final int EXIT_PERMISSION = ExitCode.PERMISSION.code;
+  static final int EXIT_SETUP = ExitCode.SETUP.code;
 
   /** Standard output as bytes, for output that must reach it unchanged (an audit export). */
   private final PrintStream stdout;
@@ -112,7 +111,9 @@ public final class GantryCli {
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setDefaultValueProvider(environmentDefaults(env))
         .setParameterExceptionHandler(GantryCli::reportUsageError)
-        .setExecutionExceptionHandler((failure, failed, parseResult) -> reportFailure(failure, failed.getErr()));
+        .setExecutionExceptionHandler((failure, failed, parseResult) ->
+            reportFailure(failure, failed.getErr(), commonOptions(failed)));
+    commandLine.getCommandSpec().usageMessage().exitCodeList(ExitCode.helpList());
     addHelpOptions(commandLine);
     int exitCode = commandLine.execute(args);
     outWriter.flush();
@@ -150,6 +151,8 @@ public final class GantryCli {
         case CommonOptions.TOKEN_FILE -> nonBlank(env.get("GANTRY_TOKEN_FILE"), null);
         case CommonOptions.TLS -> Boolean.toString("true".equalsIgnoreCase(env.get("GANTRY_TLS")));
         case CommonOptions.CA_FILE -> nonBlank(env.get("GANTRY_CA_FILE"), null);
+        case CommonOptions.CERT_FILE -> nonBlank(env.get("GANTRY_CERT_FILE"), null);
+        case CommonOptions.KEY_FILE -> nonBlank(env.get("GANTRY_KEY_FILE"), null);
         case ImportCommand.MLFLOW_TOKEN -> nonBlank(env.get("MLFLOW_TRACKING_TOKEN"), null);
         default -> null;
       };
@@ -162,13 +165,30 @@ public final class GantryCli {
 
   private static int reportUsageError(ParameterException failure, String[] args) {
     PrintWriter err = failure.getCommandLine().getErr();
-    // picocli starts the messages of argument groups (missing, mutually exclusive) with its own "Error: "
-    err.println("error: " + failure.getMessage().replaceFirst("^Error: ", ""));
+    // picocli starts the messages of argument groups (missing, mutually exclusive) with its own "Error: ", and
+    // describes a map option's bad entry as "option option '--metric'"
+    err.println("error: " + failure.getMessage().replaceFirst("^Error: ", "").replace("option option '", "option '"));
+    if (failure instanceof UnmatchedArgumentException unmatched) {
+      DidYouMean.commandLine(unmatched, args).ifPresent(meant -> err.println("Did you mean: " + meant + "?"));
+    }
     err.println("Try '" + failure.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
     return EXIT_USAGE;
   }
 
-  static int reportFailure(Exception failure, PrintWriter err) {
+  /** The common options of the command that failed, if it has them. */
+  private static CommonOptions commonOptions(CommandLine failed) {
+    return failed.getCommandSpec().mixins().values().stream()
+        .map(CommandSpec::userObject)
+        .filter(CommonOptions.class::isInstance)
+        .map(CommonOptions.class::cast)
+        .findFirst().orElse(null);
+  }
+
+  /**
+   * Prints a failure and returns its exit code; with {@code common} (may be null), a failure made on this side is
+   * diagnosed by probing --target (ConnectionDiagnosis).
+   */
+  static int reportFailure(Exception failure, PrintWriter err, CommonOptions common) {
     if (failure instanceof ArtifactTransferException transferFailure) {
       // The message names the file and carries the server's error, if that was the cause.
       err.println("error: " + transferFailure.getMessage());
@@ -179,8 +199,27 @@ public final class GantryCli {
       return EXIT_OTHER;
     }
     GantryClientException error = GantryClientException.from(callFailure);
+    if (common != null && madeOnThisSide(error)) {
+      Optional<ConnectionDiagnosis.Finding> finding = common.diagnose();
+      if (finding.isPresent()) {
+        err.println("error: " + finding.get().message());
+        return finding.get().exitCode().code;
+      }
+    }
     err.println("error: " + error.getMessage());
     return reportDetails(error, err);
+  }
+
+  /**
+   * A status the transport made rather than a server sent: no reason, and a code a broken connection gets
+   * (UNAVAILABLE; INTERNAL or UNKNOWN when what answered speaks no gRPC).
+   */
+  private static boolean madeOnThisSide(GantryClientException error) {
+    return error.reason() == ErrorReason.ERROR_REASON_UNSPECIFIED
+        && switch (error.code()) {
+          case UNAVAILABLE, INTERNAL, UNKNOWN -> true;
+          default -> false;
+        };
   }
 
   /** Prints the fields the server named, and returns the exit code of the error. */
@@ -192,14 +231,7 @@ public final class GantryCli {
   }
 
   static int exitCode(Status.Code code) {
-    return switch (code) {
-      case NOT_FOUND -> EXIT_NOT_FOUND;
-      case INVALID_ARGUMENT -> EXIT_INVALID_ARGUMENT;
-      case FAILED_PRECONDITION, ABORTED, ALREADY_EXISTS -> EXIT_CONFLICT;
-      case UNAVAILABLE -> EXIT_UNAVAILABLE;
-      case DATA_LOSS -> EXIT_DATA_LOSS;
-      default -> EXIT_OTHER;
-    };
+    return ExitCode.of(code).code;
   }
 
   static final class Version implements CommandLine.IVersionProvider {

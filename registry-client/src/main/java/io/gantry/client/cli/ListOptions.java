@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 final class ListOptions extends PageOptions {
 
   @Option(names = "--filter", paramLabel = "EXPR", defaultValue = "",
-      description = "e.g. 'name LIKE \"taxi-%\" AND tags.team = \"risk\"' (see docs/api.md).")
+      description = "e.g. 'name LIKE \"taxi-%%\" AND tags.team = \"risk\"' (see docs/api.md).")
   String filter;
 
   @Option(names = "--order-by", paramLabel = "FIELD", defaultValue = "",

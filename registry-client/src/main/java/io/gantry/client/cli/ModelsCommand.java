@@ -37,7 +37,8 @@ final class ModelsCommand extends CommandGroup {
     @Parameters(paramLabel = "NAME", description = "Model name, e.g. taxi-fare.")
     String name;
 
-    @Option(names = "--description", defaultValue = "")
+    @Option(names = "--description", paramLabel = "TEXT", defaultValue = "",
+        description = "What the model is for; Markdown is shown as written.")
     String description;
 
     @Option(names = "--tag", paramLabel = "KEY=VALUE", description = "A tag; repeat for more.")
@@ -108,7 +109,8 @@ final class ModelsCommand extends CommandGroup {
     @Parameters(paramLabel = "NAME")
     String name;
 
-    @Option(names = "--description", required = true)
+    @Option(names = "--description", paramLabel = "TEXT", required = true,
+        description = "The new description, replacing the old one.")
     String description;
 
     @Option(names = "--etag", defaultValue = "",

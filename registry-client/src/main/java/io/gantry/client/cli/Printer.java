@@ -1,12 +1,11 @@
 package io.gantry.client.cli;
 
 import com.google.protobuf.Empty;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
-import com.google.protobuf.util.JsonFormat;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.gantry.client.ResourceNames;
 import io.gantry.v1.Alias;
 import io.gantry.v1.ApiToken;
@@ -29,6 +28,7 @@ import io.gantry.v1.ListAliasHistoryResponse;
 import io.gantry.v1.ListAliasesResponse;
 import io.gantry.v1.ListApiTokensResponse;
 import io.gantry.v1.ListAuditEventsResponse;
+import io.gantry.v1.ListEvaluationsResponse;
 import io.gantry.v1.ListModelVersionsResponse;
 import io.gantry.v1.ListModelsResponse;
 import io.gantry.v1.ListPromotionPoliciesResponse;
@@ -63,13 +63,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
-/** Prints responses as a readable table or key/value block, or as protobuf's canonical JSON. */
+/** Prints responses as a readable table or key/value block, or as the CLI's JSON ({@link Json}, docs/cli.md). */
 final class Printer {
 
   enum Format { table, json }
 
-  private static final JsonFormat.Printer JSON = JsonFormat.printer();
-  private static final JsonFormat.Printer JSON_LINE = JSON.omittingInsignificantWhitespace();
   // Rows printed one by one as events stream in cannot be measured first: SEQ, TIME (an instant to the
   // second), ACTOR and ACTION (the longest name) get fixed widths.
   private static final String STREAMED_ROW = "%-6s  %-20s  %-12s  %-19s  %s";
@@ -227,6 +225,21 @@ final class Printer {
     new TreeMap<>(evaluation.getMetricsMap()).forEach((metric, value) ->
         block.row("metrics." + metric, Double.toString(value)));
     block.field("created", timeAndActor(evaluation.getCreateTime(), evaluation.getCreatedBy())).print(out);
+  }
+
+  void evaluations(ListEvaluationsResponse page) {
+    if (printedAsJson(page)) {
+      return;
+    }
+    TextTable table = new TextTable().row("CREATED", "CREATED_BY", "DATASET", "METRICS", "DATASET_DIGEST");
+    for (Evaluation evaluation : page.getEvaluationsList()) {
+      table.row(time(evaluation.getCreateTime()), evaluation.getCreatedBy(), evaluation.getDataset(),
+          new TreeMap<>(evaluation.getMetricsMap()).entrySet().stream()
+              .map(metric -> metric.getKey() + "=" + metric.getValue()).collect(Collectors.joining(", ")),
+          evaluation.getDatasetDigest());
+    }
+    table.print(out);
+    nextPageHint(page.getNextPageToken());
   }
 
   void deleted(String name) {
@@ -497,7 +510,7 @@ final class Printer {
         Integer.toString(result.getUnchangedCount()));
   }
 
-  /** A message as protobuf's canonical JSON, for -o json. */
+  /** A message in the CLI's JSON, for -o json. */
   void message(MessageOrBuilder message) {
     printedAsJson(message);
   }
@@ -513,12 +526,12 @@ final class Printer {
   void fileNotCopied(String model, long version, String source, String outcome, String reason, TextTable table) {
     Struct line = Struct.newBuilder()
         .putFields("model", Value.newBuilder().setStringValue(model).build())
-        .putFields("version", Value.newBuilder().setStringValue(Long.toString(version)).build())
+        .putFields("version", Value.newBuilder().setNumberValue(version).build())
         .putFields("source", Value.newBuilder().setStringValue(source).build())
         .putFields("files", Value.newBuilder().setStringValue(outcome).build())
         .putFields("reason", Value.newBuilder().setStringValue(reason).build())
         .build();
-    if (printedAsJsonLine(line)) {
+    if (printedAsJson(Json.report(line), true)) {
       return;
     }
     table.row(model.substring("models/".length()), Long.toString(version), outcome, reason);
@@ -716,7 +729,7 @@ final class Printer {
 
   /** A flat report that is no API message (the benchmark figures), in the order its fields were added. */
   void report(Struct report) {
-    if (printedAsJson(report)) {
+    if (printedAsJson(Json.report(report), false)) {
       return;
     }
     TextTable block = new TextTable();
@@ -725,24 +738,19 @@ final class Printer {
   }
 
   private boolean printedAsJson(MessageOrBuilder message) {
-    return printedAsJson(message, JSON);
+    return format == Format.json && printedAsJson(Json.message(message), false);
   }
 
   /** For streamed output: one message per line (JSON Lines). */
   private boolean printedAsJsonLine(MessageOrBuilder message) {
-    return printedAsJson(message, JSON_LINE);
+    return format == Format.json && printedAsJson(Json.message(message), true);
   }
 
-  private boolean printedAsJson(MessageOrBuilder message, JsonFormat.Printer json) {
+  private boolean printedAsJson(JsonNode json, boolean line) {
     if (format != Format.json) {
       return false;
     }
-    try {
-      out.println(json.print(message));
-    } catch (InvalidProtocolBufferException e) {
-      // Only messages holding an Any of an unknown type fail to print; none of ours do.
-      throw new IllegalStateException(e);
-    }
+    out.println(line ? Json.line(json) : Json.text(json));
     return true;
   }
 

@@ -6,7 +6,8 @@ import picocli.CommandLine.Option;
 final class ProgressOption {
 
   @Option(names = "--progress",
-      description = "Show progress on stderr even when it is not a terminal, and with -o json.")
+      description = "Show progress on stderr even when it is not a terminal (then a line a second rather than one "
+          + "line rewritten), and with -o json.")
   boolean requested;
 
   /**
@@ -15,6 +16,6 @@ final class ProgressOption {
    */
   TransferProgress start(CommonOptions common, TransferProgress.Kind kind, int files, long totalBytes) {
     boolean shown = requested || (common.stderrIsTerminal() && !common.json());
-    return new TransferProgress(shown ? common.err() : null, kind, files, totalBytes);
+    return new TransferProgress(shown ? common.err() : null, common.stderrIsTerminal(), kind, files, totalBytes);
   }
 }

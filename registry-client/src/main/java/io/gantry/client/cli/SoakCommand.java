@@ -3,6 +3,7 @@ package io.gantry.client.cli;
 import com.google.protobuf.ListValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import com.google.protobuf.util.Values;
 import io.gantry.client.ArtifactDirectory;
 import io.gantry.client.ArtifactDownload;
 import io.gantry.client.ArtifactUpload;
@@ -41,7 +42,6 @@ import io.gantry.v1.VerifyAuditLogRequest;
 import io.gantry.v1.VerifyAuditLogResponse;
 import io.grpc.Status;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +73,7 @@ import picocli.CommandLine.Option;
             + "acknowledged write is present and in the audit log exactly once, every READY version of every model "
             + "serves all its files with their digests, and the audit log verifies.",
         "Meant for a server of its own (bench/soak.sh starts one, restarts its database and kills an upload "
-            + "midway meanwhile). Exit 0 when every check holds, 1 otherwise."})
+            + "midway meanwhile). Exit 0 when every check holds, 1 otherwise; -o json: one report at the end."})
 final class SoakCommand implements Callable<Integer> {
 
   private static final String DATASET = "soak";
@@ -112,20 +112,22 @@ final class SoakCommand implements Callable<Integer> {
   private final List<Promotion> applied = new CopyOnWriteArrayList<>();
   private final Map<String, List<Long>> readyVersions = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
+  /** What the run found, for -o json. */
+  private final Struct.Builder report = Struct.newBuilder();
 
   @Override
   public Integer call() throws Exception {
     if (durationSeconds < 1 || workers < 1 || workers > 256 || models < 1 || models > 100) {
       throw common.usageError("--duration must be positive, --workers 1 to 256, --models 1 to 100");
     }
-    PrintWriter out = common.out();
     String run = UUID.randomUUID().toString().substring(0, 8);
     Path scratch = Files.createTempDirectory("gantry-soak");
     try (GantryClient writer = common.connect(); GantryClient requester = common.connectAs(REQUESTER);
         GantryClient approver = common.connectAs(APPROVER)) {
       List<String> names = setUp(writer, run);
-      out.printf("soak %s: %d workers on %d models for %d s%n", run, workers, models, durationSeconds);
-      out.flush();
+      say("soak %s: %d workers on %d models for %d s", run, workers, models, durationSeconds);
+      report.putFields("run", Values.of(run)).putFields("workers", Values.of(workers))
+          .putFields("models", Values.of(models)).putFields("duration_s", Values.of(durationSeconds));
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds);
       ExecutorService pool = Executors.newFixedThreadPool(workers);
       for (int i = 0; i < workers; i++) {
@@ -133,15 +135,29 @@ final class SoakCommand implements Callable<Integer> {
       }
       pool.shutdown();
       pool.awaitTermination(durationSeconds + 600L, TimeUnit.SECONDS);
-      out.println("calls by operation and status:");
-      new TreeMap<>(outcomes).forEach((key, count) -> out.printf("  %-32s %d%n", key, count.sum()));
-      out.printf("acknowledged: %d registrations with uploads, %d evaluations, %d promotions applied (%d approved)%n",
-          registered.size(), evaluations.size(), applied.size(),
-          applied.stream().filter(p -> p.getAlias().equals(GATED_ALIAS)).count());
-      out.flush();
-      List<String> problems = check(writer, scratch.resolve("downloads"), out);
-      problems.forEach(problem -> out.println("PROBLEM " + problem));
-      out.println(problems.isEmpty() ? "soak ok: every check holds" : "soak FAILED: " + problems.size() + " problems");
+      say("calls by operation and status:");
+      List<Value> calls = new ArrayList<>();
+      new TreeMap<>(outcomes).forEach((key, count) -> {
+        say("  %-32s %d", key, count.sum());
+        String[] operationAndStatus = key.split(" ", 2);
+        calls.add(Values.of(Struct.newBuilder().putFields("operation", Values.of(operationAndStatus[0]))
+            .putFields("status", Values.of(operationAndStatus[1])).putFields("count", Values.of(count.sum())).build()));
+      });
+      long approved = applied.stream().filter(p -> p.getAlias().equals(GATED_ALIAS)).count();
+      say("acknowledged: %d registrations with uploads, %d evaluations, %d promotions applied (%d approved)",
+          registered.size(), evaluations.size(), applied.size(), approved);
+      report.putFields("calls", Values.of(calls)).putFields("registrations", Values.of(registered.size()))
+          .putFields("evaluations", Values.of(evaluations.size()))
+          .putFields("promotions_applied", Values.of(applied.size()))
+          .putFields("promotions_approved", Values.of(approved));
+      List<String> problems = check(writer, scratch.resolve("downloads"));
+      problems.forEach(problem -> say("PROBLEM %s", problem));
+      say(problems.isEmpty() ? "soak ok: every check holds" : "soak FAILED: " + problems.size() + " problems");
+      report.putFields("problems", Values.of(problems.stream().map(Values::of).toList()))
+          .putFields("ok", Values.of(problems.isEmpty()));
+      if (common.json()) {
+        common.printer().report(report.build());
+      }
       return problems.isEmpty() ? GantryCli.EXIT_OK : GantryCli.EXIT_OTHER;
     } finally {
       deleteRecursively(scratch);
@@ -270,8 +286,16 @@ final class SoakCommand implements Callable<Integer> {
     }
   }
 
+  /** A line of the text output, printed at once so that a long run shows where it is; -o json prints the report. */
+  private void say(String format, Object... args) {
+    if (!common.json()) {
+      common.out().printf(format + "%n", args);
+      common.out().flush();
+    }
+  }
+
   /** Every acknowledged write read back, every READY version's files downloaded and checked, the log verified. */
-  private List<String> check(GantryClient client, Path downloads, PrintWriter out) throws IOException {
+  private List<String> check(GantryClient client, Path downloads) throws IOException {
     List<String> problems = new ArrayList<>();
     Map<String, Integer> audited = auditCounts(client);
     for (ModelVersion version : registered) {
@@ -305,7 +329,7 @@ final class SoakCommand implements Callable<Integer> {
         once(audited, "PROMOTION_APPROVED", promotion.getName(), problems);
       }
     }
-    out.printf("acknowledged writes read back: %d versions, %d evaluations, %d promotions%n", registered.size(),
+    say("acknowledged writes read back: %d versions, %d evaluations, %d promotions", registered.size(),
         evaluations.size(), applied.size());
     Map<ModelVersionStatus, Integer> statuses = new TreeMap<>();
     long files = 0;
@@ -315,12 +339,19 @@ final class SoakCommand implements Callable<Integer> {
         files += checkFiles(client, version.getName(), downloads, problems);
       }
     }
-    out.printf("every version of every model: %s; %d files of READY versions downloaded and their digests matched%n",
+    say("every version of every model: %s; %d files of READY versions downloaded and their digests matched",
         statuses, files);
+    List<Value> byStatus = new ArrayList<>();
+    statuses.forEach((status, count) -> byStatus.add(Values.of(Struct.newBuilder()
+        .putFields("status", Values.of(Printer.status(status))).putFields("count", Values.of(count)).build())));
+    report.putFields("versions", Values.of(byStatus)).putFields("files_checked", Values.of(files));
     VerifyAuditLogResponse verified = client.audit().withDeadlineAfter(10, TimeUnit.MINUTES)
         .verifyAuditLog(VerifyAuditLogRequest.getDefaultInstance());
-    out.printf("audit log: %s, %d events checked, tree size %d%n", verified.getOk() ? "verified" : "NOT verified",
+    say("audit log: %s, %d events checked, tree size %d", verified.getOk() ? "verified" : "NOT verified",
         verified.getEventsChecked(), verified.getTreeSize());
+    report.putFields("audit_verified", Values.of(verified.getOk()))
+        .putFields("audit_events_checked", Values.of(verified.getEventsChecked()))
+        .putFields("audit_tree_size", Values.of(verified.getTreeSize()));
     if (!verified.getOk()) {
       problems.add("the audit log does not verify: first bad seq " + verified.getFirstBadSeq() + ": "
           + verified.getProblem());

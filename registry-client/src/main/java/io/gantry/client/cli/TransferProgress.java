@@ -5,8 +5,9 @@ import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
- * A transfer's progress on stderr, as one line rewritten in place: bytes done of the total, the rate, the time left
- * and the current file; then one summary line. Prints nothing when it has nowhere to print.
+ * A transfer's progress on stderr: bytes done of the total, the rate, the time left and the current file; then one
+ * summary line. On a terminal the line is rewritten in place; elsewhere (a CI log) a new line is written each second,
+ * since a carriage return there makes one endless line. Prints nothing when it has nowhere to print.
  */
 final class TransferProgress implements TransferListener {
 
@@ -27,11 +28,14 @@ final class TransferProgress implements TransferListener {
 
   // Ten redraws a second read as smooth and cost nothing next to the bytes moved.
   private static final long REDRAW_NANOS = 100_000_000L;
+  // A log keeps every line: one a second.
+  private static final long LOG_LINE_NANOS = 1_000_000_000L;
   // The rate of the first moments (connecting, the JIT warming up) says little about the time left.
   private static final double ETA_AFTER_SECONDS = 1;
   private static final double MIB = 1 << 20;
 
   private final PrintWriter err;
+  private final boolean inPlace;
   private final Kind kind;
   private final int files;
   private final long totalBytes;
@@ -41,9 +45,10 @@ final class TransferProgress implements TransferListener {
   private long drawnAtNanos;
   private int drawnWidth;
 
-  /** With {@code err} null, nothing is shown. */
-  TransferProgress(PrintWriter err, Kind kind, int files, long totalBytes) {
+  /** With {@code err} null, nothing is shown; {@code inPlace}: err is a terminal, where a line can be rewritten. */
+  TransferProgress(PrintWriter err, boolean inPlace, Kind kind, int files, long totalBytes) {
     this.err = err;
+    this.inPlace = inPlace;
     this.kind = kind;
     this.files = files;
     this.totalBytes = totalBytes;
@@ -69,20 +74,22 @@ final class TransferProgress implements TransferListener {
     double seconds = elapsedSeconds();
     rewrite(String.format(Locale.ROOT, "%s %d file%s, %s in %.1f s (%.1f MiB/s)", kind.done, files,
         files == 1 ? "" : "s", Printer.humanSize(doneBytes), seconds, rate(seconds) / MIB));
-    err.println();
+    if (inPlace) {
+      err.println();
+    }
     drawnWidth = 0;
   }
 
   /** Ends the progress line where it stands, so that an error message starts on a line of its own. */
   void abandon() {
-    if (err != null && drawnWidth > 0) {
+    if (err != null && inPlace && drawnWidth > 0) {
       err.println();
     }
   }
 
   private void draw() {
     long now = System.nanoTime();
-    if (err == null || (drawnWidth > 0 && now - drawnAtNanos < REDRAW_NANOS)) {
+    if (err == null || (drawnWidth > 0 && now - drawnAtNanos < (inPlace ? REDRAW_NANOS : LOG_LINE_NANOS))) {
       return;
     }
     drawnAtNanos = now;
@@ -94,8 +101,13 @@ final class TransferProgress implements TransferListener {
         doneBytes / MIB, totalBytes / MIB, percent, rate / MIB, eta, currentPath));
   }
 
-  /** Returns to the start of the line and writes {@code line} over what was there. */
+  /** Returns to the start of the line and writes {@code line} over what was there; in a log, a line of its own. */
   private void rewrite(String line) {
+    if (!inPlace) {
+      err.println(line);
+      drawnWidth = line.length();
+      return;
+    }
     err.print("\r" + line + " ".repeat(Math.max(0, drawnWidth - line.length())));
     err.flush();
     drawnWidth = line.length();

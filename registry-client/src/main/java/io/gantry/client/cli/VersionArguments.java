@@ -10,6 +10,7 @@ import java.util.List;
 record VersionArguments(String versionName, List<String> rest) {
 
   static final String LABEL = "(MODEL VERSION | models:/MODEL/VERSION)";
+  static final String DESCRIPTION = "The version: a model name and a version number, or models:/MODEL/VERSION.";
 
   static VersionArguments parse(List<String> arguments, CommonOptions common) {
     try {

@@ -78,10 +78,12 @@ final class VersionsCommand extends CommandGroup {
         description = "The training run (default: the run_id in MLmodel, read by the server).")
     String runId;
 
-    @Option(names = "--run-link", paramLabel = "URL", defaultValue = "")
+    @Option(names = "--run-link", paramLabel = "URL", defaultValue = "",
+        description = "A link to the training run, e.g. the MLflow run's page.")
     String runLink;
 
-    @Option(names = "--description", defaultValue = "")
+    @Option(names = "--description", paramLabel = "TEXT", defaultValue = "",
+        description = "What is new in this version.")
     String description;
 
     @Option(names = "--tag", paramLabel = "KEY=VALUE", description = "A tag; repeat for more.")
@@ -133,7 +135,7 @@ final class VersionsCommand extends CommandGroup {
           try {
             manifest = uploadAndFinalize(client, created.getName(), artifacts);
           } catch (ArtifactTransferException | StatusRuntimeException failure) {
-            int exitCode = GantryCli.reportFailure(failure, common.err());
+            int exitCode = GantryCli.reportFailure(failure, common.err(), common);
             common.err().println(created.getName() + " stays PENDING_UPLOAD with the files stored before the "
                 + "failure; nothing is retried or resumed, and the server marks it FAILED after its upload timeout. "
                 + "Register again for a new version.");
@@ -278,7 +280,8 @@ final class VersionsCommand extends CommandGroup {
     @Parameters(arity = "1..2", paramLabel = VersionArguments.LABEL, hideParamSyntax = true)
     List<String> version;
 
-    @Option(names = "--description", required = true)
+    @Option(names = "--description", paramLabel = "TEXT", required = true,
+        description = "The new description, replacing the old one.")
     String description;
 
     @Option(names = "--etag", defaultValue = "",

@@ -107,7 +107,7 @@ class AccessCliTest {
         List.of(binding.getName(), "user:ci-bot", "publisher", "fraud-*", "staging"));
 
     CliResult refused = CliResult.run(ciBot, "models", "create", "churn-x");
-    assertThat(refused.exitCode()).isEqualTo(GantryCli.EXIT_OTHER);
+    assertThat(refused.exitCode()).isEqualTo(GantryCli.EXIT_PERMISSION);
     assertThat(refused.err()).startsWith("error: PERMISSION_DENIED (MISSING_ROLE): ci-bot needs the publisher role")
         .contains("models/churn-x");
 
@@ -134,7 +134,7 @@ class AccessCliTest {
     assertThat(revoked.get("revoked")).endsWith(" by root");
 
     CliResult afterRevoke = CliResult.run(ciBot, "whoami");
-    assertThat(afterRevoke.exitCode()).isEqualTo(GantryCli.EXIT_OTHER);
+    assertThat(afterRevoke.exitCode()).isEqualTo(GantryCli.EXIT_PERMISSION);
     assertThat(afterRevoke.err()).startsWith("error: UNAUTHENTICATED").contains("revoked");
     assertThat(CliResult.succeed(root, "tokens", "list")).doesNotContain(name);
     assertThat(row(CliResult.succeed(root, "tokens", "list", "--all"), name).get(5))
@@ -198,7 +198,7 @@ class AccessCliTest {
     Path refusedFile = dir.resolve("mallory.token");
     CliResult refused = CliResult.run(callingWith(issuer.token("mallory")), "tokens", "create",
         "--principal", "mallory", "--secret-file", refusedFile.toString());
-    assertThat(refused.exitCode()).isEqualTo(GantryCli.EXIT_OTHER);
+    assertThat(refused.exitCode()).isEqualTo(GantryCli.EXIT_PERMISSION);
     assertThat(refused.err()).startsWith("error: PERMISSION_DENIED (MISSING_ROLE): mallory needs the admin role");
     assertThat(refusedFile).doesNotExist();
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
-import com.google.protobuf.util.JsonFormat;
 import io.gantry.client.AuditTrailFixture;
 import io.gantry.v1.AuditAction;
 import java.nio.charset.StandardCharsets;
@@ -134,11 +133,9 @@ class AuditCliTest {
     CliResult result = verifyOffline(log.export(), log.checkpoint(6), "@" + key, "-o", "json");
 
     assertThat(result.exitCode()).as(result.err()).isZero();
-    Struct.Builder parsed = Struct.newBuilder();
-    JsonFormat.parser().merge(result.out(), parsed);
-    Struct report = parsed.build();
+    Struct report = CliResult.json(Struct.getDefaultInstance(), result.out());
     assertThat(report.getFieldsOrThrow("ok").getBoolValue()).isTrue();
-    assertThat(report.getFieldsOrThrow("tree_size").getNumberValue()).isEqualTo(6);
+    assertThat(report.getFieldsOrThrow("treeSize").getNumberValue()).isEqualTo(6);
   }
 
   @Test

@@ -229,14 +229,14 @@ class CliAgainstServerTest {
 
       assertThat(seconds).as(workload).isLessThan(4);
       assertThat(report.getFieldsMap()).as(workload)
-          .containsKeys("requests_per_s", "p50_ms", "p90_ms", "p99_ms", "p99.9_ms", "errors");
+          .containsKeys("requestsPerS", "p50Ms", "p90Ms", "p99Ms", "p999Ms", "errors");
       assertThat(report.getFieldsOrThrow("requests").getNumberValue()).as(workload).isPositive();
       assertThat(report.getFieldsOrThrow("errors").getNumberValue()).as(workload).isZero();
-      assertThat(report.getFieldsOrThrow("p99_ms").getNumberValue()).as(workload).isPositive();
+      assertThat(report.getFieldsOrThrow("p99Ms").getNumberValue()).as(workload).isPositive();
     }
 
     assertThat(CliResult.fields(CliResult.succeed(env, "bench", "health", "--duration", "0.2", "--warmup", "0")))
-        .hasEntrySatisfying("p99.9_ms", value -> assertThat(value).matches("[0-9.]+"))
+        .hasEntrySatisfying("p999_ms", value -> assertThat(value).matches("[0-9.]+"))
         .hasEntrySatisfying("requests_per_s", value -> assertThat(value).matches("[0-9.]+"));
   }
 }

@@ -2,6 +2,7 @@ package io.gantry.client.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import java.io.ByteArrayOutputStream;
@@ -47,10 +48,15 @@ record CliResult(int exitCode, String out, String err) {
     return table.lines().map(line -> List.of(line.split(" {2,}"))).toList();
   }
 
-  /** Parses {@code -o json} output back into the message type of {@code prototype}. */
+  /**
+   * Parses {@code -o json} output back into the message type of {@code prototype}, after checking it keeps the
+   * CLI's JSON contract ({@link JsonContract}); enum words get back their prefix for protobuf's parser.
+   */
   static <T extends Message> T json(T prototype, String json) throws Exception {
+    JsonNode tree = JsonContract.check(json, prototype.getDescriptorForType());
     Message.Builder builder = prototype.toBuilder();
-    JsonFormat.parser().merge(json, builder);
+    JsonFormat.parser().merge(JsonContract.MAPPER.writeValueAsString(
+        JsonContract.withEnumPrefixes(tree, prototype.getDescriptorForType())), builder);
     @SuppressWarnings("unchecked") // the builder of a T builds a T
     T message = (T) builder.build();
     return message;

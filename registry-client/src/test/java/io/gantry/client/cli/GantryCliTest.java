@@ -30,7 +30,8 @@ class GantryCliTest {
     assertThat(result.exitCode()).isZero();
     assertThat(result.out())
         .contains("models", "versions", "eval", "bench")
-        .contains("Exit codes:", "3   NOT_FOUND", "4   INVALID_ARGUMENT", "6   UNAVAILABLE", "7   promote, rollback")
+        .contains("Exit codes:", "3    NOT_FOUND", "4    INVALID_ARGUMENT", "6    UNAVAILABLE", "7    promote, rollback",
+            "10   setup error, do not retry")
         .contains("GANTRY_TARGET", "GANTRY_USER");
   }
 
@@ -136,7 +137,7 @@ class GantryCliTest {
     CliResult result = CliResult.run(NO_SERVER, "models", "get", "taxi");
 
     assertThat(result.exitCode()).isEqualTo(6);
-    assertThat(result.err()).startsWith("error: UNAVAILABLE");
+    assertThat(result.err()).startsWith("error: nothing is listening on ");
   }
 
   @Test
@@ -159,7 +160,7 @@ class GantryCliTest {
         .addDetails(Any.pack(BadRequest.newBuilder().addFieldViolations(BadRequest.FieldViolation.newBuilder()
             .setField("model_version.files.mlmodel")
             .setDescription("line 3: mapping values are not allowed here")).build()))
-        .build()), new PrintWriter(err, true));
+        .build()), new PrintWriter(err, true), null);
 
     assertThat(exitCode).isEqualTo(4);
     assertThat(err.toString().lines()).containsExactly(
@@ -175,6 +176,8 @@ class GantryCliTest {
     assertThat(GantryCli.exitCode(Status.Code.ABORTED)).isEqualTo(5);
     assertThat(GantryCli.exitCode(Status.Code.ALREADY_EXISTS)).isEqualTo(5);
     assertThat(GantryCli.exitCode(Status.Code.UNAVAILABLE)).isEqualTo(6);
-    assertThat(GantryCli.exitCode(Status.Code.PERMISSION_DENIED)).isEqualTo(1);
+    assertThat(GantryCli.exitCode(Status.Code.PERMISSION_DENIED)).isEqualTo(9);
+    assertThat(GantryCli.exitCode(Status.Code.UNAUTHENTICATED)).isEqualTo(9);
+    assertThat(GantryCli.exitCode(Status.Code.UNIMPLEMENTED)).isEqualTo(1);
   }
 }

@@ -52,6 +52,11 @@ final class LocalServer implements BeforeAllCallback, AfterAllCallback {
     return Map.of("GANTRY_TARGET", "127.0.0.1:" + server.grpcPort(), "GANTRY_USER", user);
   }
 
+  /** The HTTP port: MLflow's REST API, the web page. */
+  int httpPort() {
+    return server.httpPort();
+  }
+
   GantryClient client(String user) {
     return GantryClient.connect("127.0.0.1:" + server.grpcPort(), user);
   }

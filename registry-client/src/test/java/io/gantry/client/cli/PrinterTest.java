@@ -3,7 +3,6 @@ package io.gantry.client.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Timestamp;
-import com.google.protobuf.util.JsonFormat;
 import io.gantry.v1.ColSpec;
 import io.gantry.v1.DatasetMetrics;
 import io.gantry.v1.Dependencies;
@@ -81,13 +80,12 @@ class PrinterTest {
   }
 
   @Test
-  void jsonIsTheCanonicalMappingOfTheResponse() throws Exception {
+  void jsonIsTheCliContract_readableBackIntoTheResponse() throws Exception {
     String json = print(Printer.Format.json, printer -> printer.version(VERSION));
 
-    ModelVersion.Builder parsed = ModelVersion.newBuilder();
-    JsonFormat.parser().merge(json, parsed);
-    assertThat(parsed.build()).isEqualTo(VERSION);
-    assertThat(json).contains("\"status\": \"MODEL_VERSION_STATUS_READY\"", "\"createTime\": \"2024-06-10T06:13:20.000000005Z\"");
+    assertThat(CliResult.json(ModelVersion.getDefaultInstance(), json)).isEqualTo(VERSION);
+    assertThat(json).contains("\"version\": 3,", "\"status\": \"READY\"", "\"mlflow==2.13.1\"",
+        "\"scikit-learn>=1.4\"", "\"createTime\": \"2024-06-10T06:13:20.000000005Z\"");
   }
 
   private static String print(Printer.Format format, Consumer<Printer> printing) {

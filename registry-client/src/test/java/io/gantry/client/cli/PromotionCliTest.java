@@ -88,7 +88,7 @@ class PromotionCliTest {
     String id = promotion.get("name").substring("promotions/".length());
 
     CliResult selfApproval = CliResult.run(as("carol"), "approve", id);
-    assertThat(selfApproval.exitCode()).isEqualTo(1);
+    assertThat(selfApproval.exitCode()).isEqualTo(GantryCli.EXIT_PERMISSION);
     assertThat(selfApproval.err()).startsWith("error: PERMISSION_DENIED (NOT_ALLOWED): ")
         .contains("the requester of a promotion may not approve it");
 
@@ -300,7 +300,7 @@ class PromotionCliTest {
 
     String second = promotionName(promote("carol", model, "2", "--to", "champion"));
     CliResult notTheirs = CliResult.run(as("alice"), "cancel", second);
-    assertThat(notTheirs.exitCode()).isEqualTo(1);
+    assertThat(notTheirs.exitCode()).isEqualTo(GantryCli.EXIT_PERMISSION);
     assertThat(notTheirs.err()).contains("PERMISSION_DENIED", "only the requester (carol) may cancel");
     assertThat(CliResult.fields(CliResult.sections(CliResult.succeed(as("carol"), "cancel", second)).get(0)))
         .contains(entry("state", "CANCELLED"), entry("state_reason", "cancelled by carol"));
@@ -347,7 +347,7 @@ class PromotionCliTest {
     assertThat(promote.getFieldsOrThrow("requests").getNumberValue()).isEqualTo(6);
     assertThat(promote.getFieldsOrThrow("applied").getNumberValue()).isEqualTo(6);
     assertThat(promote.getFieldsOrThrow("versions").getNumberValue()).isEqualTo(2);
-    assertThat(promote.getFieldsOrThrow("p99_ms").getNumberValue()).isPositive();
+    assertThat(promote.getFieldsOrThrow("p99Ms").getNumberValue()).isPositive();
     ListAliasHistoryResponse moves = CliResult.json(ListAliasHistoryResponse.getDefaultInstance(),
         CliResult.succeed(as("carol"), "aliases", "history", model, "canary", "--all", "-o", "json"));
     assertThat(moves.getMovesList()).as("the first promotion checks the alias, then six are measured").hasSize(7)
@@ -358,9 +358,9 @@ class PromotionCliTest {
         "--warmup", "0", "-o", "json"));
     assertThat(resolve.getFieldsOrThrow("requests").getNumberValue()).isPositive();
     assertThat(resolve.getFieldsOrThrow("errors").getNumberValue()).isZero();
-    double ratio = resolve.getFieldsOrThrow("ratio_to_health").getNumberValue();
-    assertThat(ratio).isEqualTo(resolve.getFieldsOrThrow("requests_per_s").getNumberValue()
-        / resolve.getFieldsOrThrow("health_requests_per_s").getNumberValue(), within(1e-9));
+    double ratio = resolve.getFieldsOrThrow("ratioToHealth").getNumberValue();
+    assertThat(ratio).isEqualTo(resolve.getFieldsOrThrow("requestsPerS").getNumberValue()
+        / resolve.getFieldsOrThrow("healthRequestsPerS").getNumberValue(), within(1e-9));
 
     String gated = championModel();
     registerVersion(gated, "5.5");

@@ -82,10 +82,10 @@ class TlsCliTest {
   @Test
   void plaintextOrAnUntrustedCertificate_cannotConnect() {
     CliResult plaintext = CliResult.run(env, "models", "list");
-    assertThat(plaintext.exitCode()).isEqualTo(GantryCli.EXIT_UNAVAILABLE);
+    assertThat(plaintext.exitCode()).isEqualTo(GantryCli.EXIT_SETUP);
 
     CliResult untrusted = CliResult.run(env, "models", "list", "--tls");
-    assertThat(untrusted.exitCode()).isEqualTo(GantryCli.EXIT_UNAVAILABLE);
+    assertThat(untrusted.exitCode()).isEqualTo(GantryCli.EXIT_SETUP);
   }
 
   @Test

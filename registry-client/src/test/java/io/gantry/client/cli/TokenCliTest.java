@@ -62,7 +62,7 @@ class TokenCliTest {
   @Test
   void withoutAToken_theCallIsRefused_sayingWhatToSend() {
     CliResult refused = CliResult.run(Map.of("GANTRY_TARGET", target, "GANTRY_USER", "admin"), "models", "list");
-    assertThat(refused.exitCode()).isEqualTo(GantryCli.EXIT_OTHER);
+    assertThat(refused.exitCode()).isEqualTo(GantryCli.EXIT_PERMISSION);
     assertThat(refused.err()).startsWith("error: UNAUTHENTICATED").contains("--token");
 
     CliResult missingFile = CliResult.run(Map.of("GANTRY_TARGET", target), "models", "list",

@@ -99,7 +99,8 @@ public final class VerifiedIdentityInterceptor implements ServerInterceptor {
       }
     }
     throw new CredentialRejected("no credential: send the header 'authorization: Bearer <token>' (gantry --token, or "
-        + "GANTRY_TOKEN)" + (clientCertificates.isPresent() ? ", or a client certificate" : ""));
+        + "GANTRY_TOKEN)" + (clientCertificates.isPresent()
+            ? ", or a client certificate (gantry --cert and --cert-key, or GANTRY_CERT_FILE and GANTRY_KEY_FILE)" : ""));
   }
 
   /**
