@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IDefaultValueProvider;
@@ -21,13 +22,6 @@ import picocli.CommandLine;
     name = "gantry",
     versionProvider = GantryCli.Version.class,
     description = "Command line client of the Gantry model registry.",
-    subcommands = {
-        ModelsCommand.class, VersionsCommand.class, ArtifactsCommand.class, EvalCommand.class, ResolveCommand.class,
-        WatchCommand.class, AliasesCommand.class, PromoteCommand.class, RollbackCommand.class,
-        ApprovalCommands.Approve.class, ApprovalCommands.Reject.class, ApprovalCommands.Cancel.class,
-        PromotionsCommand.class, PolicyCommand.class, AuditCommand.class, WhoamiCommand.class, TokensCommand.class,
-        RolesCommand.class, WebhooksCommand.class, ImportCommand.class, AttestCommand.class, BenchCommand.class,
-        SoakCommand.class},
     footerHeading = "%nEnvironment:%n",
     footer = {
         "  GANTRY_TARGET  server address host:port (default " + GantryCli.DEFAULT_TARGET + ")",
@@ -51,6 +45,19 @@ import picocli.CommandLine;
             + "(REJECTED by a policy or a reviewer; a dry run: would be)",
         GantryCli.EXIT_DATA_LOSS + ":DATA_LOSS: the server's stored copy of a file is corrupted; it was not written"})
 public final class GantryCli {
+
+  /**
+   * The subcommands, in the order help lists them. They are added when a command line is run rather than declared on
+   * the annotation: picocli reflects over every command it is given, so a run names only the one it calls (see
+   * {@link #subcommandsFor}), which is most of a short call's start-up.
+   */
+  static final List<Class<?>> SUBCOMMANDS = List.of(
+      ModelsCommand.class, VersionsCommand.class, ArtifactsCommand.class, EvalCommand.class, ResolveCommand.class,
+      WatchCommand.class, AliasesCommand.class, PromoteCommand.class, RollbackCommand.class,
+      ApprovalCommands.Approve.class, ApprovalCommands.Reject.class, ApprovalCommands.Cancel.class,
+      PromotionsCommand.class, PolicyCommand.class, AuditCommand.class, WhoamiCommand.class, TokensCommand.class,
+      RolesCommand.class, WebhooksCommand.class, ImportCommand.class, AttestCommand.class, BenchCommand.class,
+      SoakCommand.class);
 
   static final String DEFAULT_TARGET = "localhost:9090";
   static final String DEFAULT_USER = "anonymous";
@@ -106,8 +113,10 @@ public final class GantryCli {
       boolean stderrIsTerminal) {
     PrintWriter outWriter = new PrintWriter(out, true, StandardCharsets.UTF_8);
     PrintWriter errWriter = new PrintWriter(err, true, StandardCharsets.UTF_8);
-    CommandLine commandLine = new CommandLine(new GantryCli(out, stderrIsTerminal))
-        .setOut(outWriter)
+    CommandLine commandLine = new CommandLine(new GantryCli(out, stderrIsTerminal));
+    // before the settings below, which apply to the subcommands present when they are made
+    subcommandsFor(args).forEach(commandLine::addSubcommand);
+    commandLine.setOut(outWriter)
         .setErr(errWriter)
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setDefaultValueProvider(environmentDefaults(env))
@@ -131,6 +140,24 @@ public final class GantryCli {
     } catch (IOException | UnsupportedOperationException notLinux) {
       return System.console() != null;
     }
+  }
+
+  /**
+   * The subcommand {@code args} start with, alone; none for the version alone; every one when they start with
+   * anything else (help, a mistyped name), which needs them all.
+   */
+  static List<Class<?>> subcommandsFor(String[] args) {
+    if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+      return List.of();
+    }
+    if (args.length > 0) {
+      for (Class<?> subcommand : SUBCOMMANDS) {
+        if (subcommand.getAnnotation(Command.class).name().equals(args[0])) {
+          return List.of(subcommand);
+        }
+      }
+    }
+    return SUBCOMMANDS;
   }
 
   private static void addHelpOptions(CommandLine command) {
