@@ -3,11 +3,13 @@
 #
 #   ./mvnw -B -DskipTests package           # registry-server.jar, gantry.jar and the class-data sharing archive
 #   bench/cli-start.sh                      # RUNS=10 by default
+#   BEFORE_JAR=/tmp/gantry-before.jar bench/cli-start.sh   # and a jar of an earlier build, run as java -jar
 #
 # It starts a server on its embedded database in a temporary directory, registers a model whose champion points at
 # version 1, then times RUNS calls each of `--version` and `resolve models:/bench@champion` (wall time, and the CPU
 # time of the process) three ways: `java -jar gantry.jar` with no flags (how bin/gantry started it before), bin/gantry
-# with a copy of the jar and no archive (its JVM flags alone), and bin/gantry as built (flags and archive). It prints
+# with a copy of the jar and no archive (its JVM flags alone), and bin/gantry as built (flags and archive); with
+# BEFORE_JAR, first that jar as `java -jar` (the build before start-up was worked on made every subcommand). It prints
 # the median and the fastest of each, then the machine's load, as the other processes on it change the figures.
 set -euo pipefail
 
@@ -46,7 +48,8 @@ measure() {
   local walls="" cpus="" start end cpu
   for _ in $(seq 1 "$runs"); do
     start=$(date +%s%N)
-    cpu=$( { /usr/bin/time -f '%U %S' "$@" >/dev/null 2>/dev/null; } 2>&1 | awk '{print $1 + $2}')
+    /usr/bin/time -f '%U %S' -o "$work/time" "$@" >/dev/null 2>&1
+    cpu=$(awk '{print $1 + $2}' "$work/time")
     end=$(date +%s%N)
     walls="$walls $(( (end - start) / 1000000 ))"
     cpus="$cpus $cpu"
@@ -64,8 +67,11 @@ median() {
 command -v /usr/bin/time >/dev/null || { echo "/usr/bin/time is missing: apt-get install time" >&2; exit 1; }
 echo "median of $runs; seconds: wall median, wall fastest, CPU median"
 printf '%-44s %-18s %s\n' "how" "--version" "resolve"
-for how in "java -jar gantry.jar" "bin/gantry, no archive" "bin/gantry"; do
+hows=("java -jar gantry.jar" "bin/gantry, no archive" "bin/gantry")
+[ -z "${BEFORE_JAR:-}" ] || hows=("java -jar BEFORE_JAR" "${hows[@]}")
+for how in "${hows[@]}"; do
   case $how in
+    "java -jar BEFORE_JAR") cmd=(java -jar "$BEFORE_JAR") ;;
     "java -jar gantry.jar") cmd=(java -jar "$cli_jar") ;;
     "bin/gantry, no archive") cmd=("$work/plain/bin/gantry") ;;
     *) cmd=("$repo/bin/gantry") ;;
