@@ -49,7 +49,7 @@ public final class GantryCli {
   /**
    * The subcommands, in the order help lists them. They are added when a command line is run rather than declared on
    * the annotation: picocli reflects over every command it is given, so a run names only the one it calls (see
-   * {@link #subcommandsFor}), which is most of a short call's start-up.
+   * {@link #subcommandsFor}), which is about half of a short call's start-up.
    */
   static final List<Class<?>> SUBCOMMANDS = List.of(
       ModelsCommand.class, VersionsCommand.class, ArtifactsCommand.class, EvalCommand.class, ResolveCommand.class,

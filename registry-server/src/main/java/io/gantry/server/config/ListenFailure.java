@@ -16,7 +16,8 @@ public final class ListenFailure {
   public static ConfigException of(InetSocketAddress address, String setting, IOException failure) {
     String where = address.getHostString() + ":" + address.getPort();
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      if (cause instanceof BindException && String.valueOf(cause.getMessage()).contains("in use")) {
+      // Netty's native transport says it in an IOException of its own, not a BindException
+      if (cause instanceof BindException || String.valueOf(cause.getMessage()).contains("Address already in use")) {
         return new ConfigException("cannot listen on " + where + ": address already in use; another process "
             + "(another Gantry?) holds the port: stop it, or choose another port with " + setting, failure);
       }

@@ -30,7 +30,8 @@ final class DeliveryFailure {
   static String notSent(URI url, IOException failure, Duration timeout) {
     String address = address(url);
     if (failure instanceof HttpConnectTimeoutException) {
-      return "no connection to " + address + " within " + timeout.toSeconds() + " s (GANTRY_WEBHOOK_TIMEOUT_SECONDS)";
+      return "no connection to " + address + ("https".equalsIgnoreCase(url.getScheme()) ? ", TLS handshake included," : "")
+          + " within " + timeout.toSeconds() + " s (GANTRY_WEBHOOK_TIMEOUT_SECONDS)";
     }
     if (failure instanceof HttpTimeoutException) {
       return address + " did not answer within " + timeout.toSeconds() + " s (GANTRY_WEBHOOK_TIMEOUT_SECONDS)";

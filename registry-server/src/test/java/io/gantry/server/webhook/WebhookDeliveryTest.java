@@ -30,8 +30,10 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -260,19 +262,36 @@ class WebhookDeliveryTest {
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closedPort = probe.getLocalPort();
     }
-    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        ServerSocket plaintext = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread answering = new Thread(() -> answerInPlaintext(plaintext));
+      answering.setDaemon(true);
+      answering.start();
       String refused = failing("refused", "http://127.0.0.1:" + closedPort + "/hook");
-      String plaintext = failing("tls", receiver.url(path()).replace("http://", "https://"));
+      String notTls = failing("tls", "https://127.0.0.1:" + plaintext.getLocalPort() + "/hook");
       String mute = failing("mute", "http://127.0.0.1:" + silent.getLocalPort() + "/hook");
 
       assertThat(lastError(refused)).isEqualTo("cannot connect to 127.0.0.1:" + closedPort
           + ": connection refused (is the receiver listening?)");
-      assertThat(lastError(plaintext)).startsWith("the TLS handshake with "
-          + URI.create(receiver.url("/")).getAuthority() + " failed: SSLException: ")
+      assertThat(lastError(notTls)).startsWith("the TLS handshake with 127.0.0.1:" + plaintext.getLocalPort()
+          + " failed: SSLException: ")
           .endsWith("(is the receiver serving https, with a certificate this server trusts?)");
       // accepted by the kernel, never answered
       assertThat(lastError(mute)).isEqualTo("127.0.0.1:" + silent.getLocalPort()
           + " did not answer within 3 s (GANTRY_WEBHOOK_TIMEOUT_SECONDS)");
+    }
+  }
+
+  /** Answers every connection with plain HTTP, as a receiver without TLS does to an https:// URL. */
+  private static void answerInPlaintext(ServerSocket server) {
+    while (!server.isClosed()) {
+      try (Socket connection = server.accept()) {
+        connection.getInputStream().read(new byte[512]);
+        connection.getOutputStream().write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
+            .getBytes(StandardCharsets.US_ASCII));
+      } catch (IOException closed) {
+        return;
+      }
     }
   }
 
