@@ -95,7 +95,7 @@ class ReadmeWalkthroughIT {
 
     static Result run(String script, Path dir, Map<String, String> env) throws IOException, InterruptedException {
       Path file = dir.resolve("script.sh");
-      Files.writeString(file, "trap 'status=$?; kill $(jobs -p) 2>/dev/null; exit $status' EXIT\nset -x\n" + script);
+      Files.writeString(file, "trap 'status=$?; kill $(jobs -p) 2>/dev/null || true; exit $status' EXIT\nset -x\n" + script);
       Path output = dir.resolve("output.txt");
       ProcessBuilder builder = new ProcessBuilder("bash", file.toString()).directory(REPOSITORY.toFile())
           .redirectErrorStream(true).redirectOutput(output.toFile());
