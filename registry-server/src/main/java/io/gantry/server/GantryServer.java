@@ -65,6 +65,7 @@ import io.gantry.server.change.ChangeFeed;
 import io.gantry.server.common.Transactions;
 import io.gantry.server.config.ConfigException;
 import io.gantry.server.config.Database;
+import io.gantry.server.config.ListenFailure;
 import io.gantry.server.config.ServerConfig;
 import io.gantry.server.error.GantryException;
 import io.gantry.server.model.ModelRepository;
@@ -348,7 +349,7 @@ public final class GantryServer implements AutoCloseable {
       try {
         server.start();
       } catch (IOException e) {
-        throw new ConfigException("cannot listen on " + address + ": " + e.getMessage(), e);
+        throw ListenFailure.of(address, "GANTRY_GRPC_PORT", e);
       }
       opened.push(server::shutdownNow);
       // MLflow's REST API calls the same services, through the same checks, in-process; a cache hit is answered on

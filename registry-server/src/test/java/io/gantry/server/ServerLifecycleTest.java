@@ -24,6 +24,8 @@ import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.StreamObserver;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -241,6 +243,23 @@ class ServerLifecycleTest {
           .doesNotContain("secret");
       // the embedded database it had started is stopped again, so the same data directory starts cleanly
       TestRegistry.start(dir).close();
+    } finally {
+      TestRegistry.deleteRecursively(dir);
+    }
+  }
+
+  @Test
+  void aPortInUse_failsStartSayingSo_andWhatToDo() throws Exception {
+    Path dir = TestRegistry.tempDir("gantry-port-in-use");
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      var e = catchThrowableOfType(() -> GantryServer.start(ServerConfig.fromEnvironment(Map.of(
+              "GANTRY_DATA_DIR", dir.toString(), "GANTRY_GRPC_PORT", Integer.toString(taken.getLocalPort()),
+              "GANTRY_HTTP_PORT", "0"))),
+          ConfigException.class);
+
+      assertThat(e.getMessage()).startsWith("cannot listen on ")
+          .contains(":" + taken.getLocalPort() + ": address already in use")
+          .endsWith("stop it, or choose another port with GANTRY_GRPC_PORT").doesNotContain("\n");
     } finally {
       TestRegistry.deleteRecursively(dir);
     }

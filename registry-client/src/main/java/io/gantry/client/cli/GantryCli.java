@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -27,13 +28,6 @@ import picocli.CommandLine;
     description = {"Command line client of the Gantry model registry.",
         "Every command takes --target HOST[:PORT] (the server's gRPC port, 9090 by default), -o json for output a "
             + "script parses (docs/cli.md), and the credentials below; see 'gantry COMMAND --help'."},
-    subcommands = {
-        ModelsCommand.class, VersionsCommand.class, ArtifactsCommand.class, EvalCommand.class, ResolveCommand.class,
-        WatchCommand.class, AliasesCommand.class, PromoteCommand.class, RollbackCommand.class,
-        ApprovalCommands.Approve.class, ApprovalCommands.Reject.class, ApprovalCommands.Cancel.class,
-        PromotionsCommand.class, PolicyCommand.class, AuditCommand.class, WhoamiCommand.class, TokensCommand.class,
-        RolesCommand.class, WebhooksCommand.class, ImportCommand.class, AttestCommand.class, BenchCommand.class,
-        SoakCommand.class},
     footerHeading = "%nEnvironment (an option given wins):%n",
     footer = {
         // one line each within picocli's 80 columns, which do not wrap a footer with an indent
@@ -48,6 +42,19 @@ import picocli.CommandLine;
         "  MLFLOW_TRACKING_TOKEN  import mlflow --mlflow-token: the MLflow server's token"},
     exitCodeListHeading = "%nExit codes:%n")
 public final class GantryCli {
+
+  /**
+   * The subcommands, in the order help lists them. They are added when a command line is run rather than declared on
+   * the annotation: picocli reflects over every command it is given, so a run names only the one it calls (see
+   * {@link #subcommandsFor}), which is about half of a short call's start-up.
+   */
+  static final List<Class<?>> SUBCOMMANDS = List.of(
+      ModelsCommand.class, VersionsCommand.class, ArtifactsCommand.class, EvalCommand.class, ResolveCommand.class,
+      WatchCommand.class, AliasesCommand.class, PromoteCommand.class, RollbackCommand.class,
+      ApprovalCommands.Approve.class, ApprovalCommands.Reject.class, ApprovalCommands.Cancel.class,
+      PromotionsCommand.class, PolicyCommand.class, AuditCommand.class, WhoamiCommand.class, TokensCommand.class,
+      RolesCommand.class, WebhooksCommand.class, ImportCommand.class, AttestCommand.class, BenchCommand.class,
+      SoakCommand.class);
 
   static final String DEFAULT_TARGET = "localhost:9090";
   static final String DEFAULT_USER = "anonymous";
@@ -105,8 +112,10 @@ public final class GantryCli {
       boolean stderrIsTerminal) {
     PrintWriter outWriter = new PrintWriter(out, true, StandardCharsets.UTF_8);
     PrintWriter errWriter = new PrintWriter(err, true, StandardCharsets.UTF_8);
-    CommandLine commandLine = new CommandLine(new GantryCli(out, stderrIsTerminal))
-        .setOut(outWriter)
+    CommandLine commandLine = new CommandLine(new GantryCli(out, stderrIsTerminal));
+    // before the settings below, which apply to the subcommands present when they are made
+    subcommandsFor(args).forEach(commandLine::addSubcommand);
+    commandLine.setOut(outWriter)
         .setErr(errWriter)
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setDefaultValueProvider(environmentDefaults(env))
@@ -132,6 +141,24 @@ public final class GantryCli {
     } catch (IOException | UnsupportedOperationException notLinux) {
       return System.console() != null;
     }
+  }
+
+  /**
+   * The subcommand {@code args} start with, alone; none for the version alone; every one when they start with
+   * anything else (help, a mistyped name), which needs them all.
+   */
+  static List<Class<?>> subcommandsFor(String[] args) {
+    if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+      return List.of();
+    }
+    if (args.length > 0) {
+      for (Class<?> subcommand : SUBCOMMANDS) {
+        if (subcommand.getAnnotation(Command.class).name().equals(args[0])) {
+          return List.of(subcommand);
+        }
+      }
+    }
+    return SUBCOMMANDS;
   }
 
   private static void addHelpOptions(CommandLine command) {

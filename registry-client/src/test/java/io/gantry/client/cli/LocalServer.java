@@ -47,9 +47,19 @@ final class LocalServer implements BeforeAllCallback, AfterAllCallback {
     }
   }
 
+  /** host:port of the gRPC port. */
+  String target() {
+    return "127.0.0.1:" + server.grpcPort();
+  }
+
+  /** The GANTRY_* settings given beyond the data directory and ports. */
+  Map<String, String> settings() {
+    return settings;
+  }
+
   /** The CLI's environment for calling this server as {@code user}. */
   Map<String, String> env(String user) {
-    return Map.of("GANTRY_TARGET", "127.0.0.1:" + server.grpcPort(), "GANTRY_USER", user);
+    return Map.of("GANTRY_TARGET", target(), "GANTRY_USER", user);
   }
 
   /** The HTTP port: MLflow's REST API, the web page. */

@@ -66,7 +66,7 @@ class WebhookCliTest {
 
     String dead = awaitDead(env);
     assertThat(dead).contains("io.gantry.version.registered", "models/churn/versions/1", "DEAD", "2",
-        "ConnectException");
+        "cannot connect to 127.0.0.1:" + port + ": connection refused");
 
     CompletableFuture<CliResult> receiver = receive(port, secret);
     String redelivered = CliResult.succeed(env, "webhooks", "redeliver", "--dead", "late");

@@ -206,10 +206,9 @@ public final class WebhookDispatcher implements ChangeSubscriber, AutoCloseable 
       if (response.statusCode() >= 200 && response.statusCode() < 300) {
         return new Attempt(response.statusCode(), "");
       }
-      return new Attempt(response.statusCode(), "HTTP " + response.statusCode() + (start.isBlank() ? ""
-          : ": " + start.strip()));
+      return new Attempt(response.statusCode(), DeliveryFailure.answered(request.uri(), response.statusCode(), start));
     } catch (IOException e) {
-      return new Attempt(0, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+      return new Attempt(0, DeliveryFailure.notSent(request.uri(), e, settings.timeout()));
     } catch (InterruptedException e) {
       // shutting down: roll back, so the delivery stays pending with the attempts it had
       Thread.currentThread().interrupt();

@@ -2,6 +2,7 @@ package io.gantry.server.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,6 +30,10 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,7 +61,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Webhooks end to end: two servers on one database (each a replica with its own senders) and a real HTTP receiver
- * on loopback. Retries are fast here (first after 100 ms, at most 1 s apart, dead after 4 attempts).
+ * on loopback. Retries are fast here (first after 100 ms, at most 1 s apart, dead after 4 attempts), and a receiver
+ * has 3 s to answer.
  */
 class WebhookDeliveryTest {
 
@@ -80,7 +86,8 @@ class WebhookDeliveryTest {
     env = new HashMap<>(Map.of("GANTRY_DB_URL", postgres.getJdbcUrl("postgres", "postgres"),
         "GANTRY_DB_USER", "postgres", "GANTRY_AUDIT_KEY_FILE", dir.resolve("audit.key").toString(),
         "GANTRY_WEBHOOK_FIRST_RETRY_MILLIS", "100", "GANTRY_WEBHOOK_MAX_RETRY_SECONDS", "1",
-        "GANTRY_WEBHOOK_MAX_ATTEMPTS", "4", "GANTRY_WEBHOOK_POLL_MILLIS", "200"));
+        "GANTRY_WEBHOOK_MAX_ATTEMPTS", "4", "GANTRY_WEBHOOK_POLL_MILLIS", "200",
+        "GANTRY_WEBHOOK_TIMEOUT_SECONDS", "3"));
     first = TestRegistry.start(dir, env);
     second = TestRegistry.start(dir, env);
     firstChannel = TestRegistry.connect(first);
@@ -223,7 +230,7 @@ class WebhookDeliveryTest {
     WebhookDelivery dead = awaitState(name, WebhookDelivery.State.DEAD);
     assertThat(dead.getAttempts()).isEqualTo(4);
     assertThat(dead.getLastStatusCode()).isEqualTo(500);
-    assertThat(dead.getLastError()).isEqualTo("HTTP 500: not now");
+    assertThat(dead.getLastError()).isEqualTo(URI.create(receiver.url(path)).getAuthority() + " answered HTTP 500: not now");
     assertThat(dead.hasNextAttemptTime()).isFalse();
     assertThat(deliveries(name, "state = DEAD")).extracting(WebhookDelivery::getName).containsExactly(dead.getName());
     assertThat(deliveries(name, "state = SENT")).isEmpty();
@@ -247,6 +254,60 @@ class WebhookDeliveryTest {
           assertThat(e.getAction()).isEqualTo(AuditAction.AUDIT_ACTION_WEBHOOK_REDELIVERED);
           assertThat(e.getActor()).isEqualTo("admin");
         });
+  }
+
+  @Test
+  void aFailedDelivery_saysInOneSentenceWhereItWentAndWhatWentWrong() throws Exception {
+    int closedPort;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = probe.getLocalPort();
+    }
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        ServerSocket plaintext = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread answering = new Thread(() -> answerInPlaintext(plaintext));
+      answering.setDaemon(true);
+      answering.start();
+      String refused = failing("refused", "http://127.0.0.1:" + closedPort + "/hook");
+      String notTls = failing("tls", "https://127.0.0.1:" + plaintext.getLocalPort() + "/hook");
+      String mute = failing("mute", "http://127.0.0.1:" + silent.getLocalPort() + "/hook");
+
+      assertThat(lastError(refused)).isEqualTo("cannot connect to 127.0.0.1:" + closedPort
+          + ": connection refused (is the receiver listening?)");
+      assertThat(lastError(notTls)).startsWith("the TLS handshake with 127.0.0.1:" + plaintext.getLocalPort()
+          + " failed: SSLException: ")
+          .endsWith("(is the receiver serving https, with a certificate this server trusts?)");
+      // accepted by the kernel, never answered
+      assertThat(lastError(mute)).isEqualTo("127.0.0.1:" + silent.getLocalPort()
+          + " did not answer within 3 s (GANTRY_WEBHOOK_TIMEOUT_SECONDS)");
+    }
+  }
+
+  /** Answers every connection with plain HTTP, as a receiver without TLS does to an https:// URL. */
+  private static void answerInPlaintext(ServerSocket server) {
+    while (!server.isClosed()) {
+      try (Socket connection = server.accept()) {
+        connection.getInputStream().read(new byte[512]);
+        connection.getOutputStream().write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
+            .getBytes(StandardCharsets.US_ASCII));
+      } catch (IOException closed) {
+        return;
+      }
+    }
+  }
+
+  /** A webhook at {@code url} for a model of its own, and one event queued for it; returns the webhook's name. */
+  private static String failing(String prefix, String url) {
+    String model = model(prefix);
+    String name = webhooks(firstChannel).createWebhook(CreateWebhookRequest.newBuilder().setWebhookId(id(prefix))
+        .setWebhook(Webhook.newBuilder().setUrl(url).setModelPattern(model)).build()).getWebhook().getName();
+    register(firstChannel, model, 1);
+    return name;
+  }
+
+  /** The last error of the webhook's one delivery, once an attempt has failed. */
+  private static String lastError(String webhook) {
+    return await().atMost(WAIT).until(() -> deliveries(webhook, ""),
+        deliveries -> deliveries.size() == 1 && !deliveries.get(0).getLastError().isEmpty()).get(0).getLastError();
   }
 
   @Test
