@@ -23,15 +23,10 @@ model_dir="$repo/registry-client/src/test/resources/mlflow-model"
 [ -f "$cli_jar" ] || { echo "$cli_jar is missing: ./mvnw -B -DskipTests package" >&2; exit 1; }
 [ -f "${cli_jar%.jar}.jsa" ] || echo "warning: ${cli_jar%.jar}.jsa is missing: bin/gantry runs without it" >&2
 
-work=$(mktemp -d)
-cleanup() {
-  if [ -n "${server_pid:-}" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
 # shellcheck source=bench/server.sh
 . "$repo/bench/server.sh"
+make_work_dir
+
 start_server
 export GANTRY_TARGET=127.0.0.1:$grpc_port GANTRY_USER=bench
 "$repo/bin/gantry" models create bench >/dev/null

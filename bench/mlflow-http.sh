@@ -31,15 +31,10 @@ for tool in wrk h2load curl; do
 done
 [ -f "$jar" ] || { echo "$jar is missing: ./mvnw -B -DskipTests package" >&2; exit 1; }
 
-work=$(mktemp -d)
-cleanup() {
-  if [ -n "${server_pid:-}" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
 # shellcheck source=bench/server.sh
 . "$repo/bench/server.sh"
+make_work_dir
+
 start_server
 base="http://127.0.0.1:$http_port"
 api="$base/api/2.0/mlflow"

@@ -26,19 +26,13 @@ command -v h2load >/dev/null || { echo "h2load is missing: apt-get install nghtt
 [ -f "$jar" ] || { echo "$jar is missing: ./mvnw -B -DskipTests package" >&2; exit 1; }
 [ -f "$repo/registry-client/target/gantry.jar" ] || { echo "the CLI is missing: ./mvnw -B -DskipTests package" >&2; exit 1; }
 
-work=$(mktemp -d)
-
-cleanup() {
-  if [ -n "${server_pid:-}" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=bench/server.sh
+. "$repo/bench/server.sh"
+make_work_dir
 
 if [ "${BENCH_AUTH:-}" = token ]; then
   export GANTRY_API_TOKENS=true GANTRY_BOOTSTRAP_TOKEN_FILE="$work/admin.token"
 fi
-# shellcheck source=bench/server.sh
-. "$repo/bench/server.sh"
 start_server
 
 export GANTRY_TARGET=127.0.0.1:$grpc_port GANTRY_USER=bench

@@ -1,4 +1,10 @@
-# Sourced by the bench scripts. start_server runs registry-server.jar ($jar) on its embedded default with its data
+# Sourced by the bench scripts. make_work_dir makes $work, removed (and the server stopped) when the script exits.
+make_work_dir() {
+  work=$(mktemp -d)
+  trap 'if [ -n "${server_pid:-}" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
+}
+
+# start_server runs registry-server.jar ($jar) on its embedded default with its data
 # and log in $work (any GANTRY_* variable set passes through, JAVA_OPTS goes to the JVM), waits until it serves,
 # and sets server_pid, grpc_port and http_port; a server that does not start stops the script with its log.
 start_server() {

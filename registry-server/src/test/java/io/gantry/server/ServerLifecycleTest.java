@@ -34,10 +34,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ServerLifecycleTest {
 
@@ -248,18 +251,20 @@ class ServerLifecycleTest {
     }
   }
 
-  @Test
-  void aPortInUse_failsStartSayingSo_andWhatToDo() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"GANTRY_GRPC_PORT", "GANTRY_HTTP_PORT"})
+  void aPortInUse_failsStartSayingSo_andWhatToDo(String setting) throws Exception {
     Path dir = TestRegistry.tempDir("gantry-port-in-use");
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      var e = catchThrowableOfType(() -> GantryServer.start(ServerConfig.fromEnvironment(Map.of(
-              "GANTRY_DATA_DIR", dir.toString(), "GANTRY_GRPC_PORT", Integer.toString(taken.getLocalPort()),
-              "GANTRY_HTTP_PORT", "0"))),
+      Map<String, String> env = new HashMap<>(Map.of("GANTRY_DATA_DIR", dir.toString(), "GANTRY_GRPC_PORT", "0",
+          "GANTRY_HTTP_PORT", "0"));
+      env.put(setting, Integer.toString(taken.getLocalPort()));
+      var e = catchThrowableOfType(() -> GantryServer.start(ServerConfig.fromEnvironment(env)),
           ConfigException.class);
 
       assertThat(e.getMessage()).startsWith("cannot listen on ")
           .contains(":" + taken.getLocalPort() + ": address already in use")
-          .endsWith("stop it, or choose another port with GANTRY_GRPC_PORT").doesNotContain("\n");
+          .endsWith("stop it, or choose another port with " + setting).doesNotContain("\n");
     } finally {
       TestRegistry.deleteRecursively(dir);
     }

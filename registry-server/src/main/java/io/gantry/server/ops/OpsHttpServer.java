@@ -1,10 +1,12 @@
 package io.gantry.server.ops;
 
 import io.gantry.server.config.ConfigException;
+import io.gantry.server.config.ListenFailure;
 import io.gantry.server.config.ServerConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -111,9 +113,12 @@ public final class OpsHttpServer implements AutoCloseable {
     server.setHandler(new GracefulHandler(compression));
     try {
       server.start();
+    } catch (IOException e) {
+      stopQuietly(server);
+      throw ListenFailure.of(new InetSocketAddress(host, port), "GANTRY_HTTP_PORT", e);
     } catch (Exception e) {
       stopQuietly(server);
-      throw new ConfigException("cannot listen on " + host.getHostAddress() + ":" + port + " (GANTRY_HTTP_PORT): "
+      throw new ConfigException("cannot start the HTTP port on " + host.getHostAddress() + ":" + port + ": "
           + e.getMessage(), e);
     }
     return new OpsHttpServer(server, connector);
