@@ -76,8 +76,8 @@ final class ConnectionDiagnosis {
       return setup(address + " is an HTTP server, not Gantry's gRPC port: check --target (" + DEFAULT_PORT + ")");
     }
     Optional<TlsHello> hello = tlsHello();
-    if (hello.isPresent() && !"h2".equals(hello.get().protocol())) {
-      // gRPC over TLS agrees on HTTP/2 in the handshake; a web server over TLS does not
+    if (hello.isPresent() && (!"h2".equals(hello.get().protocol()) || selectsHttp1OverTls())) {
+      // gRPC over TLS agrees on HTTP/2 in the handshake; a web server over TLS does not, or also speaks HTTP/1.1
       return setup(address + " is an HTTPS server, not Gantry's gRPC port: check --target (" + DEFAULT_PORT + ")");
     }
     Optional<X509Certificate> certificate = hello.map(TlsHello::certificate);
@@ -148,7 +148,7 @@ final class ConnectionDiagnosis {
 
   /** The hello of a TLS handshake that trusts anything, or empty if the port speaks no TLS. */
   private Optional<TlsHello> tlsHello() {
-    try (SSLSocket socket = handshake(new TrustManager[] {new TrustingEverything()}, false)) {
+    try (SSLSocket socket = handshake(new TrustManager[] {new TrustingEverything()}, false, "h2")) {
       Certificate[] chain = socket.getSession().getPeerCertificates();
       return chain.length > 0 && chain[0] instanceof X509Certificate first
           ? Optional.of(new TlsHello(first, String.valueOf(socket.getApplicationProtocol())))
@@ -160,7 +160,7 @@ final class ConnectionDiagnosis {
 
   /** Why the authorities the call trusted do not trust the port's certificate for this host, or empty if they do. */
   private Optional<String> untrusted() {
-    try (SSLSocket socket = handshake(trustManagers(), true)) {
+    try (SSLSocket socket = handshake(trustManagers(), true, "h2")) {
       return Optional.empty();
     } catch (IOException e) {
       // "PKIX path building failed: …: unable to find valid certification path to requested target": the last part.
@@ -171,7 +171,16 @@ final class ConnectionDiagnosis {
     }
   }
 
-  private SSLSocket handshake(TrustManager[] trust, boolean checkHostName)
+  /** Whether the port, offered HTTP/1.1 alone, agrees to it: a web server does, gRPC's does not. */
+  private boolean selectsHttp1OverTls() {
+    try (SSLSocket socket = handshake(new TrustManager[] {new TrustingEverything()}, false, "http/1.1")) {
+      return "http/1.1".equals(socket.getApplicationProtocol());
+    } catch (IOException | GeneralSecurityException e) {
+      return false;
+    }
+  }
+
+  private SSLSocket handshake(TrustManager[] trust, boolean checkHostName, String protocol)
       throws IOException, GeneralSecurityException {
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(null, trust, null);
@@ -179,7 +188,7 @@ final class ConnectionDiagnosis {
     SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, host, port, true);
     try {
       SSLParameters parameters = socket.getSSLParameters();
-      parameters.setApplicationProtocols(new String[] {"h2"});
+      parameters.setApplicationProtocols(new String[] {protocol});
       if (checkHostName) {
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
       }

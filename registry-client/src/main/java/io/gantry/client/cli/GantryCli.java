@@ -239,13 +239,14 @@ public final class GantryCli {
 
   /**
    * A status the transport made rather than a server sent: no reason, and a code a broken connection gets
-   * (UNAVAILABLE; INTERNAL or UNKNOWN when what answered speaks no gRPC).
+   * (UNAVAILABLE; INTERNAL or UNKNOWN when what answered speaks no gRPC), or any code gRPC made of an HTTP answer
+   * that was not gRPC's (a web server speaking HTTP/2, such as Gantry's own HTTP port, answering 404 in text).
    */
   private static boolean madeOnThisSide(GantryClientException error) {
     return error.reason() == ErrorReason.ERROR_REASON_UNSPECIFIED
         && switch (error.code()) {
           case UNAVAILABLE, INTERNAL, UNKNOWN -> true;
-          default -> false;
+          default -> String.valueOf(error.getMessage()).contains("invalid content-type");
         };
   }
 

@@ -28,11 +28,17 @@ class HelpCliTest {
       "GANTRY_TOKEN_FILE", "GANTRY_TLS", "GANTRY_CA_FILE", "GANTRY_CERT_FILE", "GANTRY_KEY_FILE",
       "MLFLOW_TRACKING_TOKEN");
 
-  /** Every command path below gantry, e.g. {@code [models, list]}, from the classes' own annotations. */
+  /** A command's subcommands: gantry's are added as it runs (GantryCli.SUBCOMMANDS), the others' are annotated. */
+  private static List<Class<?>> subcommands(Class<?> command) {
+    return command == GantryCli.class ? GantryCli.SUBCOMMANDS
+        : List.of(command.getAnnotation(Command.class).subcommands());
+  }
+
+  /** Every command path below gantry, e.g. {@code [models, list]}. */
   private static List<List<String>> commandPaths(Class<?> command, List<String> path) {
     List<List<String>> paths = new ArrayList<>();
     paths.add(path);
-    for (Class<?> subcommand : command.getAnnotation(Command.class).subcommands()) {
+    for (Class<?> subcommand : subcommands(command)) {
       List<String> longer = new ArrayList<>(path);
       longer.add(subcommand.getAnnotation(Command.class).name());
       paths.addAll(commandPaths(subcommand, longer));
@@ -43,7 +49,7 @@ class HelpCliTest {
   private static Class<?> commandClass(List<String> path) {
     Class<?> command = GantryCli.class;
     for (String name : path) {
-      for (Class<?> subcommand : command.getAnnotation(Command.class).subcommands()) {
+      for (Class<?> subcommand : subcommands(command)) {
         if (subcommand.getAnnotation(Command.class).name().equals(name)) {
           command = subcommand;
         }
