@@ -67,10 +67,11 @@ class FrozenDatabaseTest {
       String champion = "models:/" + model + "@champion";
       assertThat(resolve(readerRegistry, champion).getVersion()).isEqualTo(1);
 
+      List<Long> frozen = processesOf(pgData);
       var writes = writeUntilRefused(registry, model);
       Thread.sleep(300);
       long stopped = System.nanoTime();
-      List<Long> frozen = freeze(pgData);
+      signal("STOP", frozen);
       try {
         StatusRuntimeException inFlight = writes.get(DETECTION_LIMIT.toSeconds() * 2, TimeUnit.SECONDS);
         double writeFailed = secondsSince(stopped);
@@ -141,10 +142,11 @@ class FrozenDatabaseTest {
       ModelRegistryBlockingStub registry = TestRegistry.registry(channel, "alice");
       registry.createModel(CreateModelRequest.newBuilder().setModelId("pool-only").build());
 
+      List<Long> frozen = processesOf(pgData);
       var writes = writeUntilRefused(registry, "pool-only");
       Thread.sleep(300);
       long stopped = System.nanoTime();
-      List<Long> frozen = freeze(pgData);
+      signal("STOP", frozen);
       double failedAfter;
       try {
         StatusRuntimeException e = writes.get(30, TimeUnit.SECONDS);
@@ -210,7 +212,8 @@ class FrozenDatabaseTest {
         await().atMost(Duration.ofSeconds(30))
             .until(() -> Boolean.TRUE.equals(sql(follower, "select pg_last_wal_replay_lsn() >= cast(? as pg_lsn)",
                 written)));
-        frozen = freeze(primaryData);
+        frozen = processesOf(primaryData);
+        signal("STOP", frozen);
         long stopped = System.nanoTime();
         sql(standby, "select pg_promote()");
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
@@ -260,21 +263,16 @@ class FrozenDatabaseTest {
     }
   }
 
-  /**
-   * Stops (SIGSTOP) the postmaster (first line of postmaster.pid), then every process it started: each backend is its
-   * child, and a postmaster stopped first forks none that the signal would miss (a backend it forked while the
-   * others were being listed would go on answering, and take writes). Returns them all, for SIGCONT.
-   */
-  static List<Long> freeze(Path pgData) throws IOException, InterruptedException {
+  /** The postmaster (first line of postmaster.pid) and every process it started: each backend is its child. */
+  static List<Long> processesOf(Path pgData) throws IOException {
     long postmaster = Long.parseLong(Files.readAllLines(pgData.resolve("postmaster.pid")).get(0).strip());
     ProcessHandle handle = ProcessHandle.of(postmaster).orElseThrow(() ->
         new AssertionError("no postmaster " + postmaster));
-    signal("STOP", List.of(postmaster));
-    List<Long> children = handle.descendants().map(ProcessHandle::pid).toList();
-    assertThat(children).as("the postmaster's backends").hasSizeGreaterThan(2);
-    signal("STOP", children);
-    List<Long> pids = new ArrayList<>(List.of(postmaster));
-    pids.addAll(children);
+    List<Long> pids = new ArrayList<>();
+    // the postmaster first, so that it starts no backend the signal would miss
+    pids.add(postmaster);
+    handle.descendants().map(ProcessHandle::pid).forEach(pids::add);
+    assertThat(pids).as("a postmaster and its backends").hasSizeGreaterThan(3);
     return pids;
   }
 
