@@ -18,8 +18,14 @@ import org.eclipse.jetty.compression.gzip.GzipCompression;
 import org.eclipse.jetty.compression.server.CompressionConfig;
 import org.eclipse.jetty.compression.server.CompressionHandler;
 import org.eclipse.jetty.http.HttpCompliance;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.MetaData;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -44,8 +50,9 @@ import org.slf4j.LoggerFactory;
  * too, passes the {@link HttpBoundary} first ({@link HttpRouter}).
  *
  * <p>HTTP/1.1 with keep-alive (accepted sockets set TCP_NODELAY, so a small answer is not held back by Nagle's
- * algorithm waiting for the client's delayed ACK), and HTTP/2: cleartext (prior knowledge, or an {@code h2c} upgrade)
- * without TLS, negotiated by ALPN over TLS. Answers of 1 KiB and more are gzipped for clients that accept it. Request
+ * algorithm waiting for the client's delayed ACK), and HTTP/2: by prior knowledge without TLS (an {@code h2c} upgrade
+ * is declined, {@link PriorKnowledgeH2c}), negotiated by ALPN over TLS. Answers of 1 KiB and more are gzipped for
+ * clients that accept it. Request
  * headers and bodies are bounded ({@link ServerConfig.Http}); an idle connection, or a body that stops arriving, is
  * dropped after the idle timeout. Closing stops accepting, refuses new requests (503) and lets those in flight finish,
  * for at most the drain time.
@@ -147,11 +154,31 @@ public final class OpsHttpServer implements AutoCloseable {
       alpn.setDefaultProtocol(http11.getProtocol());
       connector = new ServerConnector(server, new SslConnectionFactory(tls, alpn.getProtocol()), alpn, h2, http11);
     } else {
-      connector = new ServerConnector(server, http11, new HTTP2CServerConnectionFactory(http));
+      connector = new ServerConnector(server, http11, new PriorKnowledgeH2c(http));
     }
     connector.setAcceptedTcpNoDelay(true);
     connector.setIdleTimeout(settings.idleTimeout().toMillis());
     return connector;
+  }
+
+  /**
+   * Cleartext HTTP/2 for clients that start with its preface (gRPC tools, h2load, curl --http2-prior-knowledge), while
+   * an HTTP/1.1 request asking for {@code Upgrade: h2c} is answered in HTTP/1.1: behind a proxy that passes Upgrade
+   * headers on, the switch would hand a caller a raw HTTP/2 tunnel past the proxy's rules (h2c smuggling).
+   */
+  private static final class PriorKnowledgeH2c extends HTTP2CServerConnectionFactory {
+
+    PriorKnowledgeH2c(HttpConfiguration http) {
+      super(http);
+    }
+
+    @Override
+    public Connection upgradeConnection(Connector connector, EndPoint endPoint, MetaData.Request request,
+        HttpFields.Mutable response101) {
+      // null declines: Jetty then serves the request as HTTP/1.1
+      return HttpMethod.PRI.is(request.getMethod()) ? super.upgradeConnection(connector, endPoint, request, response101)
+          : null;
+    }
   }
 
   public int port() {
