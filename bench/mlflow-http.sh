@@ -5,7 +5,8 @@
 #
 #   apt-get install -y wrk nghttp2-client curl  # wrk (HTTP/1.1), h2load (HTTP/2); curl seeds the model
 #   ./mvnw -B -DskipTests package               # registry-server.jar
-#   bench/mlflow-http.sh                        # DURATION=10 (seconds per wrk run), REQUESTS=100000 (per h2load run)
+#   bench/mlflow-http.sh                        # DURATION=10 (seconds per wrk run), REQUESTS=100000 (per h2load run),
+#                                               # WARMUP=10 (seconds of wrk per URL first), WARMUP_CREATES=2000
 #
 # It starts a server on its embedded database in a temporary directory (any GANTRY_* variable set here passes
 # through), creates a model with a version and the alias champion on it through MLflow's API, then:
@@ -14,8 +15,8 @@
 #     every response (status 200 and the version in the body); any failure stops the script;
 #   - h2load (HTTP/2 cleartext, prior knowledge) at -c 1 and -c 16 on the same URLs, every response a 2xx and the
 #     data bytes exactly N times one response's;
-#   - 200 sequential POST model-versions/create over HTTP/1.1 (h2load --h1 -c 1), each a 200, and the 200th version
-#     there afterwards;
+#   - 200 sequential POST model-versions/create over HTTP/1.1 (h2load --h1 -c 1), each a 200 and the last version
+#     there afterwards: once cold (the server's first creates), once warm (after WARMUP_CREATES=2000 more);
 #   - gRPC ResolveAlias with h2load at -c 16 -m 1, as bench/resolve-h2load.sh does.
 # It prints each figure and the targets of issue 22: get-by-alias >= 30,000 req/s at c=16, p50 <= 1 ms at c=1,
 # creates >= 3x MLflow 2.12's 46-76/s.
@@ -49,6 +50,7 @@ mlflow_post registered-models/create '{"name": "bench"}'
 mlflow_post model-versions/create '{"name": "bench", "source": "s3://bench/model/1"}'
 mlflow_post registered-models/alias '{"name": "bench", "alias": "champion", "version": "1"}'
 mlflow_post registered-models/create '{"name": "bench-creates"}'
+mlflow_post registered-models/create '{"name": "bench-warmup"}'
 
 alias_url="$api/registered-models/alias?name=bench&alias=champion"
 version_url="$api/model-versions/get?name=bench&version=1"
@@ -105,8 +107,8 @@ bytes_of() { h2load -n 1 -c 1 "$@" | awk '/^traffic:/ {print $0}' | sed -E 's/.*
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)," \
   "$(nproc) cores, load before: $(uptime | sed 's/.*load average: //')"
 echo "warming up"
-wrk -t1 -c16 -d5s "$alias_url" >/dev/null
-wrk -t1 -c16 -d5s "$version_url" >/dev/null
+wrk -t1 -c16 -d"${WARMUP:-10}s" "$alias_url" >/dev/null
+wrk -t1 -c16 -d"${WARMUP:-10}s" "$version_url" >/dev/null
 
 results=()
 for pair in "get-by-alias $alias_url" "get-version $version_url"; do
@@ -126,14 +128,27 @@ for pair in "get-by-alias $alias_url" "get-version $version_url"; do
   done
 done
 
-# 200 creates, one after another, as MLflow's client makes them (HTTP/1.1, JSON)
+# 200 creates, one after another, as MLflow's client makes them (HTTP/1.1, JSON): first on a server that has made
+# none yet (the write path not yet compiled by the JIT), then again after WARMUP_CREATES more, as a server that has
+# been running makes them; the target is read against the second
 printf '{"name": "bench-creates", "source": "s3://bench/creates"}' >"$work/create.json"
-read -r creates create_p50 <<<"$(h2_run "$api/model-versions/create" 200 1 0 --h1 -d "$work/create.json" \
-  -H 'content-type: application/json' -H 'x-gantry-user: bench')"
-curl -sf "$api/model-versions/get?name=bench-creates&version=200" | grep -q '"version":"200"' \
-  || { echo "the 200th created version is not there" >&2; exit 1; }
-printf 'creates  h2load --h1      c=1  %9.0f req/s  p50 %s ms  (200 sequential, version 200 there)\n' \
-  "$creates" "$create_p50"
+printf '{"name": "bench-warmup", "source": "s3://bench/warmup"}' >"$work/warmup.json"
+create_run() { # VERSION_EXPECTED_AFTER → "rate p50"
+  local out
+  out=$(h2_run "$api/model-versions/create" 200 1 0 --h1 -d "$work/create.json" \
+    -H 'content-type: application/json' -H 'x-gantry-user: bench')
+  curl -sf "$api/model-versions/get?name=bench-creates&version=$1" | grep -q "\"version\":\"$1\"" \
+    || { echo "the created version $1 is not there" >&2; exit 1; }
+  echo "$out"
+}
+read -r creates_cold create_cold_p50 <<<"$(create_run 200)"
+printf 'creates  h2load --h1      c=1  %9.0f req/s  p50 %s ms  (cold: the first 200, version 200 there)\n' \
+  "$creates_cold" "$create_cold_p50"
+h2_run "$api/model-versions/create" "${WARMUP_CREATES:-2000}" 1 0 --h1 -d "$work/warmup.json" \
+  -H 'content-type: application/json' -H 'x-gantry-user: bench' >/dev/null
+read -r creates create_p50 <<<"$(create_run 400)"
+printf 'creates  h2load --h1      c=1  %9.0f req/s  p50 %s ms  (warm: 200 more after %s, version 400 there)\n' \
+  "$creates" "$create_p50" "${WARMUP_CREATES:-2000}"
 
 # gRPC's ResolveAlias on the same server: a message is flag 0, a 4-byte length, then the protobuf bytes
 name="models/bench/aliases/champion"
@@ -155,7 +170,8 @@ for r in "${results[@]}"; do
   printf '| %s | %s | %s | %.0f | %s | %s |\n' "$([ "$proto" = h1 ] && echo HTTP/1.1 || echo HTTP/2)" "$name" "$c" \
     "$rate" "$p50" "$p99"
 done
-printf '| HTTP/1.1 | create (sequential) | 1 | %.0f | %s | - |\n' "$creates" "$create_p50"
+printf '| HTTP/1.1 | create (sequential, cold) | 1 | %.0f | %s | - |\n' "$creates_cold" "$create_cold_p50"
+printf '| HTTP/1.1 | create (sequential, warm) | 1 | %.0f | %s | - |\n' "$creates" "$create_p50"
 printf '| gRPC | ResolveAlias | 16 | %.0f | %s | - |\n' "$grpc_rate" "$grpc_p50"
 alias_h1_16=$(printf '%s\n' "${results[@]}" | awk '$1 == "get-by-alias" && $2 == "h1" && $3 == 16 {print $4}')
 alias_h1_1_p50=$(printf '%s\n' "${results[@]}" | awk '$1 == "get-by-alias" && $2 == "h1" && $3 == 1 {print $5}')

@@ -72,9 +72,20 @@ final class JettyCall implements HttpCall {
   @Override
   public InputStream body() {
     if (body == null) {
-      body = Content.Source.asInputStream(request);
+      body = declaresNoBody() ? InputStream.nullInputStream() : Content.Source.asInputStream(request);
     }
     return body;
+  }
+
+  /**
+   * A request with {@code Content-Length: 0}, or an HTTP/1 request with neither a length nor chunks (which has no body
+   * by definition): nothing to read, so a GET skips the blocking read and its lock hand-offs on the hot path.
+   */
+  private boolean declaresNoBody() {
+    long length = request.getLength();
+    HttpVersion version = request.getConnectionMetaData().getHttpVersion();
+    boolean http1 = version == HttpVersion.HTTP_1_1 || version == HttpVersion.HTTP_1_0;
+    return length == 0 || length < 0 && http1 && !request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
   }
 
   @Override
