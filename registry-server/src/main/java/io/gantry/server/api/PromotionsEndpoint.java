@@ -6,6 +6,7 @@ import io.gantry.server.auth.Caller;
 import io.gantry.server.common.Names;
 import io.gantry.server.common.RequestKey;
 import io.gantry.server.error.GantryException;
+import io.gantry.server.promotion.Draft;
 import io.gantry.server.promotion.PolicyBindingService;
 import io.gantry.server.promotion.Promotion.Kind;
 import io.gantry.server.promotion.PromotionMessages;
@@ -58,7 +59,7 @@ public final class PromotionsEndpoint extends PromotionsGrpc.PromotionsImplBase 
       Optional<Integer> expected = request.hasExpectedCurrentVersion()
           ? Optional.of(versionNumber("expected_current_version", request.getExpectedCurrentVersion()))
           : Optional.empty();
-      var draft = new PromotionService.Draft(modelId, request.getAlias(),
+      var draft = new Draft(modelId, request.getAlias(),
           request.getRemoveAlias() ? Kind.REMOVE : Kind.MOVE, version, request.getJustification(), expected,
           request.getArchivePrevious());
       return PromotionMessages.toProto(promotions.request(draft, request.getDryRun(),

@@ -70,6 +70,11 @@ public record Promotion(
     return Names.aliasName(modelId, alias);
   }
 
+  /** "version 3", or "no version" for an alias with no holder. */
+  static String describe(Optional<Integer> version) {
+    return version.map(v -> "version " + v).orElse("no version");
+  }
+
   /** The bindings that gate a kind of move. */
   public static Purpose purposeOf(Kind kind) {
     return switch (kind) {
