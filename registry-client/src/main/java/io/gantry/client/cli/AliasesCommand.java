@@ -27,7 +27,7 @@ final class AliasesCommand extends CommandGroup {
     @Override
     public Integer call() {
       try (GantryClient client = common.connect()) {
-        common.printer().aliases(client.registry().listAliases(
+        AliasView.aliases(common.printer(), client.registry().listAliases(
             ListAliasesRequest.newBuilder().setParent(ResourceNames.model(model)).build()));
       }
       return GantryCli.EXIT_OK;
@@ -58,7 +58,7 @@ final class AliasesCommand extends CommandGroup {
             ListAliasHistoryResponse::getNextPageToken,
             (rows, more) -> rows.toBuilder().addAllMoves(more.getMovesList())
                 .setNextPageToken(more.getNextPageToken()).build());
-        common.printer().aliasHistory(page);
+        AliasView.history(common.printer(), page);
       }
       return GantryCli.EXIT_OK;
     }

@@ -57,7 +57,7 @@ final class ApprovalCommands {
     public Integer call() {
       String name = common.resourceName(() -> ResourceNames.promotion(promotion));
       try (GantryClient client = common.connect()) {
-        common.printer().promotionOutcome(client.promotions().rejectPromotion(
+        PromotionView.outcome(common.printer(), client.promotions().rejectPromotion(
             RejectPromotionRequest.newBuilder().setName(name).setComment(comment).build()));
       }
       return GantryCli.EXIT_OK;
@@ -75,7 +75,7 @@ final class ApprovalCommands {
     public Integer call() {
       String name = common.resourceName(() -> ResourceNames.promotion(promotion));
       try (GantryClient client = common.connect()) {
-        common.printer().promotionOutcome(client.promotions().cancelPromotion(
+        PromotionView.outcome(common.printer(), client.promotions().cancelPromotion(
             CancelPromotionRequest.newBuilder().setName(name).build()));
       }
       return GantryCli.EXIT_OK;

@@ -83,7 +83,7 @@ final class ArtifactsCommand extends CommandGroup {
         if (!selection.rest().isEmpty()) {
           throw common.usageError("unexpected argument '" + selection.rest().get(0) + "'");
         }
-        common.printer().manifest(selection.version(), selection.manifest(client));
+        ArtifactView.manifest(common.printer(), selection.version(), selection.manifest(client));
       }
       return GantryCli.EXIT_OK;
     }
@@ -122,8 +122,8 @@ final class ArtifactsCommand extends CommandGroup {
               + "registered with --no-upload); its model lives at " + orNone(version.getSource()));
         }
         if (version.getManifestDigest().isEmpty()) {
-          return common.fail(GantryCli.EXIT_CONFLICT, version.getName() + " is " + Printer.status(version.getStatus())
-              + "; its files can be downloaded once it is finalized");
+          return common.fail(GantryCli.EXIT_CONFLICT, version.getName() + " is "
+              + VersionView.status(version.getStatus()) + "; its files can be downloaded once it is finalized");
         }
         ArtifactManifest manifest = selection.manifest(client);
         List<ArtifactFile> wanted = manifest.getFilesList().stream()
@@ -241,7 +241,7 @@ final class ArtifactsCommand extends CommandGroup {
           request.setTtl(Durations.fromNanos(ttl.toNanos()));
         }
         try {
-          common.printer().downloadUrl(client.artifacts().getDownloadUrl(request.build()));
+          ArtifactView.downloadUrl(common.printer(), client.artifacts().getDownloadUrl(request.build()));
         } catch (StatusRuntimeException e) {
           if (e.getStatus().getCode() != Status.Code.UNIMPLEMENTED) {
             throw e;

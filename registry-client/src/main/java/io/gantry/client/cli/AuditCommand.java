@@ -106,7 +106,7 @@ final class AuditCommand extends CommandGroup {
             ListAuditEventsResponse::getNextPageToken,
             (rows, more) -> rows.toBuilder().addAllEvents(more.getEventsList())
                 .setNextPageToken(more.getNextPageToken()).build());
-        common.printer().auditEvents(page);
+        AuditView.events(common.printer(), page);
       }
       return GantryCli.EXIT_OK;
     }
@@ -136,7 +136,7 @@ final class AuditCommand extends CommandGroup {
         // Without -f the tail ends where the log ends now; with -f and --from its end does not matter.
         long end = follow && from != null ? Long.MAX_VALUE : logSize(client);
         long start = from != null ? from : Math.max(0, end - TAIL_DEFAULT);
-        printer.streamedAuditEventsHeader();
+        AuditView.streamedEventsHeader(printer);
         if (start >= end) {
           return GantryCli.EXIT_OK;
         }
@@ -145,7 +145,7 @@ final class AuditCommand extends CommandGroup {
             CancellableStream.open(() -> client.audit().withDeadline(null).streamAuditEvents(request))) {
           while (events.hasNext()) {
             AuditEvent event = events.next();
-            printer.streamedAuditEvent(event);
+            AuditView.streamedEvent(printer, event);
             if (!follow && event.getSeq() + 1 >= end) {
               break;
             }
@@ -234,7 +234,7 @@ final class AuditCommand extends CommandGroup {
     @Override
     public Integer call() {
       try (GantryClient client = common.connect()) {
-        common.printer().checkpoint(
+        AuditView.checkpoint(common.printer(),
             client.audit().getCheckpoint(GetCheckpointRequest.newBuilder().setTreeSize(size).build()));
       }
       return GantryCli.EXIT_OK;
@@ -251,7 +251,8 @@ final class AuditCommand extends CommandGroup {
     @Override
     public Integer call() {
       try (GantryClient client = common.connect()) {
-        common.printer().verifierKey(client.audit().getVerifierKey(GetVerifierKeyRequest.getDefaultInstance()));
+        AuditView.verifierKey(common.printer(),
+            client.audit().getVerifierKey(GetVerifierKeyRequest.getDefaultInstance()));
       }
       return GantryCli.EXIT_OK;
     }
@@ -309,7 +310,7 @@ final class AuditCommand extends CommandGroup {
       try (GantryClient client = common.connect()) {
         VerifyAuditLogResponse result = client.audit().withDeadline(null).verifyAuditLog(
             VerifyAuditLogRequest.newBuilder().setStartSeq(from).setEndSeq(to).build());
-        common.printer().auditVerification(result);
+        AuditView.verification(common.printer(), result);
         return result.getOk() ? GantryCli.EXIT_OK : GantryCli.EXIT_NOT_VERIFIED;
       }
     }
@@ -406,8 +407,8 @@ final class AuditCommand extends CommandGroup {
             ? "yes: event " + seq + " is leaf " + seq + " of the tree of size " + proof.getTreeSize()
                 + " whose root the checkpoint signs"
             : "no: " + problem;
-        common.printer().inclusionProof(proof, checkpoint.getOrigin() + ", size " + checkpoint.getTreeSize()
-            + ", root " + Printer.hex(checkpoint.getRootHash().toByteArray()), verdict);
+        AuditView.inclusionProof(common.printer(), proof, checkpoint.getOrigin() + ", size " + checkpoint.getTreeSize()
+            + ", root " + Cells.hex(checkpoint.getRootHash().toByteArray()), verdict);
         if (problem != null && common.json()) {
           common.err().println("error: not verified: " + problem);
         }
@@ -456,7 +457,7 @@ final class AuditCommand extends CommandGroup {
     }
     byte[] leafHash = MerkleTree.leafHash(event);
     if (!Arrays.equals(leafHash, proof.getLeafHash().toByteArray())) {
-      return "event " + proof.getSeq() + " hashes to leaf " + Printer.hex(leafHash) + ", not the proof's";
+      return "event " + proof.getSeq() + " hashes to leaf " + Cells.hex(leafHash) + ", not the proof's";
     }
     boolean included = MerkleTree.verifyInclusion(leafHash, proof.getSeq(), proof.getTreeSize(),
         proof.getHashesList().stream().map(ByteString::toByteArray).toList(), signed.rootHash());
@@ -580,11 +581,11 @@ final class AuditCommand extends CommandGroup {
       Struct.Builder report = Struct.newBuilder();
       if (before != null) {
         report.putFields("kept_size", Value.newBuilder().setNumberValue(before.treeSize()).build());
-        report.putFields("kept_root", Value.newBuilder().setStringValue(Printer.hex(before.rootHash())).build());
+        report.putFields("kept_root", Value.newBuilder().setStringValue(Cells.hex(before.rootHash())).build());
       }
       if (now != null) {
         report.putFields("current_size", Value.newBuilder().setNumberValue(now.treeSize()).build());
-        report.putFields("current_root", Value.newBuilder().setStringValue(Printer.hex(now.rootHash())).build());
+        report.putFields("current_root", Value.newBuilder().setStringValue(Cells.hex(now.rootHash())).build());
       }
       report.putFields("verdict", Value.newBuilder().setStringValue(verdict).build());
       return report.build();

@@ -198,7 +198,7 @@ final class BenchCommand implements Callable<Integer> {
     Promotion first = promote(client, versions.get(0));
     if (first.getState() != PromotionState.PROMOTION_STATE_APPLIED) {
       throw common.usageError("bench promote needs an alias whose policies apply at once; " + first.getName()
-          + " is " + Printer.state(first.getState()) + ": " + first.getStateReason());
+          + " is " + PromotionView.state(first.getState()) + ": " + first.getStateReason());
     }
     long sent = 1;
     for (long warmupEnd = System.nanoTime() + seconds(warmupSeconds).toNanos(); System.nanoTime() < warmupEnd; ) {
@@ -212,7 +212,7 @@ final class BenchCommand implements Callable<Integer> {
         if (promotion.getState() == PromotionState.PROMOTION_STATE_APPLIED) {
           appliedMicros.recordValue(Math.max(1, (System.nanoTime() - begin) / 1_000));
         } else {
-          notApplied.merge(Printer.state(promotion.getState()), 1L, Long::sum);
+          notApplied.merge(PromotionView.state(promotion.getState()), 1L, Long::sum);
         }
       } catch (StatusRuntimeException e) {
         errors.merge(e.getStatus().getCode(), 1L, Long::sum);

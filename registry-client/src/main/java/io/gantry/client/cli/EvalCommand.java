@@ -45,7 +45,7 @@ final class EvalCommand extends CommandGroup {
     public Integer call() {
       String name = VersionArguments.versionName(version, common);
       try (GantryClient client = common.connect()) {
-        common.printer().evaluation(client.registry().reportEvaluation(ReportEvaluationRequest.newBuilder()
+        EvalView.evaluation(common.printer(), client.registry().reportEvaluation(ReportEvaluationRequest.newBuilder()
             .setName(name)
             .setDataset(dataset)
             .setDatasetDigest(digest)
@@ -73,7 +73,7 @@ final class EvalCommand extends CommandGroup {
           .setParent(VersionArguments.versionName(version, common))
           .setPageSize(paging.pageSize);
       try (GantryClient client = common.connect()) {
-        common.printer().evaluations(paging.fetch(
+        EvalView.evaluations(common.printer(), paging.fetch(
             token -> client.registry().listEvaluations(request.setPageToken(token).build()),
             ListEvaluationsResponse::getNextPageToken,
             (rows, more) -> rows.toBuilder().addAllEvaluations(more.getEvaluationsList())

@@ -111,8 +111,8 @@ final class ImportCommand extends CommandGroup {
         return common.fail(GantryCli.EXIT_OTHER, e.getMessage());
       }
       boolean progress = common.stderrIsTerminal() || !common.json();
-      TextTable table = Printer.importTable();
-      TextTable notCopiedTable = Printer.filesNotCopiedTable();
+      TextTable table = ImportView.importTable();
+      TextTable notCopiedTable = ImportView.filesNotCopiedTable();
       int notCopied = 0;
       int versions = 0;
       int aliases = 0;
@@ -137,7 +137,7 @@ final class ImportCommand extends CommandGroup {
           try {
             ImportModelResponse result = client.imports().importModel(ImportModelRequest.newBuilder()
                 .setSource(label).setModel(model).build());
-            common.printer().imported(result, table);
+            ImportView.imported(common.printer(), result, table);
             created += result.getModelCreated() ? 1 : 0;
             versions += result.getVersionsCreatedCount();
             aliases += result.getAliasesSetCount();
@@ -147,8 +147,8 @@ final class ImportCommand extends CommandGroup {
               } else if (unread.containsKey(number)) {
                 notCopied++;
                 NotCopied why = unread.get(number);
-                common.printer().fileNotCopied(result.getModel(), number, why.source(), why.outcome(), why.reason(),
-                    notCopiedTable);
+                ImportView.fileNotCopied(common.printer(), result.getModel(), number, why.source(), why.outcome(),
+                    why.reason(), notCopiedTable);
               }
             }
           } catch (StatusRuntimeException e) {

@@ -56,7 +56,7 @@ final class ModelsCommand extends CommandGroup {
             .setModel(RegisteredModel.newBuilder().setDescription(description).putAllTags(tags))
             .setRequestId(requestId)
             .build());
-        common.printer().model(model);
+        ModelView.model(common.printer(), model);
       }
       return GantryCli.EXIT_OK;
     }
@@ -72,7 +72,7 @@ final class ModelsCommand extends CommandGroup {
     @Override
     public Integer call() {
       try (GantryClient client = common.connect()) {
-        common.printer().model(client.registry().getModel(
+        ModelView.model(common.printer(), client.registry().getModel(
             GetModelRequest.newBuilder().setName(ResourceNames.model(name)).build()));
       }
       return GantryCli.EXIT_OK;
@@ -96,7 +96,7 @@ final class ModelsCommand extends CommandGroup {
             ListModelsResponse::getNextPageToken,
             (rows, more) -> rows.toBuilder().addAllModels(more.getModelsList())
                 .setNextPageToken(more.getNextPageToken()).build());
-        common.printer().models(page);
+        ModelView.models(common.printer(), page);
       }
       return GantryCli.EXIT_OK;
     }
@@ -120,7 +120,7 @@ final class ModelsCommand extends CommandGroup {
     @Override
     public Integer call() {
       try (GantryClient client = common.connect()) {
-        common.printer().model(client.registry().updateModel(UpdateModelRequest.newBuilder()
+        ModelView.model(common.printer(), client.registry().updateModel(UpdateModelRequest.newBuilder()
             .setModel(RegisteredModel.newBuilder()
                 .setName(ResourceNames.model(name))
                 .setDescription(description)
@@ -184,7 +184,7 @@ final class ModelsCommand extends CommandGroup {
         for (String key : deletedKeys) {
           model = registry.deleteModelTag(DeleteModelTagRequest.newBuilder().setName(modelName).setKey(key).build());
         }
-        common.printer().model(model);
+        ModelView.model(common.printer(), model);
       }
       return GantryCli.EXIT_OK;
     }

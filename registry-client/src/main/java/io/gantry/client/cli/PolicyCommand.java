@@ -72,7 +72,7 @@ final class PolicyCommand extends CommandGroup {
           }
         }
       }
-      common.printer().policyFileApplied(applied.build());
+      PolicyView.fileApplied(common.printer(), applied.build());
       return GantryCli.EXIT_OK;
     }
   }
@@ -96,10 +96,11 @@ final class PolicyCommand extends CommandGroup {
     @Override
     public Integer call() {
       try (GantryClient client = common.connect()) {
-        common.printer().effectivePolicy(client.promotions().getPromotionPolicy(GetPromotionPolicyRequest.newBuilder()
-            .setAlias(ResourceNames.alias(model, alias))
-            .setPurpose(purpose)
-            .build()));
+        PolicyView.effective(common.printer(),
+            client.promotions().getPromotionPolicy(GetPromotionPolicyRequest.newBuilder()
+                .setAlias(ResourceNames.alias(model, alias))
+                .setPurpose(purpose)
+                .build()));
       }
       return GantryCli.EXIT_OK;
     }
@@ -112,7 +113,7 @@ final class PolicyCommand extends CommandGroup {
     @Override
     public Integer call() {
       try (GantryClient client = common.connect()) {
-        common.printer().policyBindings(
+        PolicyView.bindings(common.printer(),
             client.promotions().listPromotionPolicies(ListPromotionPoliciesRequest.getDefaultInstance()));
       }
       return GantryCli.EXIT_OK;

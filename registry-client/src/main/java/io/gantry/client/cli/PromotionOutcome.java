@@ -19,12 +19,12 @@ final class PromotionOutcome {
   private PromotionOutcome() {}
 
   static int print(Promotion promotion, CommonOptions common) {
-    common.printer().promotionOutcome(promotion);
+    PromotionView.outcome(common.printer(), promotion);
     if (GOING_AHEAD.contains(promotion.getState())) {
       return GantryCli.EXIT_OK;
     }
     // On stderr too: a pipeline's log shows why it stopped even when stdout went to a file or to jq.
-    common.err().println(Printer.state(promotion.getState()).toLowerCase(Locale.ROOT) + ": "
+    common.err().println(PromotionView.state(promotion.getState()).toLowerCase(Locale.ROOT) + ": "
         + promotion.getStateReason());
     return GantryCli.EXIT_REJECTED;
   }

@@ -53,7 +53,7 @@ final class PromotionsCommand extends CommandGroup {
             ListPromotionsResponse::getNextPageToken,
             (rows, more) -> rows.toBuilder().addAllPromotions(more.getPromotionsList())
                 .setNextPageToken(more.getNextPageToken()).build());
-        common.printer().promotions(page);
+        PromotionView.promotions(common.printer(), page);
       }
       return GantryCli.EXIT_OK;
     }
@@ -65,7 +65,7 @@ final class PromotionsCommand extends CommandGroup {
         terms.add("(" + listing.filter + ")");
       }
       if (state != null) {
-        terms.add("state = " + Printer.state(state));
+        terms.add("state = " + PromotionView.state(state));
       }
       if (model != null) {
         terms.add("model = " + quoted(ResourceNames.modelId(model)));
@@ -96,7 +96,7 @@ final class PromotionsCommand extends CommandGroup {
     public Integer call() {
       String name = common.resourceName(() -> ResourceNames.promotion(promotion));
       try (GantryClient client = common.connect()) {
-        common.printer().promotion(client.promotions().getPromotion(
+        PromotionView.promotion(common.printer(), client.promotions().getPromotion(
             GetPromotionRequest.newBuilder().setName(name).build()));
       }
       return GantryCli.EXIT_OK;
@@ -116,7 +116,7 @@ final class PromotionsCommand extends CommandGroup {
     public PromotionState convert(String value) {
       String name = value.strip().toUpperCase(Locale.ROOT).replace('-', '_');
       for (PromotionState state : states()) {
-        if (state.name().equals(name) || Printer.state(state).equals(name)) {
+        if (state.name().equals(name) || PromotionView.state(state).equals(name)) {
           return state;
         }
       }
@@ -129,7 +129,7 @@ final class PromotionsCommand extends CommandGroup {
   static final class StateNames implements Iterable<String> {
     @Override
     public Iterator<String> iterator() {
-      return states().stream().map(Printer::state).iterator();
+      return states().stream().map(PromotionView::state).iterator();
     }
   }
 }

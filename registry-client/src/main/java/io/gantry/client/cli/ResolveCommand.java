@@ -52,7 +52,7 @@ final class ResolveCommand implements Callable<Integer> {
 
   private int print(Function<GantryClient, ModelVersion> call) {
     try (GantryClient client = common.connect()) {
-      common.printer().version(call.apply(client));
+      VersionView.version(common.printer(), call.apply(client));
     }
     return GantryCli.EXIT_OK;
   }

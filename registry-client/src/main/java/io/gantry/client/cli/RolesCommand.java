@@ -56,7 +56,7 @@ final class RolesCommand extends CommandGroup {
     @Override
     public Integer call() {
       try (GantryClient client = common.connect()) {
-        common.printer().roleBinding(client.access().createRoleBinding(CreateRoleBindingRequest.newBuilder()
+        RoleView.binding(common.printer(), client.access().createRoleBinding(CreateRoleBindingRequest.newBuilder()
             .setRoleBinding(RoleBinding.newBuilder()
                 .setSubject(subject(subject))
                 .setRole(role)
@@ -97,7 +97,7 @@ final class RolesCommand extends CommandGroup {
     @Override
     public Integer call() {
       try (GantryClient client = common.connect()) {
-        common.printer().roleBindings(client.access().listRoleBindings(ListRoleBindingsRequest.newBuilder()
+        RoleView.bindings(common.printer(), client.access().listRoleBindings(ListRoleBindingsRequest.newBuilder()
             .setSubject(subject == null ? "" : subject(subject))
             .build()));
       }
@@ -123,7 +123,7 @@ final class RolesCommand extends CommandGroup {
     public Role convert(String value) {
       String name = value.strip().toLowerCase(Locale.ROOT);
       for (Role role : roles()) {
-        if (Printer.role(role).equals(name) || role.name().toLowerCase(Locale.ROOT).equals(name)) {
+        if (RoleView.role(role).equals(name) || role.name().toLowerCase(Locale.ROOT).equals(name)) {
           return role;
         }
       }
@@ -136,7 +136,7 @@ final class RolesCommand extends CommandGroup {
   static final class RoleNames implements Iterable<String> {
     @Override
     public Iterator<String> iterator() {
-      return roles().stream().map(Printer::role).iterator();
+      return roles().stream().map(RoleView::role).iterator();
     }
   }
 }

@@ -343,7 +343,7 @@ final class SoakCommand implements Callable<Integer> {
         statuses, files);
     List<Value> byStatus = new ArrayList<>();
     statuses.forEach((status, count) -> byStatus.add(Values.of(Struct.newBuilder()
-        .putFields("status", Values.of(Printer.status(status))).putFields("count", Values.of(count)).build())));
+        .putFields("status", Values.of(VersionView.status(status))).putFields("count", Values.of(count)).build())));
     report.putFields("versions", Values.of(byStatus)).putFields("files_checked", Values.of(files));
     VerifyAuditLogResponse verified = client.audit().withDeadlineAfter(10, TimeUnit.MINUTES)
         .verifyAuditLog(VerifyAuditLogRequest.getDefaultInstance());

@@ -69,7 +69,7 @@ final class TokensCommand extends CommandGroup {
       }
       CreateApiTokenRequest request = CreateApiTokenRequest.newBuilder().setApiToken(token).build();
       if (secretFile == null) {
-        common.printer().createdApiToken(create(request), null);
+        TokenView.created(common.printer(), create(request), null);
         return GantryCli.EXIT_OK;
       }
       // made before the token, so that a file in the way costs no token
@@ -78,7 +78,7 @@ final class TokensCommand extends CommandGroup {
       if (created.isEmpty()) {
         return GantryCli.EXIT_OTHER;
       }
-      common.printer().createdApiToken(created.get().toBuilder().clearSecret().build(), secretFile);
+      TokenView.created(common.printer(), created.get().toBuilder().clearSecret().build(), secretFile);
       return GantryCli.EXIT_OK;
     }
 
@@ -109,7 +109,7 @@ final class TokensCommand extends CommandGroup {
     @Override
     public Integer call() {
       try (GantryClient client = common.connect()) {
-        common.printer().apiTokens(client.access().listApiTokens(
+        TokenView.tokens(common.printer(), client.access().listApiTokens(
             ListApiTokensRequest.newBuilder().setShowInactive(all).build()));
       }
       return GantryCli.EXIT_OK;
@@ -128,7 +128,7 @@ final class TokensCommand extends CommandGroup {
     public Integer call() {
       String name = common.resourceName(() -> ResourceNames.apiToken(token));
       try (GantryClient client = common.connect()) {
-        common.printer().apiToken(client.access().revokeApiToken(
+        TokenView.token(common.printer(), client.access().revokeApiToken(
             RevokeApiTokenRequest.newBuilder().setName(name).build()));
       }
       return GantryCli.EXIT_OK;

@@ -73,7 +73,7 @@ final class TransferProgress implements TransferListener {
     }
     double seconds = elapsedSeconds();
     rewrite(String.format(Locale.ROOT, "%s %d file%s, %s in %.1f s (%.1f MiB/s)", kind.done, files,
-        files == 1 ? "" : "s", Printer.humanSize(doneBytes), seconds, rate(seconds) / MIB));
+        files == 1 ? "" : "s", Cells.humanSize(doneBytes), seconds, rate(seconds) / MIB));
     if (inPlace) {
       err.println();
     }

@@ -107,7 +107,7 @@ final class VersionsCommand extends CommandGroup {
 
     private int registerMetadata(MlflowFiles files) {
       try (GantryClient client = common.connect()) {
-        common.printer().version(create(client, files, false,
+        VersionView.version(common.printer(), create(client, files, false,
             source != null ? source : directory.toAbsolutePath().normalize().toUri().toString()));
       }
       return GantryCli.EXIT_OK;
@@ -142,7 +142,7 @@ final class VersionsCommand extends CommandGroup {
             return exitCode;
           }
         }
-        common.printer().registeredVersion(client.registry().getModelVersion(
+        VersionView.registeredVersion(common.printer(), client.registry().getModelVersion(
             GetModelVersionRequest.newBuilder().setName(created.getName()).build()), manifest);
       }
       return GantryCli.EXIT_OK;
@@ -191,7 +191,7 @@ final class VersionsCommand extends CommandGroup {
         return earlier + " was registered without uploading its files (--no-upload); register with a new request id";
       }
       if (version.getStatus() != ModelVersionStatus.MODEL_VERSION_STATUS_PENDING_UPLOAD) {
-        return earlier + " is " + Printer.status(version.getStatus()) + "; register with a new request id";
+        return earlier + " is " + VersionView.status(version.getStatus()) + "; register with a new request id";
       }
       int stored = client.artifacts().listArtifacts(
           ListArtifactsRequest.newBuilder().setVersion(version.getName()).build()).getFilesCount();
@@ -239,7 +239,7 @@ final class VersionsCommand extends CommandGroup {
     public Integer call() {
       String name = VersionArguments.versionName(version, common);
       try (GantryClient client = common.connect()) {
-        common.printer().version(client.registry().getModelVersion(
+        VersionView.version(common.printer(), client.registry().getModelVersion(
             GetModelVersionRequest.newBuilder().setName(name).build()));
       }
       return GantryCli.EXIT_OK;
@@ -267,7 +267,7 @@ final class VersionsCommand extends CommandGroup {
             ListModelVersionsResponse::getNextPageToken,
             (rows, more) -> rows.toBuilder().addAllModelVersions(more.getModelVersionsList())
                 .setNextPageToken(more.getNextPageToken()).build());
-        common.printer().versions(page);
+        VersionView.versions(common.printer(), page);
       }
       return GantryCli.EXIT_OK;
     }
@@ -292,10 +292,11 @@ final class VersionsCommand extends CommandGroup {
     public Integer call() {
       String name = VersionArguments.versionName(version, common);
       try (GantryClient client = common.connect()) {
-        common.printer().version(client.registry().updateModelVersion(UpdateModelVersionRequest.newBuilder()
-            .setModelVersion(ModelVersion.newBuilder().setName(name).setDescription(description).setEtag(etag))
-            .setUpdateMask(FieldMask.newBuilder().addPaths("description"))
-            .build()));
+        VersionView.version(common.printer(),
+            client.registry().updateModelVersion(UpdateModelVersionRequest.newBuilder()
+                .setModelVersion(ModelVersion.newBuilder().setName(name).setDescription(description).setEtag(etag))
+                .setUpdateMask(FieldMask.newBuilder().addPaths("description"))
+                .build()));
       }
       return GantryCli.EXIT_OK;
     }
@@ -316,7 +317,7 @@ final class VersionsCommand extends CommandGroup {
     public Integer call() {
       String name = VersionArguments.versionName(version, common);
       try (GantryClient client = common.connect()) {
-        common.printer().version(client.registry().archiveModelVersion(
+        VersionView.version(common.printer(), client.registry().archiveModelVersion(
             ArchiveModelVersionRequest.newBuilder().setName(name).setEtag(etag).build()));
       }
       return GantryCli.EXIT_OK;
@@ -352,7 +353,7 @@ final class VersionsCommand extends CommandGroup {
           version = registry.deleteVersionTag(
               DeleteVersionTagRequest.newBuilder().setName(parsed.versionName()).setKey(key).build());
         }
-        common.printer().version(version);
+        VersionView.version(common.printer(), version);
       }
       return GantryCli.EXIT_OK;
     }

@@ -50,17 +50,17 @@ final class WatchCommand implements Callable<Integer> {
     }
     Printer printer = common.printer();
     PrintWriter err = common.err();
-    printer.watchedAliasHeader();
+    WatchView.header(printer);
     try (GantryClient client = common.connect();
         AliasWatcher watch = client.watchAlias(request.build(), new AliasWatcher.Listener() {
           @Override
           public void current(Alias alias) {
-            printer.watchedAlias(alias);
+            WatchView.current(printer, alias);
           }
 
           @Override
           public void moved(AliasMove move) {
-            printer.watchedMove(move);
+            WatchView.moved(printer, move);
           }
 
           @Override

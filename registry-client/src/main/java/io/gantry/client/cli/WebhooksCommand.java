@@ -78,7 +78,7 @@ final class WebhooksCommand extends CommandGroup {
           .setWebhook(Webhook.newBuilder().setUrl(url).addAllEventTypes(events).setModelPattern(models)
               .setDescription(description)).build();
       if (secretFile == null) {
-        common.printer().createdWebhook(create(request), null);
+        WebhookView.created(common.printer(), create(request), null);
         return GantryCli.EXIT_OK;
       }
       var created = SecretFile.create(common, secretFile, () -> create(request), CreateWebhookResponse::getSecret,
@@ -86,7 +86,7 @@ final class WebhooksCommand extends CommandGroup {
       if (created.isEmpty()) {
         return GantryCli.EXIT_OTHER;
       }
-      common.printer().createdWebhook(created.get().toBuilder().clearSecret().build(), secretFile);
+      WebhookView.created(common.printer(), created.get().toBuilder().clearSecret().build(), secretFile);
       return GantryCli.EXIT_OK;
     }
 
@@ -104,7 +104,8 @@ final class WebhooksCommand extends CommandGroup {
     @Override
     public Integer call() {
       try (GantryClient client = common.connect()) {
-        common.printer().webhooks(client.webhooks().listWebhooks(ListWebhooksRequest.getDefaultInstance()));
+        WebhookView.webhooks(common.printer(),
+            client.webhooks().listWebhooks(ListWebhooksRequest.getDefaultInstance()));
       }
       return GantryCli.EXIT_OK;
     }
@@ -121,7 +122,8 @@ final class WebhooksCommand extends CommandGroup {
     public Integer call() {
       String name = common.resourceName(() -> ResourceNames.webhook(webhook));
       try (GantryClient client = common.connect()) {
-        common.printer().webhook(client.webhooks().getWebhook(GetWebhookRequest.newBuilder().setName(name).build()));
+        WebhookView.webhook(common.printer(),
+            client.webhooks().getWebhook(GetWebhookRequest.newBuilder().setName(name).build()));
       }
       return GantryCli.EXIT_OK;
     }
@@ -168,7 +170,7 @@ final class WebhooksCommand extends CommandGroup {
         request.setFilter("state = " + state.name());
       }
       try (GantryClient client = common.connect()) {
-        common.printer().webhookDeliveries(paging.fetch(
+        WebhookView.deliveries(common.printer(), paging.fetch(
             token -> client.webhooks().listWebhookDeliveries(request.setPageToken(token).build()),
             ListWebhookDeliveriesResponse::getNextPageToken,
             (rows, more) -> rows.toBuilder().addAllDeliveries(more.getDeliveriesList())
@@ -205,7 +207,7 @@ final class WebhooksCommand extends CommandGroup {
           }
         }
         for (String name : names) {
-          common.printer().webhookDelivery(client.webhooks().redeliverWebhookDelivery(
+          WebhookView.delivery(common.printer(), client.webhooks().redeliverWebhookDelivery(
               RedeliverWebhookDeliveryRequest.newBuilder().setName(name).build()));
         }
       }

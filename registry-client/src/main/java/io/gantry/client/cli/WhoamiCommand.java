@@ -16,7 +16,7 @@ final class WhoamiCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try (GantryClient client = common.connect()) {
-      common.printer().caller(client.access().getCaller(GetCallerRequest.getDefaultInstance()));
+      RoleView.caller(common.printer(), client.access().getCaller(GetCallerRequest.getDefaultInstance()));
     }
     return GantryCli.EXIT_OK;
   }

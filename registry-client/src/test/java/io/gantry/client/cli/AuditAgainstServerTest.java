@@ -135,7 +135,7 @@ class AuditAgainstServerTest {
         "--target", "127.0.0.1:1"));
     assertThat(verified).containsEntry("ok", "true").containsEntry("origin", "gantry.local/audit")
         .containsEntry("tree_size", Long.toString(checkpoint.getTreeSize()))
-        .containsEntry("root", Printer.hex(checkpoint.getRootHash().toByteArray()));
+        .containsEntry("root", Cells.hex(checkpoint.getRootHash().toByteArray()));
 
     List<String> edited = new ArrayList<>(lines);
     edited.set(1, edited.get(1).replace("\"actor\":\"bob\"", "\"actor\":\"mallory\""));
@@ -185,7 +185,7 @@ class AuditAgainstServerTest {
     assertThat(proof).containsEntry("seq", "0")
         .containsEntry("tree_size", Long.toString(checkpoint.getTreeSize()))
         .containsEntry("checkpoint", "gantry.local/audit, size " + checkpoint.getTreeSize() + ", root "
-            + Printer.hex(checkpoint.getRootHash().toByteArray()))
+            + Cells.hex(checkpoint.getRootHash().toByteArray()))
         .hasEntrySatisfying("leaf_hash", hash -> assertThat(hash).matches("[0-9a-f]{64}"))
         .hasEntrySatisfying("path", hash -> assertThat(hash).matches("[0-9a-f]{64}"))
         .hasEntrySatisfying("verified", verdict -> assertThat(verdict).startsWith("yes: event 0 is leaf 0 of the "));

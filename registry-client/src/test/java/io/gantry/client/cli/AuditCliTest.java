@@ -119,7 +119,7 @@ class AuditCliTest {
     assertThat(fields).containsEntry("ok", "true")
         .containsEntry("origin", AuditTrailFixture.ORIGIN)
         .containsEntry("tree_size", "6")
-        .containsEntry("root", Printer.hex(log.root(6)))
+        .containsEntry("root", Cells.hex(log.root(6)))
         .containsEntry("events_checked", "6")
         .containsEntry("verdict", "verified: the export holds exactly the 6 events the checkpoint signs")
         .doesNotContainKeys("not_covered", "problem", "first_bad_seq");

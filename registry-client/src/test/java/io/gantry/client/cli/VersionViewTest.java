@@ -19,7 +19,7 @@ import java.io.StringWriter;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
-class PrinterTest {
+class VersionViewTest {
 
   private static final ModelVersion VERSION = ModelVersion.newBuilder()
       .setName("models/wine/versions/3")
@@ -44,7 +44,7 @@ class PrinterTest {
 
   @Test
   void aVersionIsAnAlignedKeyValueBlockWithoutUnsetFields() {
-    assertThat(print(Printer.Format.table, printer -> printer.version(VERSION))).isEqualTo("""
+    assertThat(print(Printer.Format.table, printer -> VersionView.version(printer, VERSION))).isEqualTo("""
         name                     models/wine/versions/3
         version                  3
         status                   READY
@@ -71,7 +71,7 @@ class PrinterTest {
         .setNextPageToken("abc")
         .build();
 
-    assertThat(print(Printer.Format.table, printer -> printer.versions(page))).isEqualTo("""
+    assertThat(print(Printer.Format.table, printer -> VersionView.versions(printer, page))).isEqualTo("""
         MODEL      VERSION  STATUS    CREATED               CREATED_BY  DESCRIPTION
         wine       3        READY     2024-06-10T06:13:20Z  alice       Elastic net, …
         taxi-fare  12       ARCHIVED
@@ -81,7 +81,7 @@ class PrinterTest {
 
   @Test
   void jsonIsTheCliContract_readableBackIntoTheResponse() throws Exception {
-    String json = print(Printer.Format.json, printer -> printer.version(VERSION));
+    String json = print(Printer.Format.json, printer -> VersionView.version(printer, VERSION));
 
     assertThat(CliResult.json(ModelVersion.getDefaultInstance(), json)).isEqualTo(VERSION);
     assertThat(json).contains("\"version\": 3,", "\"status\": \"READY\"", "\"mlflow==2.13.1\"",
