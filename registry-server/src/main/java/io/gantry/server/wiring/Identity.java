@@ -122,7 +122,8 @@ public record Identity(List<ServerInterceptor> checks, WebSessions webSessions) 
     // token:, not user:: no JWT subject or certificate name can be this admin
     if (access.bindings(RoleBinding.TOKEN + BOOTSTRAP_ADMIN).stream().noneMatch(b -> b.role() == Role.ADMIN
         && b.modelPattern().equals(RoleBinding.EVERY_MODEL))) {
-      access.grant(RoleBinding.TOKEN + BOOTSTRAP_ADMIN, Role.ADMIN, RoleBinding.EVERY_MODEL, List.of(), BOOTSTRAP_ACTOR);
+      access.grant(RoleBinding.TOKEN + BOOTSTRAP_ADMIN, Role.ADMIN, RoleBinding.EVERY_MODEL, List.of(),
+          BOOTSTRAP_ACTOR);
     }
     try {
       Files.writeString(file, token.secret() + "\n");
