@@ -1,4 +1,4 @@
-package io.gantry.server;
+package io.gantry.server.wiring;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * The server's own services, reachable in-process exactly as served on the network (the same checks and guards):
  * how the HTTP gateways (MLflow's REST API) call Gantry without rules of their own.
  */
-final class LocalChannel implements AutoCloseable {
+public final class LocalChannel implements AutoCloseable {
 
   private final Server server;
   private final ManagedChannel channel;
