@@ -18,7 +18,6 @@ import io.gantry.v1.PromotionsGrpc;
 import io.gantry.v1.WatchAliasRequest;
 import io.grpc.ChannelCredentials;
 import io.grpc.ClientInterceptor;
-import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -26,11 +25,16 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.health.v1.HealthGrpc.HealthBlockingStub;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.stub.MetadataUtils;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * A connection to one Gantry server: a channel (plaintext, or TLS) whose every call carries the caller's name in
@@ -73,6 +77,7 @@ public final class GantryClient implements AutoCloseable {
           "retryableStatusCodes", List.of("UNAVAILABLE")))));
 
   private final ManagedChannel channel;
+  private final EventLoopGroup network;
   private final ModelRegistryBlockingStub registry;
   private final ModelRegistryStub registryAsync;
   private final HealthBlockingStub health;
@@ -85,8 +90,9 @@ public final class GantryClient implements AutoCloseable {
   private final WebhooksGrpc.WebhooksBlockingStub webhooks;
   private final AttestationsGrpc.AttestationsBlockingStub attestations;
 
-  private GantryClient(ManagedChannel channel) {
+  private GantryClient(ManagedChannel channel, EventLoopGroup network) {
     this.channel = channel;
+    this.network = network;
     this.registry = ModelRegistryGrpc.newBlockingStub(channel);
     this.registryAsync = ModelRegistryGrpc.newStub(channel);
     this.promotions = PromotionsGrpc.newBlockingStub(channel);
@@ -112,31 +118,46 @@ public final class GantryClient implements AutoCloseable {
    * instead of the user name.
    */
   public static GantryClient connect(String target, String user, String token, ChannelCredentials transport) {
-    return new GantryClient(channelBuilder(target, user, token, transport)
-        .defaultServiceConfig(RETRY_UNAVAILABLE)
-        .enableRetry()
-        .build());
+    return open(target, user, token, transport,
+        builder -> builder.defaultServiceConfig(RETRY_UNAVAILABLE).enableRetry());
   }
 
   /** As {@link #connect}, but every call is sent once: for measuring, where a retry would hide errors. */
   public static GantryClient connectWithoutRetries(String target, String user, String token,
       ChannelCredentials transport) {
-    return new GantryClient(channelBuilder(target, user, token, transport).disableRetry().build());
+    return open(target, user, token, transport, ManagedChannelBuilder::disableRetry);
+  }
+
+  private static GantryClient open(String target, String user, String token, ChannelCredentials transport,
+      UnaryOperator<ManagedChannelBuilder<?>> options) {
+    EventLoopGroup network = new NioEventLoopGroup();
+    try {
+      return new GantryClient(options.apply(channelBuilder(target, user, token, transport, network)).build(), network);
+    } catch (RuntimeException e) {
+      network.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      throw e;
+    }
   }
 
   private static Map<String, String> method(MethodDescriptor<?, ?> method) {
     return Map.of("service", method.getServiceName(), "method", method.getBareMethodName());
   }
 
+  /**
+   * @param network the channel's own network threads, which {@link #close} stops: gRPC's shared ones outlive a
+   *     closed channel by a second, and a JVM exiting with a thread waiting in {@code epoll_wait} (in native code)
+   *     first waits 300 ms for it, a third of a short CLI call
+   */
   private static ManagedChannelBuilder<?> channelBuilder(String target, String user, String token,
-      ChannelCredentials transport) {
+      ChannelCredentials transport, EventLoopGroup network) {
     Metadata headers = new Metadata();
     headers.put(USER_KEY, user);
     if (token != null) {
       headers.put(AUTHORIZATION_KEY, "Bearer " + token);
     }
     ClientInterceptor identifyCaller = MetadataUtils.newAttachHeadersInterceptor(headers);
-    return Grpc.newChannelBuilder(target, transport).intercept(identifyCaller);
+    return NettyChannelBuilder.forTarget(target, transport).eventLoopGroup(network)
+        .channelType(NioSocketChannel.class).intercept(identifyCaller);
   }
 
   public ModelRegistryBlockingStub registry() {
@@ -227,8 +248,11 @@ public final class GantryClient implements AutoCloseable {
       if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
         channel.shutdownNow();
       }
+      // no quiet period: the channel that used them has ended
+      network.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       channel.shutdownNow();
+      network.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       Thread.currentThread().interrupt();
     }
   }
