@@ -1,4 +1,4 @@
-package io.gantry.server.ops;
+package io.gantry.server.wire;
 
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.Metadata;

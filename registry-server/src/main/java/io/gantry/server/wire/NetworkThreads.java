@@ -1,4 +1,4 @@
-package io.gantry.server.ops;
+package io.gantry.server.wire;
 
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;

@@ -1,0 +1,2 @@
+/** The audit log: events appended with the change they record, in a Merkle tree, proved, exported, signed. */
+package io.gantry.server.audit;

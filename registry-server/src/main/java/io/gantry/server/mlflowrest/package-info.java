@@ -1,0 +1,2 @@
+/** MLflow's Model Registry REST API and artifact proxy on the HTTP port, over the gRPC services in-process. */
+package io.gantry.server.mlflowrest;

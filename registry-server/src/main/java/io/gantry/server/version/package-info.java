@@ -1,0 +1,2 @@
+/** Model versions and their evaluation reports, over their PostgreSQL rows. */
+package io.gantry.server.version;
