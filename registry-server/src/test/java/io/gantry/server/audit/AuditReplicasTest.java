@@ -98,8 +98,8 @@ class AuditReplicasTest {
 
   private static io.gantry.v1.Checkpoint awaitCheckpoint(AuditGrpc.AuditBlockingStub audit, long size) {
     io.gantry.v1.Checkpoint checkpoint = await().atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO)
-        .pollInterval(Duration.ofMillis(100)).until(() -> audit.getCheckpoint(GetCheckpointRequest.getDefaultInstance()),
-            latest -> latest.getTreeSize() >= size);
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> audit.getCheckpoint(GetCheckpointRequest.getDefaultInstance()), c -> c.getTreeSize() >= size);
     assertThat(checkpoint.getTreeSize()).isEqualTo(size);
     return checkpoint;
   }
