@@ -1,6 +1,7 @@
 package io.gantry.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.gantry.server.cache.CacheTesting;
@@ -26,7 +27,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -112,13 +112,8 @@ class DatabaseOutageTest {
   }
 
   /** Polls until the value is the one expected, for at most 20 s (the health probe runs every 5 s). */
-  private static <T> T eventually(Supplier<T> value, T expected) throws InterruptedException {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-    T current = value.get();
-    while (!current.equals(expected) && Instant.now().isBefore(deadline)) {
-      Thread.sleep(200);
-      current = value.get();
-    }
-    return current;
+  private static <T> T eventually(Supplier<T> value, T expected) {
+    return await().atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+        .until(value::get, expected::equals);
   }
 }

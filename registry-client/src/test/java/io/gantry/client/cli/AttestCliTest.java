@@ -1,12 +1,15 @@
 package io.gantry.client.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.gantry.client.TestFixtures;
 import io.gantry.v1.Promotion;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -58,15 +61,15 @@ class AttestCliTest {
     assertThat(notChampion.exitCode()).isEqualTo(GantryCli.EXIT_NOT_VERIFIED);
     assertThat(notChampion.err()).contains("moved champion, not production");
 
-    CliResult proven = CliResult.run(env, "attest", "verify", envelope.toString(), "--key", key.toString(),
-        "--checkpoint");
-    for (int attempt = 0; proven.exitCode() != 0 && attempt < 100; attempt++) {
-      // the checkpoint that covers the move is published just after it
-      Thread.sleep(50);
-      proven = CliResult.run(env, "attest", "verify", envelope.toString(), "--key", key.toString(), "--checkpoint");
-    }
-    assertThat(proven.exitCode()).as(proven.err()).isZero();
-    assertThat(proven.out()).contains("audit      the move is event ", "included in the checkpoint of size");
+    // the checkpoint that covers the move is published just after it
+    AtomicReference<CliResult> proven = new AtomicReference<>();
+    await().atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
+        .untilAsserted(() -> {
+          proven.set(CliResult.run(env, "attest", "verify", envelope.toString(), "--key", key.toString(),
+              "--checkpoint"));
+          assertThat(proven.get().exitCode()).as(proven.get().err()).isZero();
+        });
+    assertThat(proven.get().out()).contains("audit      the move is event ", "included in the checkpoint of size");
 
     Path other = dir.resolve("other-files");
     Files.createDirectories(other);

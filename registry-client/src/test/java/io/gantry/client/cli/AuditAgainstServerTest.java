@@ -1,6 +1,7 @@
 package io.gantry.client.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.gantry.client.AuditTrailFixture;
 import io.gantry.client.TestFixtures;
@@ -255,24 +256,16 @@ class AuditAgainstServerTest {
     return new String(run("audit", "export").out(), StandardCharsets.UTF_8).lines().count();
   }
 
-  private static Checkpoint awaitCheckpointCovering(long size) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (true) {
-      Checkpoint latest = CliResult.json(Checkpoint.getDefaultInstance(), CliResult.succeed(env, "audit", "checkpoint", "-o", "json"));
-      if (latest.getTreeSize() >= size) {
-        return latest;
-      }
-      assertThat(System.nanoTime()).as("a checkpoint covering %d events", size).isLessThan(deadline);
-      Thread.sleep(100);
-    }
+  private static Checkpoint awaitCheckpointCovering(long size) {
+    return await("a checkpoint covering " + size + " events").atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> CliResult.json(Checkpoint.getDefaultInstance(),
+            CliResult.succeed(env, "audit", "checkpoint", "-o", "json")), latest -> latest.getTreeSize() >= size);
   }
 
-  private static void awaitOutput(ByteArrayOutputStream out, String text) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!out.toString(StandardCharsets.UTF_8).contains(text)) {
-      assertThat(System.nanoTime()).as("output containing %s", text).isLessThan(deadline);
-      Thread.sleep(50);
-    }
+  private static void awaitOutput(ByteArrayOutputStream out, String text) {
+    await("output containing " + text).atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(50)).until(() -> out.toString(StandardCharsets.UTF_8).contains(text));
   }
 
   /** A run whose standard output is kept as bytes: an export must arrive unchanged. */

@@ -1,6 +1,7 @@
 package io.gantry.client.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.gantry.client.TestFixtures;
 import io.gantry.server.GantryServer;
@@ -56,12 +57,10 @@ class WatchCliTest {
       thread.start();
     }
 
-    List<String> awaitLines(int count) throws InterruptedException {
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (lines().size() < count && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
-      assertThat(lines()).as("stderr: %s", err.toString(StandardCharsets.UTF_8)).hasSizeGreaterThanOrEqualTo(count);
+    List<String> awaitLines(int count) {
+      await().atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+          .untilAsserted(() -> assertThat(lines()).as("stderr: %s", err.toString(StandardCharsets.UTF_8))
+              .hasSizeGreaterThanOrEqualTo(count));
       return lines();
     }
 

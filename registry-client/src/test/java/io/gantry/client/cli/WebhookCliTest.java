@@ -1,14 +1,17 @@
 package io.gantry.client.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,24 +85,22 @@ class WebhookCliTest {
     assertThat(CliResult.run(env, "webhooks", "get", "late").exitCode()).isEqualTo(GantryCli.EXIT_NOT_FOUND);
   }
 
-  private static String awaitDead(Map<String, String> env) throws InterruptedException {
-    for (int i = 0; i < 300; i++) {
-      String dead = CliResult.succeed(env, "webhooks", "deliveries", "late", "--state", "dead");
-      if (dead.contains("churn")) {
-        return dead;
-      }
-      Thread.sleep(100);
+  private static String awaitDead(Map<String, String> env) {
+    try {
+      return await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+          .until(() -> CliResult.succeed(env, "webhooks", "deliveries", "late", "--state", "dead"),
+              dead -> dead.contains("churn"));
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("the delivery never died: " + CliResult.succeed(env, "webhooks", "deliveries", "late"));
     }
-    throw new AssertionError("the delivery never died: " + CliResult.succeed(env, "webhooks", "deliveries", "late"));
   }
 
-  private static CompletableFuture<CliResult> receive(int port, Path secret) throws InterruptedException {
+  private static CompletableFuture<CliResult> receive(int port, Path secret) {
     CompletableFuture<CliResult> result = CompletableFuture.supplyAsync(() -> CliResult.run(Map.of(), "webhooks",
         "receive", "--port", Integer.toString(port), "--secret-file", secret.toString(), "--count", "1"));
     // listening before anything is sent to it
-    for (int i = 0; i < 200 && !listening(port); i++) {
-      Thread.sleep(50);
-    }
+    await("the receiver listening").atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(50)).until(() -> listening(port));
     return result;
   }
 

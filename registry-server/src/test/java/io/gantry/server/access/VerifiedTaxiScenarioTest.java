@@ -1,6 +1,7 @@
 package io.gantry.server.access;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.gantry.proto.Structs;
@@ -24,6 +25,7 @@ import io.gantry.v1.Role;
 import io.gantry.v1.SetPromotionPolicyRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -75,22 +77,15 @@ class VerifiedTaxiScenarioTest {
         ResolveAliasRequest.newBuilder().setName("models:/" + model + "@champion").build()).getVersion()).isEqualTo(1);
 
     var audit = gantry.as(AuditGrpc.newBlockingStub(gantry.channel), VerifiedServer.ROOT);
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    List<AuditEvent> denied;
-    do {
-      denied = audit.listAuditEvents(ListAuditEventsRequest.newBuilder().setActor("vera")
-          .setAction(AuditAction.AUDIT_ACTION_PERMISSION_DENIED).build()).getEventsList();
-    } while (denied.isEmpty() && System.nanoTime() < deadline && sleep());
+    List<AuditEvent> denied = await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(20)).until(() -> audit.listAuditEvents(ListAuditEventsRequest.newBuilder()
+            .setActor("vera").setAction(AuditAction.AUDIT_ACTION_PERMISSION_DENIED).build()).getEventsList(),
+            events -> !events.isEmpty());
     assertThat(denied).hasSize(1);
     assertThat(denied.get(0).getResource()).isEqualTo("models/" + model);
     assertThat(denied.get(0).getPayload().getFieldsOrThrow("alias").getStringValue()).isEqualTo("champion");
     assertThat(audit.listAuditEvents(ListAuditEventsRequest.newBuilder().setResourcePrefix(requested.getName())
         .setAction(AuditAction.AUDIT_ACTION_PROMOTION_APPROVED).build()).getEventsList())
         .extracting(AuditEvent::getActor).containsExactly("alice", "bob");
-  }
-
-  private static boolean sleep() throws InterruptedException {
-    Thread.sleep(20);
-    return true;
   }
 }

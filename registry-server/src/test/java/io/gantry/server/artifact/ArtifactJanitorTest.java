@@ -20,10 +20,10 @@ import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.Test;
 
@@ -102,11 +102,8 @@ class ArtifactJanitorTest {
     return dataDir.resolve("artifacts/blobs/sha256").resolve(sha256.substring(0, 2)).resolve(sha256.substring(2));
   }
 
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-    while (!condition.getAsBoolean()) {
-      assertThat(Instant.now()).as("waited 20 s for the janitor").isBefore(deadline);
-      Thread.sleep(100);
-    }
+  private static void await(BooleanSupplier condition) {
+    Awaitility.await("the janitor, for at most 20 s").atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(100)).until(condition::getAsBoolean);
   }
 }

@@ -5,6 +5,7 @@ import static io.gantry.db.Tables.AUDIT_EVENT;
 import static io.gantry.db.Tables.AUDIT_HEAD;
 import static io.gantry.db.Tables.AUDIT_NODE;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.gantry.server.GantryServer;
@@ -27,7 +28,6 @@ import io.grpc.ManagedChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.jooq.DSLContext;
@@ -197,23 +197,11 @@ class AuditIntegrityTest {
   }
 
   private io.gantry.v1.Checkpoint checkpointCovering(long size) {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-    while (true) {
-      try {
-        var checkpoint = audit.getCheckpoint(GetCheckpointRequest.getDefaultInstance());
-        if (checkpoint.getTreeSize() >= size || Instant.now().isAfter(deadline)) {
-          assertThat(checkpoint.getTreeSize()).isEqualTo(size);
-          return checkpoint;
-        }
-      } catch (io.grpc.StatusRuntimeException notYet) {
-        assertThat(Instant.now()).isBefore(deadline);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    }
+    var checkpoint = await().atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
+        .ignoreException(io.grpc.StatusRuntimeException.class)
+        .until(() -> audit.getCheckpoint(GetCheckpointRequest.getDefaultInstance()), c -> c.getTreeSize() >= size);
+    assertThat(checkpoint.getTreeSize()).isEqualTo(size);
+    return checkpoint;
   }
 
   private String verifierKey() {

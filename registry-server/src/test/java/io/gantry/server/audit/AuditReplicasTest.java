@@ -1,6 +1,7 @@
 package io.gantry.server.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.gantry.server.GantryServer;
 import io.gantry.server.TestRegistry;
@@ -19,7 +20,6 @@ import io.grpc.ManagedChannel;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -96,14 +96,10 @@ class AuditReplicasTest {
     }
   }
 
-  private static io.gantry.v1.Checkpoint awaitCheckpoint(AuditGrpc.AuditBlockingStub audit, long size)
-      throws InterruptedException {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-    io.gantry.v1.Checkpoint checkpoint = audit.getCheckpoint(GetCheckpointRequest.getDefaultInstance());
-    while (checkpoint.getTreeSize() < size && Instant.now().isBefore(deadline)) {
-      Thread.sleep(100);
-      checkpoint = audit.getCheckpoint(GetCheckpointRequest.getDefaultInstance());
-    }
+  private static io.gantry.v1.Checkpoint awaitCheckpoint(AuditGrpc.AuditBlockingStub audit, long size) {
+    io.gantry.v1.Checkpoint checkpoint = await().atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> audit.getCheckpoint(GetCheckpointRequest.getDefaultInstance()), c -> c.getTreeSize() >= size);
     assertThat(checkpoint.getTreeSize()).isEqualTo(size);
     return checkpoint;
   }

@@ -6,6 +6,7 @@ import static io.gantry.server.cache.CacheTesting.meter;
 import static io.gantry.server.cache.CacheTesting.promote;
 import static io.gantry.server.cache.CacheTesting.resolve;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.gantry.server.GantryServer;
 import io.gantry.server.TestRegistry;
@@ -150,21 +151,17 @@ class ReplicaCoherenceTest {
 
   /** Resolves until the version shows, failing after the limit; returns when it showed. */
   private static long awaitVersion(ModelRegistryGrpc.ModelRegistryBlockingStub registry, String name, long version,
-      long since) throws InterruptedException {
-    while (resolve(registry, name).getVersion() != version) {
-      assertThat(System.nanoTime() - since).as("time for the move to reach the other replica")
-          .isLessThan(PROPAGATION_LIMIT.toNanos());
-      Thread.sleep(1);
-    }
+      long since) {
+    long left = PROPAGATION_LIMIT.minusNanos(System.nanoTime() - since).toMillis();
+    await("the move reaching the other replica").atMost(Duration.ofMillis(Math.max(1, left)))
+        .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+        .until(() -> resolve(registry, name).getVersion() == version);
     return System.nanoTime();
   }
 
-  private static void awaitMeter(int httpPort, String series, double atLeast) throws Exception {
-    long deadline = System.nanoTime() + PROPAGATION_LIMIT.toNanos();
-    while (meter(httpPort, series) < atLeast) {
-      assertThat(System.nanoTime()).as(series + " to reach " + atLeast).isLessThan(deadline);
-      Thread.sleep(10);
-    }
+  private static void awaitMeter(int httpPort, String series, double atLeast) {
+    await(series + " to reach " + atLeast).atMost(PROPAGATION_LIMIT).pollInterval(Duration.ofMillis(10))
+        .until(() -> meter(httpPort, series) >= atLeast);
   }
 
   static <T> StreamObserver<T> collect(BlockingQueue<T> into) {

@@ -8,14 +8,17 @@ import static io.gantry.server.cache.CacheTesting.promote;
 import static io.gantry.server.cache.CacheTesting.resolve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Timestamp;
 import io.gantry.server.TestRegistry;
+import io.gantry.v1.AliasMove;
 import io.gantry.v1.ArchiveModelVersionRequest;
 import io.gantry.v1.CreateModelVersionRequest;
 import io.gantry.v1.DeleteModelRequest;
 import io.gantry.v1.DeleteVersionTagRequest;
 import io.gantry.v1.GetModelVersionRequest;
+import io.gantry.v1.ListAliasHistoryRequest;
 import io.gantry.v1.ModelRegistryGrpc;
 import io.gantry.v1.ModelVersion;
 import io.gantry.v1.ModelVersionStatus;
@@ -26,7 +29,9 @@ import io.gantry.v1.UpdateModelVersionRequest;
 import com.google.protobuf.FieldMask;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -126,10 +131,11 @@ class ResolveCacheTest {
   void asOf_readsTheHistoryExactly_whateverIsCached() throws Exception {
     String model = modelWithVersions("as-of", 2);
     promote(TestRegistry.channel(), model, "champion", 1);
-    Thread.sleep(20);
-    Instant between = Instant.now();
-    Thread.sleep(20);
+    // just after the first move as the database recorded it; the second is made once its clock (this host's) is past
+    Instant between = moveTime(model, 0).plusNanos(1000);
+    await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).until(() -> Instant.now().isAfter(between));
     promote(TestRegistry.channel(), model, "champion", 2);
+    assertThat(moveTime(model, 1)).isAfter(between);
     String name = "models:/" + model + "@champion";
     assertThat(resolve(registry(), name).getVersion()).isEqualTo(2);
 
@@ -194,6 +200,14 @@ class ResolveCacheTest {
     promote(TestRegistry.channel(), model, "champion", 2);
     assertThat(resolve(registry(), name).getVersion()).isEqualTo(2);
     assertThat(resolve(registry(), name).getVersion()).isEqualTo(2);
+  }
+
+  /** When the model's champion made its {@code index}-th move (from 0), as the database recorded it. */
+  private static Instant moveTime(String model, int index) {
+    Timestamp time = registry().listAliasHistory(ListAliasHistoryRequest.newBuilder()
+        .setParent("models/" + model + "/aliases/champion").build()).getMovesList().stream()
+        .sorted(Comparator.comparingLong(AliasMove::getRevision)).toList().get(index).getMoveTime();
+    return Instant.ofEpochSecond(time.getSeconds(), time.getNanos());
   }
 
   private static ModelVersion get(String name) {

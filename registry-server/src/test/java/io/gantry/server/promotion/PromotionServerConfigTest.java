@@ -1,6 +1,7 @@
 package io.gantry.server.promotion;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.gantry.db.Tables;
@@ -20,7 +21,6 @@ import io.grpc.ManagedChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -62,13 +62,10 @@ class PromotionServerConfigTest {
 
         // a promotion that waits for an approval nobody gives
         Promotion waiting = awaitingApproval(channel);
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(15));
-        Promotion seen = waiting;
-        while (seen.getState() == PromotionState.PROMOTION_STATE_AWAITING_APPROVAL && Instant.now().isBefore(deadline)) {
-          Thread.sleep(100);
-          seen = TestRegistry.promotions(channel, "auditor").getPromotion(
-              GetPromotionRequest.newBuilder().setName(waiting.getName()).build());
-        }
+        Promotion seen = await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+            .until(() -> TestRegistry.promotions(channel, "auditor").getPromotion(
+                GetPromotionRequest.newBuilder().setName(waiting.getName()).build()),
+                promotion -> promotion.getState() != PromotionState.PROMOTION_STATE_AWAITING_APPROVAL);
         assertThat(seen.getState()).as("expired by the server, untouched by anyone")
             .isEqualTo(PromotionState.PROMOTION_STATE_EXPIRED);
         assertThat(TestRegistry.dsl(server).fetchCount(Tables.AUDIT_EVENT,

@@ -172,7 +172,8 @@ class WebSessionReplicasTest {
     PageClient idle = signedIn(brief, viewer("ivy"));
     assertThat(idle.get("/ui/promotions").statusCode()).isEqualTo(200);
 
-    Thread.sleep(Duration.ofSeconds(IDLE_SECONDS).toMillis() + 500);
+    // not read again until the database holds it idle: a read would renew it
+    await().atMost(Duration.ofSeconds(IDLE_SECONDS + 10)).until(() -> activeSessionsOf("ivy") == 0);
 
     assertThat(idle.get("/ui/promotions").statusCode()).isEqualTo(401);
   }
@@ -244,8 +245,18 @@ class WebSessionReplicasTest {
   }
 
   private static int sessionsOf(String principal) throws Exception {
+    return countSessions(principal, "");
+  }
+
+  /** The principal's sessions used within the idle time, by the database's clock (the servers share its host). */
+  private static int activeSessionsOf(String principal) throws Exception {
+    return countSessions(principal, " AND last_use_time > now() - interval '" + IDLE_SECONDS + " seconds'");
+  }
+
+  private static int countSessions(String principal, String andCondition) throws Exception {
     try (Connection connection = postgres.getPostgresDatabase().getConnection();
-        var query = connection.prepareStatement("SELECT count(*) FROM web_session WHERE principal = ?")) {
+        var query = connection.prepareStatement("SELECT count(*) FROM web_session WHERE principal = ?"
+            + andCondition)) {
       query.setString(1, principal);
       try (ResultSet rows = query.executeQuery()) {
         rows.next();

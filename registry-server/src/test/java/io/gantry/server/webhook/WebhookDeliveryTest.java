@@ -147,10 +147,10 @@ class WebhookDeliveryTest {
       assertThat(e.getSeq()).isEqualTo(data.get("seq").asLong());
       assertThat(e.getEventId()).isEqualTo(id);
     });
-    // only the type asked for: the version's registration and the promotion's own events were not sent
-    Thread.sleep(500);
-    assertThat(receiver.received(path)).hasSize(1);
-    List<WebhookDelivery> deliveries = deliveries(created.getWebhook().getName(), "");
+    // only the type asked for: the version's registration and the promotion's own events were not sent. The outbox
+    // queues a webhook's deliveries in the transaction of the change, so this list is all it will ever send
+    List<WebhookDelivery> deliveries = await().atMost(WAIT).until(() -> deliveries(created.getWebhook().getName(), ""),
+        queued -> queued.stream().noneMatch(d -> d.getState() == WebhookDelivery.State.PENDING));
     assertThat(deliveries).singleElement().satisfies(d -> {
       assertThat(d.getState()).isEqualTo(WebhookDelivery.State.SENT);
       assertThat(d.getAttempts()).isEqualTo(1);
@@ -158,6 +158,7 @@ class WebhookDeliveryTest {
       assertThat(d.getEventId()).isEqualTo(id);
       assertThat(d.hasDeliverTime()).isTrue();
     });
+    assertThat(receiver.received(path)).hasSize(1);
   }
 
   @Test
@@ -234,8 +235,9 @@ class WebhookDeliveryTest {
     assertThat(dead.hasNextAttemptTime()).isFalse();
     assertThat(deliveries(name, "state = DEAD")).extracting(WebhookDelivery::getName).containsExactly(dead.getName());
     assertThat(deliveries(name, "state = SENT")).isEmpty();
-    Thread.sleep(1500);
-    assertThat(receiver.received(path)).as("no attempt after the last").hasSize(4);
+    // longer than the longest retry delay (1 s): a dead delivery is never tried again
+    await("no attempt after the last").during(Duration.ofMillis(1500)).atMost(WAIT)
+        .until(() -> receiver.received(path).size() == 4);
     assertThat(deliveries(first, "dead") + deliveries(second, "dead")).isGreaterThanOrEqualTo(1);
 
     status.set(204);
@@ -407,11 +409,8 @@ class WebhookDeliveryTest {
         assertThat(d.getAttempts()).as("the first attempt is still waiting for its answer").isZero();
       });
       // the backlog shows on /metrics (read at most once a second)
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (gauge(first, "gantry_webhook_pending") < 3) {
-        assertThat(System.nanoTime()).as("gantry_webhook_pending reached 3").isLessThan(deadline);
-        Thread.sleep(200);
-      }
+      await("gantry_webhook_pending reached 3").atMost(WAIT).pollInterval(Duration.ofMillis(200))
+          .until(() -> gauge(first, "gantry_webhook_pending") >= 3);
       assertThat(gauge(second, "gantry_webhook_lag_seconds")).isGreaterThan(0);
     } finally {
       answer.countDown();
@@ -428,8 +427,9 @@ class WebhookDeliveryTest {
     receiver.await(path, 1, WAIT);
     webhooks(secondChannel).deleteWebhook(DeleteWebhookRequest.newBuilder().setName(name).build());
     register(firstChannel, model, 2);
-    Thread.sleep(1000);
-    assertThat(receiver.received(path)).hasSize(1);
+    // the delete waited for any send in flight, and no delivery is queued for a webhook gone: nothing arrives
+    await("nothing more sent").during(Duration.ofSeconds(1)).atMost(WAIT)
+        .until(() -> receiver.received(path).size() == 1);
   }
 
   private static String create(String model, String path, List<String> types) {
@@ -448,26 +448,20 @@ class WebhookDeliveryTest {
         .build());
   }
 
-  private static void awaitAll(String webhook, int count) throws InterruptedException {
+  private static void awaitAll(String webhook, int count) {
     awaitState(firstChannel, webhook, WebhookDelivery.State.SENT, count);
   }
 
-  private static WebhookDelivery awaitState(String webhook, WebhookDelivery.State state) throws InterruptedException {
+  private static WebhookDelivery awaitState(String webhook, WebhookDelivery.State state) {
     return awaitState(firstChannel, webhook, state, 1).get(0);
   }
 
   /** Waits until the webhook has {@code count} deliveries, all in {@code state}, and returns them. */
   static List<WebhookDelivery> awaitState(ManagedChannel channel, String webhook, WebhookDelivery.State state,
-      int count) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (true) {
-      List<WebhookDelivery> deliveries = deliveries(channel, webhook, "");
-      if (deliveries.size() == count && deliveries.stream().allMatch(d -> d.getState() == state)) {
-        return deliveries;
-      }
-      assertThat(System.nanoTime()).as("%s reached %s in time: %s", webhook, state, deliveries).isLessThan(deadline);
-      Thread.sleep(50);
-    }
+      int count) {
+    return await(webhook + " reached " + state).atMost(WAIT).pollInterval(Duration.ofMillis(50))
+        .until(() -> deliveries(channel, webhook, ""),
+            deliveries -> deliveries.size() == count && deliveries.stream().allMatch(d -> d.getState() == state));
   }
 
   static List<WebhookDelivery> deliveries(String webhook, String filter) {

@@ -6,13 +6,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.function.ToIntFunction;
+import org.awaitility.Awaitility;
 
 /**
  * A webhook receiver on loopback, as a deployer would run one: it records every POST by path and answers each with
@@ -70,16 +70,9 @@ final class WebhookReceiver implements AutoCloseable {
   }
 
   /** Waits until {@code path} has received at least {@code count} requests, and returns them. */
-  List<Received> await(String path, int count, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (received(path).size() < count) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(path + " received " + received(path).size() + " of " + count + " requests within "
-            + timeout + ": " + new ArrayList<>(received(path)));
-      }
-      Thread.sleep(20);
-    }
-    return received(path);
+  List<Received> await(String path, int count, Duration timeout) {
+    return Awaitility.await(path + " received " + count + " requests").atMost(timeout)
+        .pollInterval(Duration.ofMillis(20)).until(() -> received(path), arrived -> arrived.size() >= count);
   }
 
   @Override

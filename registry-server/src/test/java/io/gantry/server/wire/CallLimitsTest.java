@@ -2,6 +2,7 @@ package io.gantry.server.wire;
 
 import static io.gantry.server.TestRegistry.errorInfo;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.google.protobuf.ByteString;
@@ -125,7 +126,9 @@ class CallLimitsTest {
     Duration waited = Duration.ofNanos(System.nanoTime() - started);
     var ownDeadline = new Thread(() -> registry().withDeadlineAfter(60, TimeUnit.SECONDS).updateModel(update));
     ownDeadline.start();
-    Thread.sleep(TimeUnit.SECONDS.toMillis(DEADLINE_SECONDS + 2));
+    // past the server's deadline, the call with its own longer one is still waiting for the row, not cut off
+    await().during(Duration.ofSeconds(DEADLINE_SECONDS + 2)).atMost(Duration.ofSeconds(DEADLINE_SECONDS + 10))
+        .until(ownDeadline::isAlive);
     release.countDown();
     ownDeadline.join(TimeUnit.SECONDS.toMillis(30));
     holder.join();

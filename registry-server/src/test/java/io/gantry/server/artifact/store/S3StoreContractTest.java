@@ -1,6 +1,7 @@
 package io.gantry.server.artifact.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gantry.server.artifact.store.ArtifactStore.BlobUpload;
@@ -158,11 +159,8 @@ class S3StoreContractTest extends ArtifactStoreContractTest {
         upload.write(chunk, 0, chunk.length);
         written.update(chunk);
       }
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (partsOnTheServer().isEmpty() && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
-      assertThat(partsOnTheServer()).as("the first 16 MiB, stored before the commit").isNotEmpty();
+      await("the first 16 MiB, stored before the commit").atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(20)).until(() -> !partsOnTheServer().isEmpty());
       upload.commit(Digests.hex(written));
     }
 

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
@@ -28,10 +29,8 @@ public final class S3TestServer implements AutoCloseable {
         .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
         .build();
     proxy.start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!proxy.getState().equals("STARTED") && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    Awaitility.await("S3Proxy started").atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(10)).until(() -> proxy.getState().equals("STARTED"));
     return new S3TestServer(proxy);
   }
 
