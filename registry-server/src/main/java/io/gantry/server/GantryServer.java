@@ -72,8 +72,8 @@ public final class GantryServer implements AutoCloseable {
     List<ServerServiceDefinition> services = Endpoints.bind(config, persistence, registry, promotions, access,
         webhooks, workers);
     transport = Transport.start(config, services, identity.checks(), health, workers, telemetry.metrics(), opened);
-    http = HttpPort.start(config, transport.served(), workers, identity.webSessions(), promotions.pinning(), health,
-        telemetry.metrics(), opened);
+    http = HttpPort.start(config, transport.served(), workers, identity.webSessions(), promotions.pinning(),
+        registry.cache(), health, telemetry.metrics(), opened);
     jobs = BackgroundJobs.start(config, persistence, promotions, access.service(), identity.webSessions(), health);
     Identity.announce(config, transport.address());
     log.info("Gantry serving gRPC on port {}, health and metrics over HTTP on port {}", grpcPort(), httpPort());

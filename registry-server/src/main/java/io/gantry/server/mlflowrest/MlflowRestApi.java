@@ -1,5 +1,6 @@
 package io.gantry.server.mlflowrest;
 
+import io.gantry.server.cache.ResolveCache;
 import io.gantry.server.error.Incidents;
 import io.gantry.server.ops.HttpCall;
 import io.gantry.server.ops.HttpRoute;
@@ -13,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.FieldMask;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.gantry.v1.Alias;
 import io.gantry.v1.ArchiveModelVersionRequest;
 import io.gantry.v1.CreateModelRequest;
@@ -23,6 +25,7 @@ import io.gantry.v1.DeleteVersionTagRequest;
 import io.gantry.v1.GetModelRequest;
 import io.gantry.v1.GetModelVersionRequest;
 import io.gantry.v1.ListAliasesRequest;
+import io.gantry.v1.ListAliasesResponse;
 import io.gantry.v1.ListModelVersionsRequest;
 import io.gantry.v1.ListModelVersionsResponse;
 import io.gantry.v1.ModelVersion;
@@ -69,6 +72,7 @@ public final class MlflowRestApi implements HttpRoute {
   private final Channel channel;
   private final boolean headerIdentity;
   private final SourcePinning pinning;
+  private final ResolveCache cache;
   private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
 
   /**
@@ -77,10 +81,12 @@ public final class MlflowRestApi implements HttpRoute {
    *     ({@code MLFLOW_TRACKING_USERNAME}) names the caller, as {@code x-gantry-user} does on gRPC
    * @param pinning which new versions' files are copied in from MLflow's tracking server
    */
-  public MlflowRestApi(Channel channel, boolean headerIdentity, SourcePinning pinning) {
+  /** @param cache the resolve cache the in-process services answer from, for {@link #aliasesAfterRead} */
+  public MlflowRestApi(Channel channel, boolean headerIdentity, SourcePinning pinning, ResolveCache cache) {
     this.channel = channel;
     this.headerIdentity = headerIdentity;
     this.pinning = pinning;
+    this.cache = cache;
     endpoints.put("POST registered-models/create", this::createModel);
     endpoints.put("GET registered-models/get", (p, c) -> wrap("registered_model", registeredModel(c, p.required("name"))));
     endpoints.put("POST registered-models/rename", this::renameModel);
@@ -227,7 +233,7 @@ public final class MlflowRestApi implements HttpRoute {
         () -> c.cachedReads().resolveAlias(ResolveAliasRequest.newBuilder()
             .setName("models/" + name + "/aliases/" + alias).build()),
         () -> MlflowError.invalid("Registered model alias " + alias + " not found."));
-    return wrap("model_version", MlflowMessages.modelVersion(version, aliases(c, name)));
+    return wrap("model_version", MlflowMessages.modelVersion(version, aliasesAfterRead(c, name)));
   }
 
   /** The latest version per legacy stage: an alias of the stage's name, Archived and None as versions are. */
@@ -349,12 +355,30 @@ public final class MlflowRestApi implements HttpRoute {
 
   private ObjectNode modelVersion(Calls c, String name, long version) {
     return MlflowMessages.modelVersion(c.cachedReads().getModelVersion(GetModelVersionRequest.newBuilder()
-        .setName(versionName(name, version)).build()), aliases(c, name));
+        .setName(versionName(name, version)).build()), aliasesAfterRead(c, name));
   }
 
   private static List<Alias> aliases(Calls c, String model) {
     return c.cachedReads().listAliases(ListAliasesRequest.newBuilder().setParent(modelName(model)).build())
         .getAliasesList();
+  }
+
+  /**
+   * The model's aliases, right after this caller read one of its versions in-process (ResolveAlias or
+   * GetModelVersion, which passed the same checks as any call). ListAliases needs the same right, READ on the model,
+   * so the cache's fresh answer to it is what the call would return, without a second in-process call; anything
+   * else (a miss, a model known to have changed) goes through the call.
+   */
+  private List<Alias> aliasesAfterRead(Calls c, String model) {
+    byte[] fresh = cache.fresh(ResolveCache.Kind.ALIAS_LIST, modelName(model));
+    if (fresh == null) {
+      return aliases(c, model);
+    }
+    try {
+      return ListAliasesResponse.parseFrom(fresh).getAliasesList();
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("the cached alias list of " + model + " does not parse", e);
+    }
   }
 
   /** Every version of a model, newest first. */

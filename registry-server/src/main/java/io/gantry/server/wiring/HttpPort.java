@@ -1,6 +1,7 @@
 package io.gantry.server.wiring;
 
 import io.gantry.server.api.CachedReadsEndpoint;
+import io.gantry.server.cache.ResolveCache;
 import io.gantry.server.config.ServerConfig;
 import io.gantry.server.mlflowrest.MlflowArtifactsApi;
 import io.gantry.server.mlflowrest.MlflowRestApi;
@@ -31,13 +32,13 @@ public record HttpPort(LocalChannel local, OpsHttpServer server) {
    * @param served the gRPC services as the network port serves them, checks included
    */
   public static HttpPort start(ServerConfig config, List<ServerServiceDefinition> served, ExecutorService workers,
-      WebSessions webSessions, SourcePinning pinning, ServingHealth health, PrometheusMeterRegistry metrics,
+      WebSessions webSessions, SourcePinning pinning, ResolveCache cache, ServingHealth health, PrometheusMeterRegistry metrics,
       Deque<AutoCloseable> opened) {
     // MLflow's REST API calls the same services, through the same checks, in-process; a cache hit is answered on
     // the HTTP port's thread that called, as on the gRPC port's
     LocalChannel local = LocalChannel.start(served, CachedReadsEndpoint.callExecutors(workers));
     opened.push(local);
-    MlflowRestApi mlflow = new MlflowRestApi(local.channel(), !config.identity().verified(), pinning);
+    MlflowRestApi mlflow = new MlflowRestApi(local.channel(), !config.identity().verified(), pinning, cache);
     Map<String, HttpRoute> routes = new LinkedHashMap<>();
     MlflowRestApi.PREFIXES.forEach(prefix -> routes.put(prefix, mlflow));
     routes.put(MlflowArtifactsApi.PREFIX, new MlflowArtifactsApi(local.channel(), !config.identity().verified()));

@@ -21,6 +21,6 @@ class MlflowRestDocsTest {
     while (row.find()) {
       served.add(row.group(1));
     }
-    assertThat(served).containsExactlyInAnyOrderElementsOf(new MlflowRestApi(null, true, null).endpoints());
+    assertThat(served).containsExactlyInAnyOrderElementsOf(new MlflowRestApi(null, true, null, null).endpoints());
   }
 }
