@@ -77,21 +77,10 @@ final class MlflowHttp {
     call.respond(status, MAPPER.writeValueAsBytes(body));
   }
 
-  /** Stubs that carry the HTTP caller's credentials, each call with a deadline (but for the cached reads). */
+  /** Stubs that carry the HTTP caller's credentials, each call with a deadline. */
   record Calls(Channel channel, Metadata credentials) {
     ModelRegistryGrpc.ModelRegistryBlockingStub registry() {
       return carry(ModelRegistryGrpc.newBlockingStub(channel));
-    }
-
-    /**
-     * For ResolveAlias, GetModelVersion and ListAliases alone, which the in-process server runs on the calling thread
-     * ({@code CachedReadsEndpoint.callExecutors}): no deadline, since a call that runs to its end before the stub
-     * returns cannot be cut short by one, and the deadline's timers (one on each side of the call) cost more than a
-     * cached answer. A read the cache misses is bounded by the database's statement and socket timeouts.
-     */
-    ModelRegistryGrpc.ModelRegistryBlockingStub cachedReads() {
-      return ModelRegistryGrpc.newBlockingStub(channel)
-          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(credentials));
     }
 
     PromotionsGrpc.PromotionsBlockingStub promotions() {

@@ -230,7 +230,7 @@ public final class MlflowRestApi implements HttpRoute {
     String name = p.required("name");
     String alias = p.required("alias");
     ModelVersion version = MlflowAbsent.orElseThrow(List.of("ALIAS_NOT_FOUND", "MODEL_NOT_FOUND"),
-        () -> c.cachedReads().resolveAlias(ResolveAliasRequest.newBuilder()
+        () -> c.registry().resolveAlias(ResolveAliasRequest.newBuilder()
             .setName("models/" + name + "/aliases/" + alias).build()),
         () -> MlflowError.invalid("Registered model alias " + alias + " not found."));
     return wrap("model_version", MlflowMessages.modelVersion(version, aliasesAfterRead(c, name)));
@@ -330,7 +330,7 @@ public final class MlflowRestApi implements HttpRoute {
   /** Files Gantry stores come through its artifact proxy; otherwise the version's source, as MLflow keeps it. */
   private JsonNode downloadUri(Params p, Calls c) {
     String name = p.required("name");
-    ModelVersion version = c.cachedReads().getModelVersion(GetModelVersionRequest.newBuilder()
+    ModelVersion version = c.registry().getModelVersion(GetModelVersionRequest.newBuilder()
         .setName(versionName(name, p.version())).build());
     return JSON.objectNode().put("artifact_uri", version.getManagedArtifacts()
         ? MlflowArtifactsApi.uri(p.host(), name, version.getVersion()) : version.getSource());
@@ -347,19 +347,19 @@ public final class MlflowRestApi implements HttpRoute {
     List<Alias> aliases = aliases(c, name);
     List<ModelVersion> latest = new ArrayList<>();
     if (model.getLatestVersion() > 0) {
-      latest.add(c.cachedReads().getModelVersion(GetModelVersionRequest.newBuilder()
+      latest.add(c.registry().getModelVersion(GetModelVersionRequest.newBuilder()
           .setName(versionName(name, model.getLatestVersion())).build()));
     }
     return MlflowMessages.registeredModel(model, aliases, latest);
   }
 
   private ObjectNode modelVersion(Calls c, String name, long version) {
-    return MlflowMessages.modelVersion(c.cachedReads().getModelVersion(GetModelVersionRequest.newBuilder()
+    return MlflowMessages.modelVersion(c.registry().getModelVersion(GetModelVersionRequest.newBuilder()
         .setName(versionName(name, version)).build()), aliasesAfterRead(c, name));
   }
 
   private static List<Alias> aliases(Calls c, String model) {
-    return c.cachedReads().listAliases(ListAliasesRequest.newBuilder().setParent(modelName(model)).build())
+    return c.registry().listAliases(ListAliasesRequest.newBuilder().setParent(modelName(model)).build())
         .getAliasesList();
   }
 
